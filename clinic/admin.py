@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from clinic.models import User
+
+admin.site.site_header = "Homeplan"
+admin.site.site_title = "Homeplan"
+admin.site.index_title = "Clinic administration"
+
+
+@admin.register(User)
+class HomeplanUserAdmin(UserAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")

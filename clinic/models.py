@@ -1,0 +1,12 @@
+from django.contrib.auth.models import AbstractUser
+
+
+class User(AbstractUser):
+    """Every person who signs in: staff (clinicians, content editors) and patients.
+
+    A custom user model from day one, as Django recommends, so that adding a field later is
+    a migration rather than a rewrite. Patients are linked from ``patients.Patient.user``.
+    """
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"

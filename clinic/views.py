@@ -1,0 +1,45 @@
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic import roles
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    """Send each visitor to their own start page (see the URL map in DESIGN.md)."""
+    return redirect(roles.home_url_for(request.user))
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return redirect(static("img/favicon.png"), permanent=True)
+
+
+@login_required
+def no_role(request):
+    """A signed-in account that is neither staff nor an active patient (e.g. deactivated)."""
+    return render(request, "clinic/no_role.html", status=403)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the app and its database answer; 503 with a JSON body when the database fails."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("healthz: database check failed")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

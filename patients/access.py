@@ -1,0 +1,28 @@
+"""The one gate in front of every patient page: who is asking, and is it theirs?"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+
+from clinic import roles
+
+
+def patient_required(view):
+    """Run ``view(request, *args, patient=..., **kwargs)`` for the signed-in patient only.
+
+    Anonymous visitors go to the login page; staff, who are never patients, go to the admin;
+    other signed-in accounts (e.g. deactivated patients) see the "no role" page.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        patient = roles.patient_for(user)
+        if patient is None:
+            return redirect(roles.home_url_for(user))
+        return view(request, *args, patient=patient, **kwargs)
+
+    return wrapper

@@ -1,0 +1,109 @@
+"""Playwright for Python driving Debian's chromium against pytest-django's live_server.
+
+Without /usr/bin/chromium the browser tests skip with a reason, except in CI (CI=true),
+where a missing browser is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
+
+CHROMIUM = Path(os.environ.get("HOMEPLAN_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+# body are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db):
+    """Re-create the role groups that the data migrations made.
+
+    Live-server tests commit real rows, so the database is flushed after each of them, and
+    the groups go with it. Replaying the ``clinic`` data migrations keeps the groups exactly
+    as a real migrate leaves them. (``serialized_rollback`` should do the same, but in our
+    runs it restored nothing once a non-transactional test had run before the browser ones.)
+    """
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
+        for operation in loader.disk_migrations[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: install Debian's chromium.")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium) - browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context per test, with console errors collected for assertions."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
