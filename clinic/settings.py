@@ -175,6 +175,10 @@ STAFF_SESSION_IDLE_MINUTES = env_int("HOMEPLAN_STAFF_IDLE_MINUTES", 30)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 
+# The cache holds rate-limit counters, per process (local memory). Several app servers will
+# need a shared cache for exact counts; see the performance issue (#9).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en-gb")
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")
@@ -259,6 +263,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Clinic ---------------------------------------------------------------------------------
 CLINIC_NAME = env_str("HOMEPLAN_CLINIC_NAME", "Homeplan clinic")
 CLINIC_PHONE = env_str("HOMEPLAN_CLINIC_PHONE", "")
+INVITATION_DAYS = env_int("HOMEPLAN_INVITATION_DAYS", 7)
+SIGN_IN_LINK_MINUTES = 15
+# Requests for sign-in links: at most this many per email address and per IP address in
+# SIGN_IN_LINK_WINDOW_MINUTES (counted in the cache; use a shared cache with several servers).
+SIGN_IN_LINK_LIMIT_PER_EMAIL = 3
+SIGN_IN_LINK_LIMIT_PER_IP = 10
+SIGN_IN_LINK_WINDOW_MINUTES = 15
 
 # --- Logging --------------------------------------------------------------------------------
 # Application logs carry ids and events, never names, emails or clinical notes.

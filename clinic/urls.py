@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from clinic import views
 from clinic.forms import LoginForm
+from patients import views as patient_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,17 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
+    ),
+    path(
+        "accounts/invite/<str:token>/",
+        patient_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("accounts/sign-in-link/", patient_views.sign_in_link_request, name="sign_in_link"),
+    path(
+        "accounts/sign-in/<str:token>/",
+        patient_views.sign_in_link_use,
+        name="sign_in_link_use",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("plan/", include("patients.urls")),

@@ -4,6 +4,7 @@ Every function is idempotent: it looks rows up by a stable key and creates only 
 missing, so running ``seed_demo`` twice changes nothing.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from clinic import roles
+from exercises import services as exercise_services
+from exercises.library import load_shipped_library
+from exercises.models import Exercise, Program, ProgramItem
+from patients import services, weekdays
 from patients.models import Patient
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - a documented, development-only password
@@ -72,3 +77,82 @@ def demo_accounts_ensure() -> list[str]:
             },
         )
     return list(users)
+
+
+# Two clinic-wide templates: a gentle start, and the progression a few weeks later.
+# (exercise key, dose overrides; an empty dict keeps the exercise's default dose)
+DEMO_PROGRAMS = {
+    "Hip mobility for low back pain — weeks 1–2": (
+        "A gentle start: loosen the hips and wake up the buttock muscles, about 10 minutes "
+        "a day. Pain during exercise should stay mild and settle within an hour.",
+        [
+            ("pelvic-tilt", {}),
+            ("knee-to-chest", {}),
+            ("glute-bridge", {"sets": 2, "reps": 8}),
+            ("clamshell", {}),
+            ("standing-hip-flexor-stretch", {}),
+        ],
+    ),
+    "Hip mobility for low back pain — weeks 3–6": (
+        "The progression: longer stretches, more hip control and single-leg strength.",
+        [
+            ("half-kneeling-hip-flexor-stretch", {}),
+            ("ninety-ninety-hip-switch", {}),
+            ("single-leg-bridge", {}),
+            ("side-lying-hip-abduction", {}),
+            ("bird-dog", {}),
+            ("quadruped-rock-back", {}),
+        ],
+    ),
+}
+BEGINNER_PROGRAM = next(iter(DEMO_PROGRAMS))
+
+
+@transaction.atomic
+def demo_programs_ensure() -> list[Program]:
+    """The two clinic-wide templates, built from the shipped library."""
+    exercises = {e.library_key: e for e in Exercise.objects.shipped()}
+    programs = []
+    for name, (description, items) in DEMO_PROGRAMS.items():
+        program, created = Program.objects.get_or_create(
+            name=name, defaults={"description": description, "owner": None}
+        )
+        if created:
+            for order, (key, dose) in enumerate(items, start=1):
+                item = ProgramItem(program=program, exercise=exercises[key], order=order)
+                item.take_defaults_from(exercises[key])
+                for field, value in dose.items():
+                    setattr(item, field, value)
+                item.save()
+        programs.append(program)
+    return programs
+
+
+@transaction.atomic
+def demo_prescriptions_ensure(*, today: datetime.date) -> None:
+    """demo-patient: the beginner program, started four weeks ago; demo-patient-2 likewise
+    with their own clinician."""
+    program = Program.objects.get(name=BEGINNER_PROGRAM)
+    for patient in Patient.objects.filter(user__username__in=["demo-patient", "demo-patient-2"]):
+        if patient.prescriptions.exists():
+            continue
+        services.prescription_assign(
+            patient=patient,
+            program=program,
+            start_date=today - datetime.timedelta(weeks=4),
+            end_date=today + datetime.timedelta(weeks=2),
+            weekdays=weekdays.EVERY_DAY,
+            sessions_per_day=1,
+            message="Little and often is what works. Stop any exercise that makes your pain "
+            "worse, and tell me about it at your next visit.",
+            assigned_by=patient.clinician,
+        )
+
+
+def seed_demo() -> tuple[list[str], str]:
+    """Everything ``seed_demo`` creates; returns the usernames and the library summary."""
+    report = exercise_services.library_load(entries=load_shipped_library())
+    usernames = demo_accounts_ensure()
+    demo_programs_ensure()
+    demo_prescriptions_ensure(today=Patient.objects.get(user__username="demo-patient").today())
+    return usernames, report.summary()

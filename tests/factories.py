@@ -1,11 +1,17 @@
 """factory_boy factories: every test builds exactly the rows it needs."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.text import slugify
 
 from clinic import roles
-from patients.models import Patient
+from exercises.choices import BodyRegion, Category, Position
+from exercises.models import Exercise, Program, ProgramItem
+from patients.models import Patient, PrescribedExercise, Prescription
+from patients.weekdays import EVERY_DAY
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -72,3 +78,61 @@ class PatientFactory(factory.django.DjangoModelFactory):
         username=factory.SelfAttribute("..email"),
         email=factory.SelfAttribute("..email"),
     )
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exercise
+
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    slug = factory.LazyAttribute(lambda exercise: slugify(exercise.name))
+    summary = "A gentle exercise for the hips."
+    instructions = "Lie on your back.\nBend your knees.\nBreathe out and move slowly."
+    cues = "Move slowly."
+    precautions = "Stop if it hurts more."
+    body_region = BodyRegion.HIP
+    category = Category.MOBILITY
+    position = Position.LYING_BACK
+    default_sets = 2
+    default_reps = 10
+    status = Exercise.Status.PUBLISHED
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    description = "Hip mobility for low back pain."
+
+
+class ProgramItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramItem
+
+    program = factory.SubFactory(ProgramFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    order = factory.Sequence(int)
+    sets = 2
+    reps = 10
+
+
+class PrescriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prescription
+
+    patient = factory.SubFactory(PatientFactory)
+    name = "Hip mobility"
+    start_date = factory.LazyFunction(lambda: datetime.date(2026, 11, 2))
+    weekdays = EVERY_DAY
+
+
+class PrescribedExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PrescribedExercise
+
+    prescription = factory.SubFactory(PrescriptionFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    order = factory.Sequence(int)
+    sets = 3
+    reps = 10

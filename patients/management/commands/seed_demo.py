@@ -13,7 +13,8 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password and refuses to run "
                 "when DEBUG is off (DJANGO_DEBUG=0)."
             )
-        usernames = demo.demo_accounts_ensure()
+        usernames, library = demo.seed_demo()
+        self.stdout.write(f"Exercise library: {library}.")
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Log in at /accounts/login/ with:")
         )

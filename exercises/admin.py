@@ -1,0 +1,329 @@
+from django.contrib import admin, messages
+from django.db import models
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from clinic import roles
+from exercises import services
+from exercises.forms import DosageItemForm, ExerciseAdminForm
+from exercises.models import Exercise, Program, ProgramItem
+
+# Autocomplete requests coming from these inlines only offer published exercises.
+PRESCRIBING_MODELS = {"programitem", "prescribedexercise"}
+
+
+def _picture(file, *, width: int, alt: str):
+    if not file:
+        return "—"
+    return format_html(
+        '<img src="{}" width="{}" alt="{}" class="exercise-picture" loading="lazy">',
+        file.url,
+        width,
+        alt,
+    )
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("homeplan", "Shipped with Homeplan"), ("clinic", "The clinic's own")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "homeplan":
+            return queryset.shipped()
+        if self.value() == "clinic":
+            return queryset.filter(library_key=None)
+        return queryset
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    form = ExerciseAdminForm
+    list_display = (
+        "thumbnail",
+        "name",
+        "body_region",
+        "category",
+        "difficulty",
+        "status",
+        "origin",
+    )
+    list_display_links = ("thumbnail", "name")
+    list_filter = (
+        "status",
+        "body_region",
+        "category",
+        "difficulty",
+        "equipment",
+        "position",
+        SourceFilter,
+    )
+    search_fields = ("name", "summary", "instructions")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ("publish", "archive")
+    list_per_page = 50
+    readonly_fields = (
+        "start_preview",
+        "end_preview",
+        "library_key",
+        "edited_locally",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "summary", "status")}),
+        (
+            "Classification",
+            {"fields": (("body_region", "category"), ("difficulty", "equipment"), "position")},
+        ),
+        ("How to do it", {"fields": ("instructions", "cues", "precautions", "video_url")}),
+        (
+            "Default dosage",
+            {
+                "description": "Copied into programs and prescriptions, where it can be changed.",
+                "fields": (
+                    ("default_sets", "default_reps", "default_hold_seconds"),
+                    ("default_side", "default_rest_seconds"),
+                ),
+            },
+        ),
+        (
+            "Pictures",
+            {
+                "fields": (
+                    "start_preview",
+                    "start_image_upload",
+                    "remove_start_image",
+                    "end_preview",
+                    "end_image_upload",
+                    "remove_end_image",
+                )
+            },
+        ),
+        (
+            "Origin",
+            {
+                "classes": ("collapse",),
+                "fields": ("library_key", "edited_locally", "created_at", "updated_at"),
+            },
+        ),
+    )
+    formfield_overrides = {
+        models.TextField: {"widget": admin.widgets.AdminTextareaWidget(attrs={"rows": 6})},
+        models.URLField: {"assume_scheme": "https"},
+    }
+
+    @admin.display(description="Picture")
+    def thumbnail(self, exercise):
+        return _picture(exercise.image_thumbnail, width=80, alt="")
+
+    @admin.display(description="Source", ordering="library_key")
+    def origin(self, exercise):
+        if not exercise.is_shipped:
+            return "Clinic"
+        return "Homeplan (edited here)" if exercise.edited_locally else "Homeplan"
+
+    @admin.display(description="Start image")
+    def start_preview(self, exercise):
+        return _picture(exercise.image_medium, width=360, alt=f"{exercise.name}: start position")
+
+    @admin.display(description="End image")
+    def end_preview(self, exercise):
+        return _picture(exercise.end_image_medium, width=360, alt=f"{exercise.name}: end position")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") in PRESCRIBING_MODELS:
+            queryset = queryset.published()
+        return queryset, may_have_duplicates
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.is_shipped:
+            # The slug is the shipped exercise's stable address; renaming keeps it.
+            return (*fields, "slug")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.is_shipped:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.exercise_save(
+            exercise=obj,
+            start_image=data.get("start_image_upload"),
+            end_image=data.get("end_image_upload"),
+            remove_start_image=data.get("remove_start_image", False),
+            remove_end_image=data.get("remove_end_image", False),
+            edited_by_editor=change,
+        )
+
+    def delete_model(self, request, obj):
+        services.exercise_delete(exercise=obj)
+
+    def delete_queryset(self, request, queryset):
+        for exercise in queryset:
+            services.exercise_delete(exercise=exercise)
+
+    @admin.action(description="Publish the selected exercises", permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.exercise_set_status(exercises=queryset, status=Exercise.Status.PUBLISHED)
+        self.message_user(request, f"{count} exercise(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Archive the selected exercises", permissions=["change"])
+    def archive(self, request, queryset):
+        count = services.exercise_set_status(exercises=queryset, status=Exercise.Status.ARCHIVED)
+        self.message_user(
+            request,
+            f"{count} exercise(s) archived: hidden from new programs, kept in existing plans.",
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/archive/",
+                self.admin_site.admin_view(self.archive_view),
+                name="exercises_exercise_archive",
+            ),
+            *super().get_urls(),
+        ]
+
+    def archive_view(self, request, object_id):
+        """The "archive instead" button of the delete page for an exercise in use."""
+        exercise = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if request.method != "POST" or not self.has_change_permission(request, exercise):
+            return redirect(reverse("admin:exercises_exercise_change", args=[exercise.pk]))
+        services.exercise_set_status(
+            exercises=Exercise.objects.filter(pk=exercise.pk), status=Exercise.Status.ARCHIVED
+        )
+        self.message_user(
+            request,
+            f"“{exercise}” is archived: hidden from new programs, kept in existing plans.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:exercises_exercise_changelist"))
+
+
+def may_edit_program(user, program) -> bool:
+    """Editors and superusers edit every template; clinicians only their own."""
+    if program is None or roles.is_content_editor(user):
+        return True
+    return program.owner_id == user.pk
+
+
+class ProgramItemInline(admin.TabularInline):
+    model = ProgramItem
+    form = DosageItemForm
+    fields = ("order", "exercise", "sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
+    autocomplete_fields = ("exercise",)
+    extra = 1
+    classes = ("ordered-items",)
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and may_edit_program(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit_program(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit_program(request.user, obj)
+
+
+class OwnerFilter(admin.SimpleListFilter):
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("clinic", "Clinic-wide"), ("mine", "Mine")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "clinic":
+            return queryset.filter(owner=None)
+        if self.value() == "mine":
+            return queryset.filter(owner=request.user)
+        return queryset
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    """Program templates. Clinicians use clinic-wide templates and edit their own; only
+    content editors and superusers edit clinic-wide ones."""
+
+    list_display = ("name", "owner_name", "exercise_count", "session_time")
+    list_filter = (OwnerFilter,)
+    search_fields = ("name", "description")
+    inlines = (ProgramItemInline,)
+    actions = ("duplicate",)
+    readonly_fields = ("session_time",)
+    fields = ("name", "description", "owner", "session_time")
+
+    class Media:
+        js = ("js/admin-items.js",)
+        css = {"all": ("css/admin.css",)}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .usable_by(request.user)
+            .select_related("owner")
+            .prefetch_related("items")
+        )
+
+    def get_fields(self, request, obj=None):
+        if roles.is_content_editor(request.user):
+            return self.fields
+        return [name for name in self.fields if name != "owner"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_staff=True, groups__name=roles.CLINICIANS
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit_program(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit_program(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not roles.is_content_editor(request.user):
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Owner", ordering="owner__username")
+    def owner_name(self, program):
+        return (
+            program.owner.get_full_name() or program.owner.username
+            if program.owner
+            else ("Clinic-wide")
+        )
+
+    @admin.display(description="Exercises")
+    def exercise_count(self, program):
+        return len(program.items.all())
+
+    @admin.display(description="One session takes")
+    def session_time(self, program):
+        seconds = sum(item.estimated_seconds() for item in program.items.all())
+        return format_html(
+            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
+        )
+
+    @admin.action(description="Duplicate the selected templates", permissions=["add"])
+    def duplicate(self, request, queryset):
+        owner = None if roles.is_content_editor(request.user) else request.user
+        copies = [services.program_duplicate(program=p, owner=owner) for p in queryset]
+        self.message_user(
+            request,
+            "Created " + ", ".join(f"“{copy.name}”" for copy in copies) + ".",
+            messages.SUCCESS,
+        )

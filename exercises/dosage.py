@@ -1,0 +1,47 @@
+"""Dosage in plain words: "3 sets of 10, each side", "hold 30 seconds, 3 times".
+
+Pure functions, shared by the library, program templates and patients' prescriptions.
+"""
+
+from exercises.choices import Side
+
+SIDE_WORDS = {
+    Side.BOTH: "",
+    Side.EACH: "each side",
+    Side.LEFT: "left side",
+    Side.RIGHT: "right side",
+}
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+def describe_dosage(
+    *, sets: int, reps: int | None, hold_seconds: int | None, side: str = Side.BOTH
+) -> str:
+    """Describe a dose the way a clinician would say it to a patient."""
+    if reps and hold_seconds:
+        core = (
+            f"{reps} repetitions, hold {hold_seconds} seconds each"
+            if sets == 1
+            else f"{sets} sets of {reps}, hold {hold_seconds} seconds each"
+        )
+    elif reps:
+        core = f"{reps} repetitions" if sets == 1 else f"{sets} sets of {reps}"
+    elif hold_seconds:
+        core = f"hold {hold_seconds} seconds, {_times(sets)}"
+    else:
+        core = _times(sets)
+    side_words = SIDE_WORDS.get(Side(side), "")
+    return f"{core}, {side_words}" if side_words else core
+
+
+def estimate_seconds(
+    *, sets: int, reps: int | None, hold_seconds: int | None, side: str, rest_seconds: int
+) -> int:
+    """Rough seconds one exercise takes: 3 s a repetition, holds as set, rests between sets."""
+    per_set = (reps or 1) * max(hold_seconds or 0, 3 if reps else 0)
+    if Side(side) == Side.EACH:
+        per_set *= 2
+    return sets * per_set + max(sets - 1, 0) * rest_seconds

@@ -1,0 +1,108 @@
+from django import forms
+from django.db import models
+
+from exercises import images
+from exercises.models import Exercise
+
+
+class PictureField(forms.FileField):
+    """A picture upload checked by the image pipeline before anything is stored."""
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            images.validate_image_upload(value)
+
+
+def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields for the model, with links assumed to be https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class ExerciseAdminForm(forms.ModelForm):
+    """The editor's form. Pictures are separate fields, stored by the service, not the form."""
+
+    start_image_upload = PictureField(
+        label="New start image",
+        required=False,
+        help_text="JPEG, PNG or WebP, up to 8 MB. Replaces the current start image.",
+    )
+    remove_start_image = forms.BooleanField(label="Remove the start image", required=False)
+    end_image_upload = PictureField(
+        label="New end image",
+        required=False,
+        help_text="Optional second picture: the end of the movement.",
+    )
+    remove_end_image = forms.BooleanField(label="Remove the end image", required=False)
+
+    class Meta:
+        model = Exercise
+        # The image fields themselves are written only by exercises.services.
+        fields = [
+            "name",
+            "slug",
+            "summary",
+            "status",
+            "body_region",
+            "category",
+            "difficulty",
+            "equipment",
+            "position",
+            "instructions",
+            "cues",
+            "precautions",
+            "video_url",
+            "default_sets",
+            "default_reps",
+            "default_hold_seconds",
+            "default_side",
+            "default_rest_seconds",
+        ]
+        formfield_callback = https_urls
+
+
+class DosageItemForm(forms.ModelForm):
+    """An exercise in a template or a patient's plan, with its dose.
+
+    Left empty, the dose is taken from the exercise's defaults. Only published exercises
+    can be added; one archived later stays where it is.
+    """
+
+    dosage_fields = ("sets", "reps", "hold_seconds", "side", "rest_seconds")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.dosage_fields:
+            if name in self.fields:
+                self.fields[name].required = False
+                if self.instance.pk is None:
+                    # Blank, not the model's default, so "leave empty" means "the exercise's".
+                    self.initial[name] = None
+
+    def clean(self):
+        data = super().clean()
+        exercise = data.get("exercise")
+        if exercise is None:
+            return data
+        if "exercise" in self.changed_data and exercise.status != Exercise.Status.PUBLISHED:
+            self.add_error(
+                "exercise",
+                f"“{exercise}” is {exercise.get_status_display().lower()}: "
+                "choose a published exercise.",
+            )
+        if all(data.get(name) in (None, "") for name in ("sets", "reps", "hold_seconds")):
+            data.update(
+                sets=exercise.default_sets,
+                reps=exercise.default_reps,
+                hold_seconds=exercise.default_hold_seconds,
+                side=exercise.default_side,
+                rest_seconds=exercise.default_rest_seconds,
+            )
+        for name, fallback in (("sets", 1), ("side", "both"), ("rest_seconds", 30)):
+            if data.get(name) in (None, ""):
+                data[name] = fallback
+        return data

@@ -1,0 +1,494 @@
+"""Stick-figure illustrations of exercises, drawn from body keypoints with Pillow.
+
+Poses live in the shipped library data (``exercises/library/hip_mobility.toml``) as keypoints
+on a 100 x 66 unit canvas: x to the right, y down, the floor at y = 60. This module turns one
+exercise's ``illustration`` table into a picture; it knows nothing about Django.
+
+Everything is drawn at ``SUPERSAMPLE`` times the requested size and downscaled with LANCZOS,
+because Pillow draws aliased shapes and thick strokes look ragged otherwise. No randomness and
+no system fonts are involved, so the same input always gives the same pixels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+KEYPOINTS: tuple[str, ...] = (
+    "head",
+    "neck",
+    "shoulder_l",
+    "shoulder_r",
+    "elbow_l",
+    "elbow_r",
+    "wrist_l",
+    "wrist_r",
+    "hip_l",
+    "hip_r",
+    "knee_l",
+    "knee_r",
+    "ankle_l",
+    "ankle_r",
+    "toe_l",
+    "toe_r",
+)
+VIEWS: tuple[str, ...] = ("side", "front", "top")
+PROPS: tuple[str, ...] = ("mat", "band", "chair", "wall", "foam_roller", "step", "strap", "cushion")
+
+CANVAS_W = 100.0
+CANVAS_H = 66.0
+FLOOR_Y = 60.0
+HEAD_RADIUS = 4.0
+SUPERSAMPLE = 3
+
+# Stroke widths in canvas units. Keypoints are joint centres, so a limb resting on the floor
+# has its centre line at FLOOR_Y; the floor is drawn half a stroke lower so the limb sits on it.
+LIMB_W = 2.6
+TRUNK_W = 3.4
+FLOOR_DRAW_Y = FLOOR_Y + LIMB_W / 2
+
+Colour = tuple[int, int, int]
+Point = tuple[float, float]
+Pose = Mapping[str, Sequence[float]]
+
+BACKGROUND: Colour = (250, 250, 247)
+FLOOR_FILL: Colour = (238, 236, 230)
+FLOOR_LINE: Colour = (178, 174, 165)
+NEAR: Colour = (44, 62, 80)
+FAR: Colour = (139, 153, 168)
+GHOST_NEAR: Colour = (168, 190, 206)
+GHOST_FAR: Colour = (203, 215, 224)
+ACCENT: Colour = (22, 146, 140)
+MAT: Colour = (190, 214, 222)
+MAT_EDGE: Colour = (152, 184, 196)
+WOOD: Colour = (176, 132, 92)
+WOOD_DARK: Colour = (140, 100, 66)
+WALL: Colour = (214, 206, 192)
+BAND: Colour = (224, 92, 112)
+STRAP: Colour = (205, 150, 50)
+CUSHION: Colour = (236, 200, 130)
+ROLLER: Colour = (120, 160, 200)
+LABEL: Colour = (40, 40, 40)
+
+GHOST_ALPHA_START = 150  # ghosted end pose on the start image: clearly visible, clearly secondary
+GHOST_ALPHA_END = 70  # faint start pose on the end image: just a hint of where it came from
+
+# Joints whose travel is worth an arrow; toes and elbows follow them and would add clutter.
+ARROW_CANDIDATES: tuple[str, ...] = (
+    "wrist_l",
+    "wrist_r",
+    "ankle_l",
+    "ankle_r",
+    "knee_l",
+    "knee_r",
+    "hip_l",
+    "hip_r",
+    "head",
+)
+MIN_ARROW_TRAVEL = 3.0
+
+# (from, to) keypoint pairs drawn as limbs, per side.
+_LIMBS: dict[str, tuple[tuple[str, str], ...]] = {
+    side: (
+        (f"shoulder_{side}", f"elbow_{side}"),
+        (f"elbow_{side}", f"wrist_{side}"),
+        (f"hip_{side}", f"knee_{side}"),
+        (f"knee_{side}", f"ankle_{side}"),
+        (f"ankle_{side}", f"toe_{side}"),
+    )
+    for side in ("l", "r")
+}
+
+
+class _Canvas:
+    """Maps canvas units to supersampled pixels and draws primitives in canvas units."""
+
+    def __init__(self, image: Image.Image, draw: ImageDraw.ImageDraw, scale: float) -> None:
+        self.image = image
+        self.draw = draw
+        self.scale = scale
+        width, height = image.size
+        self.ox = (width - CANVAS_W * scale) / 2
+        self.oy = (height - CANVAS_H * scale) / 2
+
+    def px(self, p: Sequence[float]) -> tuple[float, float]:
+        return (self.ox + p[0] * self.scale, self.oy + p[1] * self.scale)
+
+    def line(
+        self, a: Sequence[float], b: Sequence[float], colour: Colour | tuple, w: float
+    ) -> None:
+        """A segment with round caps (Pillow has no round caps, so add discs at the ends)."""
+        self.draw.line([self.px(a), self.px(b)], fill=colour, width=max(1, round(w * self.scale)))
+        self.disc(a, w / 2, colour)
+        self.disc(b, w / 2, colour)
+
+    def polyline(self, points: Sequence[Sequence[float]], colour: Colour | tuple, w: float) -> None:
+        for a, b in itertools.pairwise(points):
+            self.line(a, b, colour, w)
+
+    def disc(self, c: Sequence[float], r: float, colour: Colour | tuple) -> None:
+        x, y = self.px(c)
+        rr = r * self.scale
+        self.draw.ellipse([x - rr, y - rr, x + rr, y + rr], fill=colour)
+
+    def ring(self, c: Sequence[float], r: float, colour: Colour | tuple, w: float) -> None:
+        x, y = self.px(c)
+        rr = r * self.scale
+        self.draw.ellipse(
+            [x - rr, y - rr, x + rr, y + rr], outline=colour, width=max(1, round(w * self.scale))
+        )
+
+    def rect(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        fill: Colour | tuple,
+        radius: float = 0.0,
+        outline: Colour | None = None,
+    ) -> None:
+        (a, b), (c, d) = self.px((x0, y0)), self.px((x1, y1))
+        self.draw.rounded_rectangle(
+            [a, b, c, d],
+            radius=radius * self.scale,
+            fill=fill,
+            outline=outline,
+            width=max(1, round(0.3 * self.scale)),
+        )
+
+    def polygon(self, points: Iterable[Sequence[float]], fill: Colour | tuple) -> None:
+        self.draw.polygon([self.px(p) for p in points], fill=fill)
+
+
+def _pt(pose: Pose, name: str) -> Point:
+    x, y = pose[name]
+    return (float(x), float(y))
+
+
+def _mid(a: Sequence[float], b: Sequence[float]) -> Point:
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def _bbox(poses: Iterable[Pose]) -> tuple[float, float, float, float]:
+    xs = [float(p[k][0]) for p in poses for k in KEYPOINTS]
+    ys = [float(p[k][1]) for p in poses for k in KEYPOINTS]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _spine(pose: Pose) -> list[Point]:
+    """Points along the spine from pelvis to neck.
+
+    The spine is straight unless the shoulders sit off the pelvis-neck line, in which case it
+    bows towards them: that is how a pose shows a rounded (cat) or arched (cow) back without
+    needing extra keypoints.
+    """
+    neck = _pt(pose, "neck")
+    hip_mid = _mid(_pt(pose, "hip_l"), _pt(pose, "hip_r"))
+    shoulder_mid = _mid(_pt(pose, "shoulder_l"), _pt(pose, "shoulder_r"))
+    length = math.dist(neck, hip_mid) or 1.0
+    nx, ny = -(neck[1] - hip_mid[1]) / length, (neck[0] - hip_mid[0]) / length
+    offset = (shoulder_mid[0] - hip_mid[0]) * nx + (shoulder_mid[1] - hip_mid[1]) * ny
+    if abs(offset) < 0.2:
+        return [hip_mid, neck]
+    mid = _mid(hip_mid, neck)
+    ctrl = (mid[0] + nx * offset * 4, mid[1] + ny * offset * 4)
+    steps = 16
+    return [
+        (
+            (1 - t) ** 2 * hip_mid[0] + 2 * (1 - t) * t * ctrl[0] + t**2 * neck[0],
+            (1 - t) ** 2 * hip_mid[1] + 2 * (1 - t) * t * ctrl[1] + t**2 * neck[1],
+        )
+        for t in (i / steps for i in range(steps + 1))
+    ]
+
+
+def _draw_figure(cv: _Canvas, pose: Pose, view: str, near: Colour, far: Colour) -> None:
+    """Draw one pose: far limbs first so the near side overlaps them, as it would in life."""
+    neck = _pt(pose, "neck")
+    spine = _spine(pose)
+    # In side view "_r" is the far side; in front/top views both sides are equally visible.
+    far_colour = far if view == "side" else near
+    for a, b in _LIMBS["r"]:
+        cv.line(_pt(pose, a), _pt(pose, b), far_colour, LIMB_W)
+    if view != "side":
+        # The shoulder and pelvis girdles are only visible when we see the figure's width.
+        cv.line(_pt(pose, "shoulder_l"), _pt(pose, "shoulder_r"), near, LIMB_W)
+        cv.line(_pt(pose, "hip_l"), _pt(pose, "hip_r"), near, LIMB_W)
+    else:
+        # Join each shoulder to the spine so a shoulder drawn off the spine still connects.
+        for side, colour in (("r", far_colour), ("l", near)):
+            shoulder = _pt(pose, f"shoulder_{side}")
+            cv.line(shoulder, min(spine, key=lambda p: math.dist(p, shoulder)), colour, LIMB_W)
+    cv.polyline(spine, near, TRUNK_W)
+    head = _pt(pose, "head")
+    cv.line(neck, head, near, LIMB_W)
+    cv.disc(head, HEAD_RADIUS, near)
+    for a, b in _LIMBS["l"]:
+        cv.line(_pt(pose, a), _pt(pose, b), near, LIMB_W)
+
+
+def _draw_ground(cv: _Canvas, view: str, props: Sequence[str], poses: Sequence[Pose]) -> None:
+    """Floor (side/front) or the mat seen from above (top), behind everything else."""
+    x0, y0, x1, y1 = _bbox(poses)
+    if view == "top":
+        # Seen from above there is no floor line; the mat is the ground the body lies on.
+        if "mat" in props:
+            cv.rect(
+                max(2.0, x0 - 6),
+                max(2.0, y0 - 6),
+                min(98.0, x1 + 6),
+                min(64.0, y1 + 6),
+                MAT,
+                radius=2.0,
+                outline=MAT_EDGE,
+            )
+        return
+    cv.rect(-50, FLOOR_DRAW_Y, CANVAS_W + 50, CANVAS_H + 50, FLOOR_FILL)
+    cv.line((-50, FLOOR_DRAW_Y), (CANVAS_W + 50, FLOOR_DRAW_Y), FLOOR_LINE, 0.5)
+    if "mat" in props:
+        cv.rect(
+            max(2.0, x0 - 6),
+            FLOOR_Y + 0.2,
+            min(98.0, x1 + 6),
+            FLOOR_DRAW_Y + 0.6,
+            MAT,
+            radius=0.8,
+            outline=MAT_EDGE,
+        )
+
+
+def _supporting_wrist(pose: Pose) -> Point:
+    """The hand reaching furthest from the pelvis horizontally: the one holding the support."""
+    hip_x = (float(pose["hip_l"][0]) + float(pose["hip_r"][0])) / 2
+    return max((_pt(pose, "wrist_l"), _pt(pose, "wrist_r")), key=lambda w: abs(w[0] - hip_x))
+
+
+def _draw_props_behind(cv: _Canvas, view: str, props: Sequence[str], pose: Pose) -> None:
+    """Props the body rests on or against; they are drawn before the figure."""
+    if view == "top":
+        return
+    hip = _mid(_pt(pose, "hip_l"), _pt(pose, "hip_r"))
+    knee = _mid(_pt(pose, "knee_l"), _pt(pose, "knee_r"))
+    if "wall" in props:
+        wx, _ = _supporting_wrist(pose)
+        # The wall face is where the palm is, half a stroke beyond the wrist centre.
+        face = wx + LIMB_W / 2 if wx >= hip[0] else wx - LIMB_W / 2
+        x0, x1 = (face, face + 3) if wx >= hip[0] else (face - 3, face)
+        cv.rect(x0, -5, x1, FLOOR_DRAW_Y, WALL)
+    if "chair" in props:
+        _draw_chair(cv, pose, hip, knee)
+    if "step" in props:
+        # The step sits under whichever foot is raised off the floor.
+        foot = min(("l", "r"), key=lambda s: float(pose[f"ankle_{s}"][1]))
+        ax, ay = _pt(pose, f"ankle_{foot}")
+        # A household step is at most ~20 cm high, whatever the foot above it is doing.
+        lowest = max(ay, float(pose[f"toe_{foot}"][1]))
+        top = max(lowest + LIMB_W / 2, FLOOR_DRAW_Y - 6)
+        cv.rect(ax - 7, top, ax + 9, FLOOR_DRAW_Y, WOOD, radius=0.6, outline=WOOD_DARK)
+    if "foam_roller" in props:
+        cv.disc((hip[0], FLOOR_DRAW_Y - 3.5), 3.5, ROLLER)
+        cv.ring((hip[0], FLOOR_DRAW_Y - 3.5), 3.5, (90, 125, 160), 0.4)
+    if "cushion" in props:
+        # Under the knee that is down on the floor.
+        down = max(("l", "r"), key=lambda s: float(pose[f"knee_{s}"][1]))
+        kx, ky = _pt(pose, f"knee_{down}")
+        top = max(ky - 0.6, FLOOR_DRAW_Y - 2.6)  # a flat pad, even if no knee is down
+        cv.rect(kx - 4, top, kx + 4, FLOOR_DRAW_Y + 0.2, CUSHION, radius=1.2)
+
+
+def _draw_chair(cv: _Canvas, pose: Pose, hip: Point, knee: Point) -> None:
+    """A plain side-on chair: under the pelvis when seated, else with its back under the hand."""
+    seated = abs(knee[1] - hip[1]) < 6 and 38 <= hip[1] <= 50
+    leg_w = 1.0
+    if seated:
+        facing = 1 if knee[0] >= hip[0] else -1
+        seat_y = hip[1] + LIMB_W
+        front = hip[0] + facing * 6
+        back = hip[0] - facing * 7
+        back_top = seat_y - 17
+        cv.line((back, seat_y), (back, back_top), WOOD_DARK, 1.4)
+    else:
+        wx, wy = _supporting_wrist(pose)
+        facing = 1 if wx >= hip[0] else -1  # the seat points away from the person
+        seat_y = 46.0
+        back = wx
+        front = wx + facing * 13
+        back_top = wy + LIMB_W / 2
+        cv.line((back, seat_y), (back, back_top), WOOD_DARK, 1.4)
+    lo, hi = min(front, back), max(front, back)
+    cv.rect(lo, seat_y, hi, seat_y + 1.6, WOOD, radius=0.5)
+    cv.line((front, seat_y + 1), (front, FLOOR_DRAW_Y), WOOD_DARK, leg_w)
+    cv.line((back, seat_y + 1), (back, FLOOR_DRAW_Y), WOOD_DARK, leg_w)
+
+
+def _draw_props_front(cv: _Canvas, props: Sequence[str], pose: Pose) -> None:
+    """Props held or worn (band, strap); they are drawn over the figure."""
+    if "band" in props:
+        # A loop just above the knees, where clinicians usually place it for hip work.
+        ends = []
+        for side in ("l", "r"):
+            hx, hy = _pt(pose, f"hip_{side}")
+            kx, ky = _pt(pose, f"knee_{side}")
+            ends.append((kx + (hx - kx) * 0.18, ky + (hy - ky) * 0.18))
+        cv.line(ends[0], ends[1], BAND, 1.4)
+        for end in ends:
+            cv.ring(end, 1.8, BAND, 0.7)
+    if "strap" in props:
+        # From the hands to the ball of the raised foot.
+        foot = min(("l", "r"), key=lambda s: float(pose[f"ankle_{s}"][1]))
+        ball = _mid(_pt(pose, f"ankle_{foot}"), _pt(pose, f"toe_{foot}"))
+        for side in ("l", "r"):
+            cv.line(_pt(pose, f"wrist_{side}"), ball, STRAP, 0.9)
+
+
+def _arrow_joints(start: Pose, end: Pose, requested: Sequence[str] | None) -> list[str]:
+    """Joints that travel the furthest, at most two, and not two on the same spot."""
+    if requested:
+        return list(requested)
+
+    def travel(name: str) -> float:
+        return math.dist(_pt(start, name), _pt(end, name))
+
+    ranked = sorted(ARROW_CANDIDATES, key=lambda n: (-travel(n), ARROW_CANDIDATES.index(n)))
+    chosen: list[str] = []
+    for name in ranked:
+        if travel(name) < MIN_ARROW_TRAVEL:
+            break
+        if not chosen:
+            chosen.append(name)
+        elif (
+            travel(name) >= 0.5 * travel(chosen[0])
+            and math.dist(_pt(start, name), _pt(start, chosen[0])) >= 10
+        ):
+            chosen.append(name)
+            break
+    return chosen
+
+
+def _draw_arrow(cv: _Canvas, a: Point, b: Point, bow_away_from: Point) -> None:
+    """A gently curved arrow from a to b, bowing away from the body so it reads as motion."""
+    length = math.dist(a, b)
+    ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+    # Leave the joints themselves visible at both ends.
+    gap = min(2.8, length * 0.12)
+    a = (a[0] + ux * gap, a[1] + uy * gap)
+    b = (b[0] - ux * gap, b[1] - uy * gap)
+    nx, ny = -uy, ux
+    mid = _mid(a, b)
+    if (mid[0] - bow_away_from[0]) * nx + (mid[1] - bow_away_from[1]) * ny < 0:
+        nx, ny = -nx, -ny
+    bow = 0.18 * length
+    ctrl = (mid[0] + nx * bow, mid[1] + ny * bow)
+    steps = 24
+    curve = [
+        (
+            (1 - t) ** 2 * a[0] + 2 * (1 - t) * t * ctrl[0] + t**2 * b[0],
+            (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * ctrl[1] + t**2 * b[1],
+        )
+        for t in (i / steps for i in range(steps + 1))
+    ]
+    head_len = min(3.2, max(1.8, length * 0.3))
+    tx, ty = b[0] - ctrl[0], b[1] - ctrl[1]
+    tn = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tn, ty / tn
+    # Stop the shaft inside the head so its round cap does not poke out of the tip.
+    shaft = [p for p in curve if math.dist(p, b) > head_len * 0.6] or curve[:1]
+    cv.polyline(shaft, ACCENT, 1.1)
+    base = (b[0] - tx * head_len, b[1] - ty * head_len)
+    half = head_len * 0.6
+    cv.polygon(
+        [
+            (b[0] + tx * 0.6, b[1] + ty * 0.6),
+            (base[0] - ty * half, base[1] + tx * half),
+            (base[0] + ty * half, base[1] - tx * half),
+        ],
+        ACCENT,
+    )
+
+
+def _ghost(size: tuple[int, int], scale: float, pose: Pose, view: str, alpha: int) -> Image.Image:
+    """The pose drawn on its own transparent layer, so overlapping limbs do not darken."""
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
+    cv = _Canvas(layer, ImageDraw.Draw(layer), scale)
+    _draw_figure(cv, pose, view, (*GHOST_NEAR, 255), (*GHOST_FAR, 255))
+    # Scale the alpha channel once, rather than per shape, so the ghost is evenly translucent.
+    layer.putalpha(layer.getchannel("A").point(lambda v: v * alpha // 255))
+    return layer
+
+
+def render_pose_image(
+    illustration: Mapping, which: str = "start", size: tuple[int, int] = (1200, 800)
+) -> Image.Image:
+    """Render one exercise illustration as an RGB image.
+
+    ``which="start"`` draws the start pose solid with the end pose ghosted behind it and
+    accent arrows from the moving joints' start to end positions. ``which="end"`` draws the
+    end pose solid with a faint ghost of the start pose. ``illustration`` is the exercise's
+    ``illustration`` table: ``view``, ``props``, ``start``, ``end`` and optionally ``arrows``.
+    """
+    if which not in ("start", "end"):
+        raise ValueError(f"which must be 'start' or 'end', not {which!r}")
+    view = illustration.get("view", "side")
+    props = tuple(illustration.get("props", ()))
+    start, end = illustration["start"], illustration["end"]
+    solid, ghost = (start, end) if which == "start" else (end, start)
+
+    big = (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE)
+    scale = min(big[0] / CANVAS_W, big[1] / CANVAS_H)
+    image = Image.new("RGBA", big, (*BACKGROUND, 255))
+    cv = _Canvas(image, ImageDraw.Draw(image), scale)
+
+    _draw_ground(cv, view, props, (start, end))
+    # Furniture stays put between the two images, so place it from the start pose.
+    _draw_props_behind(cv, view, props, start)
+    image.alpha_composite(
+        _ghost(big, scale, ghost, view, GHOST_ALPHA_START if which == "start" else GHOST_ALPHA_END)
+    )
+    cv = _Canvas(image, ImageDraw.Draw(image), scale)
+    _draw_figure(cv, solid, view, NEAR, FAR)
+    _draw_props_front(cv, props, solid)
+    if which == "start":
+        centre = _mid(_pt(start, "neck"), _mid(_pt(start, "hip_l"), _pt(start, "hip_r")))
+        for name in _arrow_joints(start, end, illustration.get("arrows")):
+            a, b = _pt(start, name), _pt(end, name)
+            if math.dist(a, b) >= 1.0:
+                _draw_arrow(cv, a, b, centre)
+    return image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+
+
+def render_contact_sheet(entries: list[tuple[str, Image.Image]], columns: int = 4) -> Image.Image:
+    """Lay out (name, image) pairs as a labelled grid of thumbnails for human review."""
+    if not entries:
+        raise ValueError("render_contact_sheet needs at least one entry")
+    if columns < 1:
+        raise ValueError("columns must be at least 1")
+    thumb_w, thumb_h, label_h, pad = 420, 280, 34, 12
+    font = ImageFont.load_default(size=18)
+    cols = min(columns, len(entries))
+    rows = math.ceil(len(entries) / cols)
+    sheet = Image.new(
+        "RGB",
+        (cols * (thumb_w + pad) + pad, rows * (thumb_h + label_h + pad) + pad),
+        (255, 255, 255),
+    )
+    draw = ImageDraw.Draw(sheet)
+    for index, (name, image) in enumerate(entries):
+        row, col = divmod(index, cols)
+        x = pad + col * (thumb_w + pad)
+        y = pad + row * (thumb_h + label_h + pad)
+        thumb = image.convert("RGB")
+        thumb.thumbnail((thumb_w, thumb_h), Image.Resampling.LANCZOS)
+        sheet.paste(thumb, (x + (thumb_w - thumb.width) // 2, y + (thumb_h - thumb.height) // 2))
+        draw.rectangle([x, y, x + thumb_w - 1, y + thumb_h - 1], outline=(220, 220, 220))
+        label = name
+        # Shorten over-long names rather than letting them run into the next cell.
+        while draw.textlength(label, font=font) > thumb_w and len(label) > 4:
+            label = label[:-2].rstrip() + "…"
+        draw.text(
+            (x + thumb_w / 2, y + thumb_h + label_h / 2), label, fill=LABEL, font=font, anchor="mm"
+        )
+    return sheet

@@ -1,0 +1,258 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.text import slugify
+
+from exercises import dosage
+from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Position, Side
+
+
+def exercise_image_path(instance: "Exercise", filename: str) -> str:
+    return f"exercises/{instance.slug or slugify(instance.name)}/{filename}"
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Exercise.Status.PUBLISHED)
+
+    def shipped(self):
+        return self.exclude(library_key=None)
+
+
+class Exercise(models.Model):
+    """One exercise of the library, as a patient reads it at home."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    summary = models.CharField(
+        max_length=200, help_text="One line in plain words: what it is and what it is for."
+    )
+    instructions = models.TextField(
+        "steps", help_text="One step per line, in order, as the patient should do them."
+    )
+    cues = models.TextField("coaching cues", blank=True, help_text="One cue per line.")
+    precautions = models.TextField(
+        blank=True, help_text="One per line: when to stop, what to avoid."
+    )
+    body_region = models.CharField(max_length=20, choices=BodyRegion.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    difficulty = models.CharField(
+        max_length=20, choices=Difficulty.choices, default=Difficulty.BEGINNER
+    )
+    equipment = models.CharField(max_length=20, choices=Equipment.choices, default=Equipment.NONE)
+    position = models.CharField(max_length=20, choices=Position.choices)
+
+    default_sets = models.PositiveSmallIntegerField(
+        "sets", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    default_reps = models.PositiveSmallIntegerField(
+        "repetitions",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    default_hold_seconds = models.PositiveSmallIntegerField(
+        "hold (seconds)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    default_side = models.CharField("side", max_length=10, choices=Side.choices, default=Side.BOTH)
+    default_rest_seconds = models.PositiveSmallIntegerField(
+        "rest between sets (seconds)", default=30, validators=[MaxValueValidator(600)]
+    )
+
+    # The originals (start and end position) and their renditions, all written by
+    # exercises.services.exercise_image_set, never directly from a form.
+    image = models.ImageField("start image", upload_to=exercise_image_path, blank=True)
+    image_thumbnail = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
+    image_medium = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
+    end_image = models.ImageField(upload_to=exercise_image_path, blank=True)
+    end_image_thumbnail = models.ImageField(
+        upload_to=exercise_image_path, blank=True, editable=False
+    )
+    end_image_medium = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
+    video_url = models.URLField(
+        "video link", blank=True, help_text="Optional: an https link to a demonstration video."
+    )
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    library_key = models.SlugField(
+        max_length=80,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Set for exercises shipped with Homeplan; empty for the clinic's own.",
+    )
+    library_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    edited_locally = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A shipped exercise changed by an editor here: load_library leaves it alone.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "body_region"]),
+            models.Index(fields=["status", "category"]),
+            models.Index(fields=["status", "difficulty"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_reps__isnull=False)
+                | models.Q(default_hold_seconds__isnull=False),
+                name="exercise_has_reps_or_hold",
+                violation_error_message="Give repetitions, a hold time, or both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.video_url and not self.video_url.startswith("https://"):
+            raise ValidationError({"video_url": "Use an https:// link."})
+
+    @property
+    def steps(self) -> list[str]:
+        return _lines(self.instructions)
+
+    @property
+    def cue_list(self) -> list[str]:
+        return _lines(self.cues)
+
+    @property
+    def precaution_list(self) -> list[str]:
+        return _lines(self.precautions)
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.library_key is not None
+
+    def default_dosage_text(self) -> str:
+        return dosage.describe_dosage(
+            sets=self.default_sets,
+            reps=self.default_reps,
+            hold_seconds=self.default_hold_seconds,
+            side=self.default_side,
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Dosage(models.Model):
+    """Sets, repetitions, hold, side and rest: how much of an exercise, and how."""
+
+    sets = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    reps = models.PositiveSmallIntegerField(
+        "repetitions",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    hold_seconds = models.PositiveSmallIntegerField(
+        "hold (s)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    side = models.CharField(max_length=10, choices=Side.choices, default=Side.BOTH)
+    rest_seconds = models.PositiveSmallIntegerField(
+        "rest (s)", default=30, validators=[MaxValueValidator(600)]
+    )
+    notes = models.CharField(
+        "note for the patient", max_length=300, blank=True, help_text="Shown with the exercise."
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.reps is None and self.hold_seconds is None:
+            raise ValidationError("Give repetitions, a hold time, or both.")
+
+    def take_defaults_from(self, exercise: Exercise) -> None:
+        """Fill the dose from the exercise's defaults (the first step of the snapshot chain)."""
+        self.sets = exercise.default_sets
+        self.reps = exercise.default_reps
+        self.hold_seconds = exercise.default_hold_seconds
+        self.side = exercise.default_side
+        self.rest_seconds = exercise.default_rest_seconds
+
+    def dosage_text(self) -> str:
+        return dosage.describe_dosage(
+            sets=self.sets, reps=self.reps, hold_seconds=self.hold_seconds, side=self.side
+        )
+
+    def estimated_seconds(self) -> int:
+        return dosage.estimate_seconds(
+            sets=self.sets,
+            reps=self.reps,
+            hold_seconds=self.hold_seconds,
+            side=self.side,
+            rest_seconds=self.rest_seconds,
+        )
+
+
+class ProgramQuerySet(models.QuerySet):
+    def usable_by(self, user):
+        """Templates a staff user may assign: clinic-wide ones and their own."""
+        if user.is_superuser:
+            return self
+        return self.filter(models.Q(owner=None) | models.Q(owner=user))
+
+
+class Program(models.Model):
+    """A reusable program template, e.g. "Hip mobility for low back pain — weeks 1–2"."""
+
+    name = models.CharField(max_length=150, unique=True)
+    description = models.TextField(
+        "goal and description", blank=True, help_text="What the program is for, for staff."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programs",
+        help_text="The clinician who owns this template; empty for a clinic-wide template.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramItem(Dosage):
+    """One exercise in a template, with the dose that assigning copies to the patient."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="program_items")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.dosage_text()})"

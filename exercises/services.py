@@ -1,0 +1,210 @@
+"""Writes to the library: saving exercises with their pictures, status changes, deletion,
+and loading the shipped hip-mobility library."""
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from exercises import illustration, images
+from exercises.models import Exercise, Program, ProgramItem
+
+IMAGE_SLOTS = {
+    # slot: (original field, thumbnail field, medium field, file stem)
+    "start": ("image", "image_thumbnail", "image_medium", "start"),
+    "end": ("end_image", "end_image_thumbnail", "end_image_medium", "end"),
+}
+
+
+def _delete_files_after_commit(storage, names: list[str]) -> None:
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+def exercise_image_set(*, exercise: Exercise, slot: str, source) -> None:
+    """Store ``source`` (a validated picture, or None to remove) as the start or end image.
+
+    Writes the cleaned original and both renditions; the files it replaces are deleted once
+    the transaction commits, so a failed save never leaves an exercise without its files.
+    """
+    original_field, thumbnail_field, medium_field, stem = IMAGE_SLOTS[slot]
+    storage = getattr(exercise, original_field).storage
+    old_names = [getattr(exercise, name).name for name in IMAGE_SLOTS[slot][:3]]
+    if source is None:
+        for name in IMAGE_SLOTS[slot][:3]:
+            setattr(exercise, name, "")
+    else:
+        # Drawn illustrations pass the same checks as uploads: one pipeline for every picture.
+        images.validate_image_upload(source)
+        processed = images.process_image(source, stem=stem)
+        for name, content in zip(
+            (original_field, thumbnail_field, medium_field),
+            (processed.original, processed.thumbnail, processed.medium),
+            strict=True,
+        ):
+            getattr(exercise, name).save(content.name, content, save=False)
+        new_names = {getattr(exercise, name).name for name in IMAGE_SLOTS[slot][:3]}
+        old_names = [name for name in old_names if name not in new_names]
+    exercise.save()
+    _delete_files_after_commit(storage, old_names)
+
+
+@transaction.atomic
+def exercise_save(
+    *,
+    exercise: Exercise,
+    start_image=None,
+    end_image=None,
+    remove_start_image: bool = False,
+    remove_end_image: bool = False,
+    edited_by_editor: bool = False,
+) -> Exercise:
+    """Save an exercise from the admin, with any new or removed pictures.
+
+    A shipped exercise changed here is marked ``edited_locally`` so that ``load_library``
+    keeps the clinic's version.
+    """
+    if not exercise.slug:
+        exercise.slug = slugify(exercise.name)[:140]
+    if edited_by_editor and exercise.is_shipped:
+        exercise.edited_locally = True
+    exercise.save()
+    for slot, upload, remove in (
+        ("start", start_image, remove_start_image),
+        ("end", end_image, remove_end_image),
+    ):
+        if upload is not None:
+            exercise_image_set(exercise=exercise, slot=slot, source=upload)
+        elif remove:
+            exercise_image_set(exercise=exercise, slot=slot, source=None)
+    return exercise
+
+
+def exercise_set_status(*, exercises, status: str) -> int:
+    """Publish or archive exercises; archived ones stay in existing plans. Returns the count."""
+    return exercises.exclude(status=status).update(status=status)
+
+
+@transaction.atomic
+def exercise_delete(*, exercise: Exercise) -> None:
+    """Delete an exercise nobody uses, with its files (raises ProtectedError if in use)."""
+    names = [getattr(exercise, name).name for slot in IMAGE_SLOTS.values() for name in slot[:3]]
+    storage = exercise.image.storage
+    exercise.delete()
+    _delete_files_after_commit(storage, names)
+
+
+@transaction.atomic
+def program_duplicate(*, program: Program, owner) -> Program:
+    """Copy a template with its items, owned by ``owner`` (None for clinic-wide)."""
+    name, number = f"{program.name} (copy)", 2
+    while Program.objects.filter(name=name).exists():
+        name, number = f"{program.name} (copy {number})", number + 1
+    copy = Program.objects.create(name=name, description=program.description, owner=owner)
+    items = list(program.items.all())
+    for item in items:
+        item.pk = None
+        item.program = copy
+    ProgramItem.objects.bulk_create(items)
+    return copy
+
+
+# --- The shipped library ------------------------------------------------------------------
+
+
+@dataclass
+class LibraryReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_local_edits: list[str] = field(default_factory=list)
+    conflicts: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        text = (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.kept_local_edits)} kept as edited here"
+        )
+        if self.conflicts:
+            text += f", {len(self.conflicts)} skipped: " + "; ".join(
+                f"{key}: {reason}" for key, reason in self.conflicts.items()
+            )
+        return text
+
+
+def _checksum(entry: dict) -> str:
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()
+
+
+def _png(image) -> ContentFile:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name="illustration.png")
+
+
+def _apply_entry(exercise: Exercise, entry: dict) -> None:
+    exercise.name = entry["name"]
+    exercise.slug = entry["key"]
+    exercise.summary = entry["summary"]
+    exercise.instructions = "\n".join(entry["steps"])
+    exercise.cues = "\n".join(entry["cues"])
+    exercise.precautions = "\n".join(entry["precautions"])
+    exercise.body_region = entry["body_region"]
+    exercise.category = entry["category"]
+    exercise.difficulty = entry["difficulty"]
+    exercise.equipment = entry["equipment"]
+    exercise.position = entry["position"]
+    exercise.default_sets = entry["sets"]
+    exercise.default_reps = entry.get("reps")
+    exercise.default_hold_seconds = entry.get("hold_seconds")
+    exercise.default_side = entry["side"]
+    exercise.default_rest_seconds = entry.get("rest_seconds", 30)
+    exercise.library_key = entry["key"]
+    exercise.library_checksum = _checksum(entry)
+
+
+@transaction.atomic
+def library_load(*, entries: list[dict]) -> LibraryReport:
+    """Create or update the shipped exercises, idempotently.
+
+    Matching is by ``library_key``, so renaming an exercise in the data file updates it in
+    place. Unchanged entries (same checksum) are skipped without re-drawing; shipped
+    exercises an editor changed here are kept; the clinic's own exercises are never touched.
+    """
+    report = LibraryReport()
+    existing = {exercise.library_key: exercise for exercise in Exercise.objects.shipped()}
+    for entry in entries:
+        exercise = existing.get(entry["key"])
+        if exercise is None:
+            exercise = Exercise(status=Exercise.Status.PUBLISHED)
+            bucket = report.created
+        elif exercise.edited_locally:
+            report.kept_local_edits.append(entry["key"])
+            continue
+        elif exercise.library_checksum == _checksum(entry) and exercise.image:
+            report.unchanged.append(entry["key"])
+            continue
+        else:
+            bucket = report.updated
+        _apply_entry(exercise, entry)
+        try:
+            exercise.full_clean(exclude=["image", "end_image"])
+        except ValidationError as exc:
+            # E.g. the clinic already has its own exercise of that name: keep theirs.
+            report.conflicts[entry["key"]] = "; ".join(exc.messages)
+            continue
+        exercise.save()
+        start, end = (
+            illustration.render_pose_image(entry["illustration"], which=which)
+            for which in ("start", "end")
+        )
+        exercise_image_set(exercise=exercise, slot="start", source=_png(start))
+        exercise_image_set(exercise=exercise, slot="end", source=_png(end))
+        bucket.append(entry["key"])
+    return report

@@ -1,0 +1,343 @@
+"""The clinician's workspace: patients, their prescriptions, assigning and inviting.
+
+Row-level access: ``ClinicianScopedAdmin`` limits every list, form, autocomplete and action
+to the clinician's own patients; another clinician's objects are 404 (superusers see all).
+"""
+
+import segno
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from exercises.forms import DosageItemForm
+from exercises.models import Program
+from patients import services
+from patients.forms import AssignProgramForm, timezone_choices
+from patients.models import Patient, PrescribedExercise, Prescription
+
+
+class ClinicianScopedAdmin(admin.ModelAdmin):
+    """Shows a clinician only the rows of their own patients; other rows are 404."""
+
+    clinician_lookup = "clinician"  # the path from this model to the owning clinician
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.clinician_lookup: request.user})
+
+    def get_visible_object(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such record among your patients.")
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.get_visible_object(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.get_visible_object(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_visible_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Patient:
+            kwargs["queryset"] = Patient.objects.for_clinician(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HasActivePrescriptionFilter(admin.SimpleListFilter):
+    title = "active plan"
+    parameter_name = "active_plan"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has an active plan"), ("no", "No active plan")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(has_active_prescription=self.value() == "yes")
+        return queryset
+
+
+class PrescriptionInline(admin.TabularInline):
+    """The patient's prescriptions, read-only here; open one to change it."""
+
+    model = Prescription
+    fields = ("name", "status", "date_range_text", "days_text", "sessions_per_day")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Prescriptions"
+
+
+@admin.register(Patient)
+class PatientAdmin(ClinicianScopedAdmin):
+    list_display = ("full_name", "email", "active_plan", "account", "is_active")
+    list_display_links = ("full_name",)
+    list_filter = ("is_active", HasActivePrescriptionFilter)
+    search_fields = ("first_name", "last_name", "email")
+    list_select_related = ("clinician",)
+    list_per_page = 50
+    actions = ("assign_program", "deactivate")
+    inlines = (PrescriptionInline,)
+    readonly_fields = ("account",)
+    change_form_template = "admin/patients/patient/change_form.html"
+    fieldsets = (
+        (None, {"fields": (("first_name", "last_name"), "email", "phone", "date_of_birth")}),
+        ("Care", {"fields": ("clinician", "timezone", "notes", "is_active")}),
+        ("Account", {"fields": ("account",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_active_prescription_flag()
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return (*self.list_display[:2], "clinician", *self.list_display[2:])
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return (*self.list_filter, "clinician")
+        return self.list_filter
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # A clinician's new patients are theirs; they never pick another clinician.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "clinician"]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinician":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_staff=True, is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "timezone":
+            kwargs["widget"] = forms.Select(choices=timezone_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.clinician = request.user
+        if obj.email:
+            obj.email = obj.email.strip().lower()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, patient):
+        return patient.full_name
+
+    @admin.display(description="Active plan", boolean=True, ordering="has_active_prescription")
+    def active_plan(self, patient):
+        return patient.has_active_prescription
+
+    @admin.display(description="Sign-in account")
+    def account(self, patient):
+        if patient.user_id:
+            return "Account set up"
+        if patient.invitation_pending:
+            return "Invitation sent, not yet accepted"
+        return "No account yet" if patient.email else "No email: paper-only"
+
+    @admin.action(description="Assign a program to the selected patients", permissions=["change"])
+    def assign_program(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('admin:patients_patient_assign_many')}?ids={ids}")
+
+    @admin.action(description="Deactivate the selected patients", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"{count} patient(s) deactivated; their history is kept.")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        patient = self.get_visible_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "history": services.patient_history_counts(patient),
+        }
+        return super().delete_view(request, object_id, extra_context)
+
+    # --- Custom pages: assign a program, invite -------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("assign/", view(self.assign_view), name="patients_patient_assign_many"),
+            path(
+                "<path:object_id>/assign/", view(self.assign_view), name="patients_patient_assign"
+            ),
+            path(
+                "<path:object_id>/invite/",
+                view(require_POST(self.invite_view)),
+                name="patients_patient_invite",
+            ),
+            path(
+                "<path:object_id>/invitation/",
+                view(self.invitation_view),
+                name="patients_patient_invitation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _patients_for_assign(self, request, object_id):
+        if object_id is not None:
+            return [self.get_visible_object(request, object_id)]
+        try:
+            ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk]
+        except ValueError as exc:
+            raise Http404("Bad patient list.") from exc
+        patients = list(self.get_queryset(request).filter(pk__in=ids))
+        if not ids or len(patients) != len(set(ids)):
+            raise Http404("No such patients among yours.")
+        return patients
+
+    def assign_view(self, request, object_id=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        patients = self._patients_for_assign(request, object_id)
+        programs = Program.objects.usable_by(request.user).annotate(
+            item_count=models.Count("items")
+        )
+        initial = {"start_date": patients[0].today(), "program": request.GET.get("program")}
+        form = AssignProgramForm(request.POST or None, programs=programs, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    prescriptions = [
+                        services.prescription_assign(
+                            patient=patient,
+                            program=data["program"],
+                            start_date=data["start_date"],
+                            end_date=data["end_date"],
+                            weekdays=data["weekdays"],
+                            sessions_per_day=data["sessions_per_day"],
+                            message=data["message"],
+                            assigned_by=request.user,
+                        )
+                        for patient in patients
+                    ]
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if len(prescriptions) == 1:
+                    self.message_user(
+                        request,
+                        "Program assigned. Adjust any exercise's dose below, then save.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:patients_prescription_change", prescriptions[0].pk)
+                self.message_user(
+                    request, f"Program assigned to {len(prescriptions)} patients.", messages.SUCCESS
+                )
+                return redirect("admin:patients_patient_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Assign a program",
+            "patients": patients,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/patients/patient/assign.html", context)
+
+    def invite_view(self, request, object_id):
+        patient = self.get_visible_object(request, object_id)
+        if not self.has_change_permission(request, patient):
+            raise PermissionDenied
+        try:
+            services.patient_invite(patient=patient, invited_by=request.user, request=request)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect("admin:patients_patient_change", patient.pk)
+        self.message_user(request, f"Invitation emailed to {patient.email}.", messages.SUCCESS)
+        return redirect("admin:patients_patient_invitation", patient.pk)
+
+    def invitation_view(self, request, object_id):
+        """The pending invitation's link, to copy or to show as a QR code in the room."""
+        patient = self.get_visible_object(request, object_id)
+        if not patient.invitation_pending:
+            self.message_user(request, "There is no pending invitation.", messages.WARNING)
+            return redirect("admin:patients_patient_change", patient.pk)
+        url = services.invitation_url(request, patient)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Invitation for {patient.full_name}",
+            "patient": patient,
+            "url": url,
+            "qr_svg": segno.make(url, error="m").svg_inline(scale=5, title="Invitation link"),
+        }
+        return TemplateResponse(request, "admin/patients/patient/invitation.html", context)
+
+
+class PrescribedExerciseInline(admin.TabularInline):
+    model = PrescribedExercise
+    form = DosageItemForm
+    fields = ("order", "exercise", "sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
+    autocomplete_fields = ("exercise",)
+    extra = 0
+    classes = ("ordered-items",)
+
+
+@admin.register(Prescription)
+class PrescriptionAdmin(ClinicianScopedAdmin):
+    clinician_lookup = "patient__clinician"
+    list_display = ("name", "patient", "status", "date_range_text", "days_text", "sessions_per_day")
+    list_filter = ("status",)
+    search_fields = ("name", "patient__first_name", "patient__last_name")
+    list_select_related = ("patient",)
+    autocomplete_fields = ("patient",)
+    inlines = (PrescribedExerciseInline,)
+    readonly_fields = ("program", "estimated_session")
+    fieldsets = (
+        (None, {"fields": ("patient", "name", "program", "status")}),
+        (
+            "Schedule",
+            {"fields": (("start_date", "end_date"), "weekdays", "sessions_per_day")},
+        ),
+        ("For the patient", {"fields": ("message", "estimated_session")}),
+    )
+
+    class Media:
+        js = ("js/admin-items.js",)
+        css = {"all": ("css/admin.css",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return (*self.readonly_fields, "patient")
+        return self.readonly_fields
+
+    @admin.display(description="One session takes")
+    def estimated_session(self, prescription):
+        seconds = sum(item.estimated_seconds() for item in prescription.exercises.all())
+        return format_html(
+            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,115 @@
+import datetime
+import functools
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+
+from exercises.models import Program
+from patients.weekdays import EVERY_DAY, WeekdaysFormField
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone, as "Europe/London" choices; computed once per process."""
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone)
+    return [(zone, zone.replace("_", " ")) for zone in ["UTC", *zones]]
+
+
+class AssignProgramForm(forms.Form):
+    """Assign a template to a patient: the template, when, which days, and a message."""
+
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(),
+        label="Program template",
+        required=False,
+        empty_label="— None: prescribe from scratch —",
+        help_text="Its exercises are copied into the patient's plan; adjust each dose next.",
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    weeks = forms.IntegerField(
+        min_value=1,
+        max_value=52,
+        required=False,
+        initial=4,
+        help_text="How long it lasts. Or give an end date instead.",
+    )
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    weekdays = WeekdaysFormField(label="Days", initial=EVERY_DAY)
+    sessions_per_day = forms.TypedChoiceField(
+        choices=[(1, "Once a day"), (2, "Twice a day"), (3, "Three times a day")],
+        coerce=int,
+        initial=1,
+        label="Sessions a day",
+    )
+    message = forms.CharField(
+        label="Message to the patient",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown at the top of their plan, e.g. “Little and often — stop if it hurts.”",
+    )
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        start, end, weeks = data.get("start_date"), data.get("end_date"), data.get("weeks")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be on or after the start date.")
+        if end and weeks:
+            self.add_error("weeks", "Give either a number of weeks or an end date, not both.")
+        if start and weeks and not end:
+            data["end_date"] = start + datetime.timedelta(weeks=weeks, days=-1)
+        return data
+
+
+class SetPasswordForm(forms.Form):
+    """A new patient chooses their password (Django's validators apply)."""
+
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type it again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif first:
+            # Validate against the patient's own details, as for an existing user.
+            candidate = get_user_model()(
+                username=self.patient.email,
+                email=self.patient.email,
+                first_name=self.patient.first_name,
+                last_name=self.patient.last_name,
+            )
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class SignInLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

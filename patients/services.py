@@ -1,0 +1,278 @@
+"""Workflows that write patients' data: assigning programs, inviting patients, sign-in links.
+
+Views, the admin and management commands call these; the business rules live here.
+"""
+
+import datetime
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from exercises.models import Exercise, Program
+from patients.models import Patient, PrescribedExercise, Prescription
+
+logger = logging.getLogger(__name__)
+
+INVITATION_SALT = "homeplan.patients.invitation"
+SIGN_IN_SALT = "homeplan.patients.sign-in-link"
+
+
+def _check_owns_patient(user, patient: Patient) -> None:
+    if not (user.is_superuser or patient.clinician_id == user.pk):
+        raise PermissionDenied("This patient belongs to another clinician.")
+
+
+def _check_prescribable(exercises) -> None:
+    not_published = sorted(
+        {exercise.name for exercise in exercises if exercise.status != Exercise.Status.PUBLISHED}
+    )
+    if not_published:
+        raise ValidationError(
+            "These exercises are archived or unpublished and cannot be prescribed: %(names)s. "
+            "Replace them in the template first.",
+            code="archived_exercise",
+            params={"names": ", ".join(not_published)},
+        )
+
+
+def end_date_for(*, start_date: datetime.date, weeks: int) -> datetime.date:
+    """The last day of a program that lasts ``weeks`` weeks from ``start_date``."""
+    return start_date + datetime.timedelta(weeks=weeks, days=-1)
+
+
+@transaction.atomic
+def prescription_assign(
+    *,
+    patient: Patient,
+    program: Program | None,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    weekdays: int,
+    sessions_per_day: int,
+    message: str,
+    assigned_by,
+) -> Prescription:
+    """Assign a template to a patient (or, with ``program=None``, start an empty plan).
+
+    The template's items are copied into the prescription: later edits to the template
+    never change this patient's plan. Refuses another clinician's patient, templates the
+    clinician may not use, and archived exercises.
+    """
+    _check_owns_patient(assigned_by, patient)
+    items = []
+    if program is not None:
+        if not Program.objects.usable_by(assigned_by).filter(pk=program.pk).exists():
+            raise PermissionDenied("This template belongs to another clinician.")
+        items = list(program.items.select_related("exercise"))
+        _check_prescribable(item.exercise for item in items)
+    prescription = Prescription(
+        patient=patient,
+        program=program,
+        name=program.name if program else "Home exercise plan",
+        start_date=start_date,
+        end_date=end_date,
+        weekdays=weekdays,
+        sessions_per_day=sessions_per_day,
+        message=message,
+        created_by=assigned_by,
+    )
+    prescription.full_clean()
+    prescription.save()
+    PrescribedExercise.objects.bulk_create(
+        PrescribedExercise(
+            prescription=prescription,
+            exercise=item.exercise,
+            order=position,
+            sets=item.sets,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            side=item.side,
+            rest_seconds=item.rest_seconds,
+            notes=item.notes,
+        )
+        for position, item in enumerate(items, start=1)
+    )
+    logger.info(
+        "prescription %s assigned to patient %s by user %s",
+        prescription.pk,
+        patient.pk,
+        assigned_by.pk,
+    )
+    return prescription
+
+
+def patient_history_counts(patient: Patient) -> dict[str, int]:
+    """What deleting this patient would destroy, for the confirmation page."""
+    return {
+        "prescriptions": patient.prescriptions.count(),
+        "prescribed exercises": PrescribedExercise.objects.filter(
+            prescription__patient=patient
+        ).count(),
+    }
+
+
+# --- Invitations and sign-in links -----------------------------------------------------------
+
+
+class InvitationError(Exception):
+    """Why an invitation link cannot be used, in words for the patient."""
+
+
+def invitation_token(patient: Patient) -> str:
+    return signing.dumps({"p": patient.pk, "n": patient.invitation_nonce}, salt=INVITATION_SALT)
+
+
+def invitation_url(request, patient: Patient) -> str:
+    return request.build_absolute_uri(
+        reverse("invitation_accept", kwargs={"token": invitation_token(patient)})
+    )
+
+
+@transaction.atomic
+def patient_invite(*, patient: Patient, invited_by, request) -> str:
+    """Email the patient a single-use link to set a password; returns the link.
+
+    A new invitation replaces any earlier one (the old link stops working).
+    """
+    _check_owns_patient(invited_by, patient)
+    if patient.user_id is not None:
+        raise ValidationError("This patient already has an account.")
+    if not patient.email:
+        raise ValidationError("Add the patient's email address first.")
+    patient.invitation_nonce = secrets.token_hex(16)
+    patient.invited_at = timezone.now()
+    patient.save(update_fields=["invitation_nonce", "invited_at", "updated_at"])
+    url = invitation_url(request, patient)
+    context = {
+        "patient": patient,
+        "url": url,
+        "clinic_name": settings.CLINIC_NAME,
+        "days": settings.INVITATION_DAYS,
+    }
+    send_mail(
+        subject=f"Your home exercise plan from {settings.CLINIC_NAME}",
+        message=render_to_string("patients/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[patient.email],
+        html_message=render_to_string("patients/email/invitation.html", context),
+    )
+    logger.info("invitation sent to patient %s by user %s", patient.pk, invited_by.pk)
+    return url
+
+
+def patient_from_invitation(token: str) -> Patient:
+    """The patient an invitation link is for, or InvitationError saying why it can't be used."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=datetime.timedelta(days=settings.INVITATION_DAYS)
+        )
+    except signing.SignatureExpired as exc:
+        raise InvitationError("expired") from exc
+    except signing.BadSignature as exc:
+        raise InvitationError("invalid") from exc
+    patient = Patient.objects.filter(pk=data.get("p"), is_active=True).first()
+    if patient is None:
+        raise InvitationError("invalid")
+    if patient.user_id is not None:
+        raise InvitationError("used")
+    if not patient.invitation_nonce or data.get("n") != patient.invitation_nonce:
+        raise InvitationError("replaced")
+    return patient
+
+
+def _unique_username(email: str) -> str:
+    user_model = get_user_model()
+    username, number = email, 2
+    while user_model.objects.filter(username__iexact=username).exists():
+        username = f"{email}-{number}"
+        number += 1
+    return username
+
+
+@transaction.atomic
+def invitation_accept(*, patient: Patient, password: str):
+    """Create the patient's account with their chosen password; the link is then used up."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.user_id is not None:
+        raise InvitationError("used")
+    email = patient.email.lower()
+    user = get_user_model()(
+        username=_unique_username(email),
+        email=email,
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+    )
+    user.set_password(password)
+    user.save()
+    patient.user = user
+    patient.invitation_nonce = ""
+    patient.save(update_fields=["user", "invitation_nonce", "updated_at"])
+    logger.info("invitation accepted by patient %s", patient.pk)
+    return user
+
+
+def _last_login_stamp(user) -> str:
+    return user.last_login.isoformat() if user.last_login else ""
+
+
+def sign_in_link_send(*, email: str, request) -> None:
+    """Email a 15-minute, single-use sign-in link to the patient with this address.
+
+    Does nothing visible when no active patient has the address: the caller shows the
+    same answer either way, so the form reveals nobody's email.
+    """
+    user_model = get_user_model()
+    users = list(
+        user_model.objects.filter(
+            email__iexact=email.strip(), is_active=True, is_staff=False, patient__is_active=True
+        )[:2]
+    )
+    if len(users) != 1:
+        return
+    user = users[0]
+    token = signing.dumps({"u": user.pk, "l": _last_login_stamp(user)}, salt=SIGN_IN_SALT)
+    url = request.build_absolute_uri(reverse("sign_in_link_use", kwargs={"token": token}))
+    context = {
+        "url": url,
+        "clinic_name": settings.CLINIC_NAME,
+        "minutes": settings.SIGN_IN_LINK_MINUTES,
+    }
+    send_mail(
+        subject=f"Your sign-in link for {settings.CLINIC_NAME}",
+        message=render_to_string("patients/email/sign_in_link.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    logger.info("sign-in link sent to user %s", user.pk)
+
+
+def user_from_sign_in_token(token: str):
+    """The patient's user for a valid, unused, unexpired sign-in link, else None.
+
+    Single use: signing in changes ``last_login``, which the token was bound to.
+    """
+    try:
+        data = signing.loads(
+            token,
+            salt=SIGN_IN_SALT,
+            max_age=datetime.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
+        )
+    except signing.BadSignature:
+        return None
+    user = (
+        get_user_model()
+        .objects.filter(pk=data.get("u"), is_active=True, is_staff=False, patient__is_active=True)
+        .first()
+    )
+    if user is None or data.get("l") != _last_login_stamp(user):
+        return None
+    return user

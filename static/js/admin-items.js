@@ -1,0 +1,111 @@
+// Ordered exercise inlines in the admin (program templates and prescriptions):
+// drag rows, or use the up/down buttons, to reorder them; the "order" inputs are
+// renumbered to match. A live "about N minutes" total follows every dose change.
+// Plain JavaScript, no framework; loaded by ModelAdmin.Media (CSP: no inline script).
+"use strict";
+
+(function () {
+  function rows(table) {
+    return Array.from(table.querySelectorAll("tbody tr.form-row:not(.empty-form)"));
+  }
+
+  function field(row, name) {
+    return row.querySelector(`[name$="-${name}"]`);
+  }
+
+  function number(row, name) {
+    const input = field(row, name);
+    const value = input ? parseInt(input.value, 10) : NaN;
+    return Number.isFinite(value) ? value : 0;
+  }
+
+  // The same estimate as exercises/dosage.py estimate_seconds.
+  function rowSeconds(row) {
+    const deleted = field(row, "DELETE");
+    if (!field(row, "exercise") || !field(row, "exercise").value || (deleted && deleted.checked)) {
+      return 0;
+    }
+    const sets = number(row, "sets") || 1;
+    const reps = number(row, "reps");
+    const hold = number(row, "hold_seconds");
+    const side = field(row, "side") ? field(row, "side").value : "both";
+    let perSet = (reps || 1) * Math.max(hold, reps ? 3 : 0);
+    if (side === "each") perSet *= 2;
+    return sets * perSet + Math.max(sets - 1, 0) * number(row, "rest_seconds");
+  }
+
+  function updateTotal(table) {
+    const seconds = rows(table).reduce((sum, row) => sum + rowSeconds(row), 0);
+    document.querySelectorAll("[data-total-minutes]").forEach((el) => {
+      el.textContent = `about ${Math.max(1, Math.round(seconds / 60))} minutes`;
+    });
+  }
+
+  function renumber(table) {
+    rows(table).forEach((row, index) => {
+      const order = field(row, "order");
+      if (order) order.value = index + 1;
+    });
+    updateTotal(table);
+  }
+
+  function move(table, row, direction) {
+    const sibling = direction < 0 ? row.previousElementSibling : row.nextElementSibling;
+    if (!sibling || !sibling.classList.contains("form-row") || sibling.classList.contains("empty-form")) return;
+    if (direction < 0) sibling.before(row); else sibling.after(row);
+    renumber(table);
+  }
+
+  function addControls(table, row) {
+    if (row.querySelector(".order-controls")) return;
+    const cell = row.querySelector("td.field-order");
+    if (!cell) return;
+    row.draggable = true;
+    const controls = document.createElement("span");
+    controls.className = "order-controls";
+    [["↑", -1, "Move up"], ["↓", 1, "Move down"]].forEach(([label, direction, name]) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = label;
+      button.setAttribute("aria-label", name);
+      button.addEventListener("click", () => move(table, row, direction));
+      controls.append(button);
+    });
+    cell.append(controls);
+  }
+
+  function setUp(group) {
+    const table = group.querySelector("table");
+    if (!table) return;
+    let dragged = null;
+    rows(table).forEach((row) => addControls(table, row));
+    table.addEventListener("dragstart", (event) => {
+      dragged = event.target.closest("tr.form-row");
+      if (dragged) dragged.classList.add("dragging");
+    });
+    table.addEventListener("dragend", () => {
+      if (dragged) dragged.classList.remove("dragging");
+      dragged = null;
+      renumber(table);
+    });
+    table.addEventListener("dragover", (event) => {
+      const over = event.target.closest("tr.form-row");
+      if (!dragged || !over || over === dragged || over.classList.contains("empty-form")) return;
+      event.preventDefault();
+      const box = over.getBoundingClientRect();
+      if (event.clientY < box.top + box.height / 2) over.before(dragged); else over.after(dragged);
+    });
+    table.addEventListener("input", () => updateTotal(table));
+    table.addEventListener("change", () => updateTotal(table));
+    document.addEventListener("formset:added", (event) => {
+      if (!table.contains(event.target)) return;
+      addControls(table, event.target);
+      renumber(table);
+    });
+    updateTotal(table);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(".inline-group.ordered-items, .ordered-items").forEach(setUp);
+  });
+})();
