@@ -9,6 +9,9 @@ from django.contrib.auth import get_user_model, password_validation
 from exercises.models import Program
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
+# <input type="date"> always speaks ISO 8601, whatever the site's locale.
+ISO_DATE = "%Y-%m-%d"
+
 
 @functools.cache
 def timezone_choices() -> list[tuple[str, str]]:
@@ -27,7 +30,7 @@ class AssignProgramForm(forms.Form):
         empty_label="— None: prescribe from scratch —",
         help_text="Its exercises are copied into the patient's plan; adjust each dose next.",
     )
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     weeks = forms.IntegerField(
         min_value=1,
         max_value=52,
@@ -35,7 +38,9 @@ class AssignProgramForm(forms.Form):
         initial=4,
         help_text="How long it lasts. Or give an end date instead.",
     )
-    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
     weekdays = WeekdaysFormField(label="Days", initial=EVERY_DAY)
     sessions_per_day = forms.TypedChoiceField(
         choices=[(1, "Once a day"), (2, "Twice a day"), (3, "Three times a day")],

@@ -59,4 +59,6 @@ class WeekdaysField(models.PositiveSmallIntegerField):
     """A bit mask of weekdays, edited as checkboxes."""
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": WeekdaysFormField, **kwargs})
+        # Always checkboxes: the admin would otherwise hand us its number input widget.
+        kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield(**{**kwargs, "form_class": WeekdaysFormField})
