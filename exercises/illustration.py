@@ -15,7 +15,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 KEYPOINTS: tuple[str, ...] = (
     "head",
@@ -89,6 +89,11 @@ ARROW_CANDIDATES: tuple[str, ...] = (
     "head",
 )
 MIN_ARROW_TRAVEL = 3.0
+# A bowed spine whose bow changes by at least this much between start and end (while the
+# pelvis and neck stay roughly put) gets its own arrow: pelvic tilt, cat-cow.
+MIN_SPINE_CHANGE = 1.5
+SPINE_ARROW_LEN = 8.0
+TAIL_LEN = 3.0
 
 # (from, to) keypoint pairs drawn as limbs, per side.
 _LIMBS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -101,6 +106,8 @@ _LIMBS: dict[str, tuple[tuple[str, str], ...]] = {
     )
     for side in ("l", "r")
 }
+
+_ARMS: dict[str, tuple[tuple[str, str], ...]] = {side: _LIMBS[side][:2] for side in ("l", "r")}
 
 
 class _Canvas:
@@ -197,34 +204,87 @@ def _spine(pose: Pose) -> list[Point]:
     mid = _mid(hip_mid, neck)
     ctrl = (mid[0] + nx * offset * 4, mid[1] + ny * offset * 4)
     steps = 16
-    return [
+    curve = [
         (
             (1 - t) ** 2 * hip_mid[0] + 2 * (1 - t) * t * ctrl[0] + t**2 * neck[0],
             (1 - t) ** 2 * hip_mid[1] + 2 * (1 - t) * t * ctrl[1] + t**2 * neck[1],
         )
         for t in (i / steps for i in range(steps + 1))
     ]
+    if hip_mid[1] < FLOOR_Y - 3:
+        # A short tailbone continuing the curve past the pelvis: it tips up when the back
+        # sags (cow) and tucks under when the back rounds (cat).
+        tx, ty = hip_mid[0] - ctrl[0], hip_mid[1] - ctrl[1]
+        tn = math.hypot(tx, ty) or 1.0
+        curve.insert(0, (hip_mid[0] + tx / tn * TAIL_LEN, hip_mid[1] + ty / tn * TAIL_LEN))
+    return curve
 
 
-def _draw_figure(cv: _Canvas, pose: Pose, view: str, near: Colour, far: Colour) -> None:
-    """Draw one pose: far limbs first so the near side overlaps them, as it would in life."""
-    neck = _pt(pose, "neck")
+def _spine_bend(pose: Pose) -> Point | None:
+    """The point where a bowed spine is furthest from its pelvis-neck chord, if it is bowed."""
     spine = _spine(pose)
-    # In side view "_r" is the far side; in front/top views both sides are equally visible.
-    far_colour = far if view == "side" else near
-    for a, b in _LIMBS["r"]:
-        cv.line(_pt(pose, a), _pt(pose, b), far_colour, LIMB_W)
-    if view != "side":
-        # The shoulder and pelvis girdles are only visible when we see the figure's width.
-        cv.line(_pt(pose, "shoulder_l"), _pt(pose, "shoulder_r"), near, LIMB_W)
-        cv.line(_pt(pose, "hip_l"), _pt(pose, "hip_r"), near, LIMB_W)
-    else:
-        # Join each shoulder to the spine so a shoulder drawn off the spine still connects.
-        for side, colour in (("r", far_colour), ("l", near)):
-            shoulder = _pt(pose, f"shoulder_{side}")
-            cv.line(shoulder, min(spine, key=lambda p: math.dist(p, shoulder)), colour, LIMB_W)
-    cv.polyline(spine, near, TRUNK_W)
+    if len(spine) < 4:
+        return None
+    return spine[-9]  # the middle of the 16-step curve (the tail point, if any, is at 0)
+
+
+def _halo_over(
+    cv: _Canvas, region: Sequence[Point], segments: Sequence[tuple[Point, Point]], colour: Colour
+) -> None:
+    """Outline segments in ``colour``, but only where they cross the (trunk) polygon ``region``."""
+    size = cv.image.size
+    inside = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(inside)
+    draw.polygon([cv.px(p) for p in region], fill=255)
+    draw.line([cv.px(p) for p in (*region, region[0])], fill=255, width=round(LIMB_W * cv.scale))
+    stroke = Image.new("L", size, 0)
+    strokes = _Canvas(stroke, ImageDraw.Draw(stroke), cv.scale)
+    for a, b in segments:
+        strokes.line(a, b, 255, LIMB_W + 1.2)
+    cv.image.paste(colour, mask=ImageChops.multiply(inside, stroke))
+
+
+def _draw_figure(
+    cv: _Canvas,
+    pose: Pose,
+    view: str,
+    near: Colour | tuple,
+    far: Colour | tuple,
+    halo: Colour | None = None,
+) -> None:
+    """Draw one pose: far limbs first so the near side overlaps them, as it would in life.
+
+    In front and top views the trunk is a solid shape and the limbs are drawn over it; a
+    ``halo`` colour outlines the arms so an arm lying across the trunk stays visible.
+    """
+    neck = _pt(pose, "neck")
     head = _pt(pose, "head")
+    if view != "side":
+        # When we see the figure's width the trunk is a solid shape between the shoulders and
+        # the hips; a spine with two cross-bars reads as a ladder rather than a body.
+        corners = [_pt(pose, k) for k in ("shoulder_l", "shoulder_r", "hip_r", "hip_l")]
+        cv.polygon(corners, near)
+        cv.polyline([*corners, corners[0]], near, LIMB_W)
+        cv.line(neck, _mid(corners[0], corners[1]), near, TRUNK_W)
+        cv.line(neck, head, near, LIMB_W)
+        cv.disc(head, HEAD_RADIUS, near)
+        for side in ("r", "l"):
+            if halo is not None:
+                _halo_over(
+                    cv, corners, [(_pt(pose, a), _pt(pose, b)) for a, b in _ARMS[side]], halo
+                )
+            for a, b in _LIMBS[side]:
+                cv.line(_pt(pose, a), _pt(pose, b), near, LIMB_W)
+        return
+    spine = _spine(pose)
+    # In side view "_r" is the far side, drawn first and lighter.
+    for a, b in _LIMBS["r"]:
+        cv.line(_pt(pose, a), _pt(pose, b), far, LIMB_W)
+    # Join each shoulder to the spine so a shoulder drawn off the spine still connects.
+    for side, colour in (("r", far), ("l", near)):
+        shoulder = _pt(pose, f"shoulder_{side}")
+        cv.line(shoulder, min(spine, key=lambda p: math.dist(p, shoulder)), colour, LIMB_W)
+    cv.polyline(spine, near, TRUNK_W)
     cv.line(neck, head, near, LIMB_W)
     cv.disc(head, HEAD_RADIUS, near)
     for a, b in _LIMBS["l"]:
@@ -247,6 +307,37 @@ def _draw_ground(cv: _Canvas, view: str, props: Sequence[str], poses: Sequence[P
                 outline=MAT_EDGE,
             )
         return
+    rest = _oblique_rest_line(view, poses[0])
+    if rest is not None:
+        # A figure lying on its side seen from in front and a little above: its trunk rests
+        # on the floor further back than the floor's front edge, so show the floor (and the
+        # mat) as a plane reaching back behind the body, or the figure would seem to float.
+        back = rest - 5
+        cv.rect(-50, back, CANVAS_W + 50, CANVAS_H + 50, FLOOR_FILL)
+        cv.line((-50, back), (CANVAS_W + 50, back), FLOOR_LINE, 0.5)
+        if "mat" in props:
+            left, right = max(2.0, x0 - 6), min(98.0, x1 + 6)
+            cv.polygon(
+                [
+                    (left + 3, rest - 3),
+                    (right - 3, rest - 3),
+                    (right, FLOOR_DRAW_Y + 0.6),
+                    (left, FLOOR_DRAW_Y + 0.6),
+                ],
+                MAT,
+            )
+            cv.polyline(
+                [
+                    (left + 3, rest - 3),
+                    (right - 3, rest - 3),
+                    (right, FLOOR_DRAW_Y + 0.6),
+                    (left, FLOOR_DRAW_Y + 0.6),
+                    (left + 3, rest - 3),
+                ],
+                MAT_EDGE,
+                0.3,
+            )
+        return
     cv.rect(-50, FLOOR_DRAW_Y, CANVAS_W + 50, CANVAS_H + 50, FLOOR_FILL)
     cv.line((-50, FLOOR_DRAW_Y), (CANVAS_W + 50, FLOOR_DRAW_Y), FLOOR_LINE, 0.5)
     if "mat" in props:
@@ -259,6 +350,24 @@ def _draw_ground(cv: _Canvas, view: str, props: Sequence[str], poses: Sequence[P
             radius=0.8,
             outline=MAT_EDGE,
         )
+
+
+def _oblique_rest_line(view: str, pose: Pose) -> float | None:
+    """Where a side-lying trunk seen from the front touches the floor, if above the floor line.
+
+    Front-view figures lying on their side are drawn as seen from slightly above, so parts
+    nearer the camera (bent knees) sit lower in the picture than the trunk. Returns the y of
+    the lowest shoulder or hip when the trunk lies flat (shoulders and hips all low) but clear
+    of the floor's front edge; ``None`` for standing figures and ordinary side views.
+    """
+    if view != "front":
+        return None
+    trunk = [float(pose[k][1]) for k in ("shoulder_l", "shoulder_r", "hip_l", "hip_r")]
+    lying = abs(float(pose["neck"][0]) - _mid(_pt(pose, "hip_l"), _pt(pose, "hip_r"))[0]) > 12
+    rest = max(trunk)
+    if lying and rest < FLOOR_Y - 1.5:
+        return rest
+    return None
 
 
 def _supporting_wrist(pose: Pose) -> Point:
@@ -410,6 +519,33 @@ def _draw_arrow(cv: _Canvas, a: Point, b: Point, bow_away_from: Point) -> None:
     )
 
 
+def _draw_spine_arrow(cv: _Canvas, start: Pose, end: Pose) -> None:
+    """A short arrow onto the back where the spine itself changes shape (arch to flat, etc.).
+
+    Joint arrows cannot show a pelvic tilt or a cat-cow: the joints barely move, the back
+    does. The arrow points from outside the start curve towards where the end curve lies.
+    """
+    for name, limit in (("hip_l", 3.0), ("hip_r", 3.0), ("neck", 7.0)):
+        if math.dist(_pt(start, name), _pt(end, name)) > limit:
+            return  # the whole trunk moves; the joint arrows already tell the story
+    a, b = _spine_bend(start), _spine_bend(end)
+    if a is None and b is None:
+        return
+
+    def chord_mid(pose: Pose) -> Point:
+        return _mid(_pt(pose, "neck"), _mid(_pt(pose, "hip_l"), _pt(pose, "hip_r")))
+
+    a = a or chord_mid(start)
+    b = b or chord_mid(end)
+    if math.dist(a, b) < MIN_SPINE_CHANGE:
+        return
+    ux, uy = (b[0] - a[0]) / math.dist(a, b), (b[1] - a[1]) / math.dist(a, b)
+    # Start outside the body on the side the back moves away from, end just short of it.
+    tip = (a[0] - ux * (TRUNK_W / 2 + 0.4), a[1] - uy * (TRUNK_W / 2 + 0.4))
+    tail = (tip[0] - ux * SPINE_ARROW_LEN, tip[1] - uy * SPINE_ARROW_LEN)
+    _draw_arrow(cv, tail, tip, (tail[0] + uy, tail[1] - ux))
+
+
 def _ghost(size: tuple[int, int], scale: float, pose: Pose, view: str, alpha: int) -> Image.Image:
     """The pose drawn on its own transparent layer, so overlapping limbs do not darken."""
     layer = Image.new("RGBA", size, (0, 0, 0, 0))
@@ -449,7 +585,7 @@ def render_pose_image(
         _ghost(big, scale, ghost, view, GHOST_ALPHA_START if which == "start" else GHOST_ALPHA_END)
     )
     cv = _Canvas(image, ImageDraw.Draw(image), scale)
-    _draw_figure(cv, solid, view, NEAR, FAR)
+    _draw_figure(cv, solid, view, NEAR, FAR, halo=BACKGROUND)
     _draw_props_front(cv, props, solid)
     if which == "start":
         centre = _mid(_pt(start, "neck"), _mid(_pt(start, "hip_l"), _pt(start, "hip_r")))
@@ -457,6 +593,8 @@ def render_pose_image(
             a, b = _pt(start, name), _pt(end, name)
             if math.dist(a, b) >= 1.0:
                 _draw_arrow(cv, a, b, centre)
+        if view == "side":
+            _draw_spine_arrow(cv, start, end)
     return image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
 
 

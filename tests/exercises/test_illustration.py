@@ -89,3 +89,31 @@ def test_contact_sheet_grows_with_entries() -> None:
 def test_contact_sheet_needs_entries() -> None:
     with pytest.raises(ValueError, match="at least one"):
         render_contact_sheet([])
+
+
+def _accent_pixels(image: Image.Image) -> int:
+    from exercises.illustration import ACCENT
+
+    target = Image.new("RGB", image.size, ACCENT)
+    diff = ImageChops.difference(image, target).convert("L")
+    return diff.point(lambda value: 255 if value < 40 else 0).histogram()[255]
+
+
+@pytest.mark.parametrize("key", ["pelvic-tilt", "cat-cow"])
+def test_spine_movement_gets_an_arrow(key: str) -> None:
+    # The joints barely move in a pelvic tilt; the arrow on the back is the only motion cue.
+    illustration = dict(BY_KEY[key]["illustration"], arrows=["toe_l"])
+    assert _accent_pixels(render_pose_image(illustration, "start", size=SIZE)) > 20
+
+
+def test_cat_rounds_and_cow_sags() -> None:
+    from exercises.illustration import _spine_bend
+
+    illustration = BY_KEY["cat-cow"]["illustration"]
+    for which, rounded in (("start", True), ("end", False)):
+        pose = illustration[which]
+        bend = _spine_bend(pose)
+        assert bend is not None, which
+        chord_y = (pose["neck"][1] + (pose["hip_l"][1] + pose["hip_r"][1]) / 2) / 2
+        # y grows downwards: a rounded (cat) back is above its chord, a sagging (cow) one below.
+        assert (bend[1] < chord_y - 2) if rounded else (bend[1] > chord_y + 2), which
