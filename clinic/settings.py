@@ -264,6 +264,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CLINIC_NAME = env_str("HOMEPLAN_CLINIC_NAME", "Homeplan clinic")
 CLINIC_PHONE = env_str("HOMEPLAN_CLINIC_PHONE", "")
 INVITATION_DAYS = env_int("HOMEPLAN_INVITATION_DAYS", 7)
+# Patients can correct a logged day this many days afterwards; older days are read-only.
+PLAN_EDIT_GRACE_DAYS = env_int("HOMEPLAN_PLAN_EDIT_GRACE_DAYS", 2)
 SIGN_IN_LINK_MINUTES = 15
 # Requests for sign-in links: at most this many per email address and per IP address in
 # SIGN_IN_LINK_WINDOW_MINUTES (counted in the cache; use a shared cache with several servers).

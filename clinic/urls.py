@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("accounts/no-role/", views.no_role, name="no_role"),
     path(
         "accounts/login/",

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -23,6 +24,25 @@ def home(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
     return redirect(static("img/favicon.png"), permanent=True)
+
+
+@require_GET
+def manifest(request):
+    """The web app manifest: patients can add their plan to the home screen."""
+    data = {
+        "name": f"Homeplan · {settings.CLINIC_NAME}",
+        "short_name": "Homeplan",
+        "start_url": "/plan/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b6e6e",
+        "icons": [
+            {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    return JsonResponse(data, content_type="application/manifest+json")
 
 
 @login_required

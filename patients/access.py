@@ -3,9 +3,10 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 
 from clinic import roles
+from patients.models import PrescribedExercise
 
 
 def patient_required(view):
@@ -26,3 +27,12 @@ def patient_required(view):
         return view(request, *args, patient=patient, **kwargs)
 
     return wrapper
+
+
+def get_prescribed_for_patient(patient, pk) -> PrescribedExercise:
+    """One of this patient's prescribed exercises; anyone else's is a 404."""
+    return get_object_or_404(
+        PrescribedExercise.objects.select_related("exercise", "prescription"),
+        pk=pk,
+        prescription__patient=patient,
+    )

@@ -21,7 +21,8 @@ from exercises.forms import DosageItemForm
 from exercises.models import Program
 from patients import services
 from patients.forms import AssignProgramForm, timezone_choices
-from patients.models import Patient, PrescribedExercise, Prescription
+from patients.models import ExerciseCheck, Patient, PrescribedExercise, Prescription, SessionLog
+from patients.views import handout_context
 
 
 class ClinicianScopedAdmin(admin.ModelAdmin):
@@ -198,6 +199,11 @@ class PatientAdmin(ClinicianScopedAdmin):
                 view(self.invitation_view),
                 name="patients_patient_invitation",
             ),
+            path(
+                "<path:object_id>/print/",
+                view(self.print_view),
+                name="patients_patient_print",
+            ),
             *super().get_urls(),
         ]
 
@@ -275,6 +281,11 @@ class PatientAdmin(ClinicianScopedAdmin):
         self.message_user(request, f"Invitation emailed to {patient.email}.", messages.SUCCESS)
         return redirect("admin:patients_patient_invitation", patient.pk)
 
+    def print_view(self, request, object_id):
+        """The patient's printable handout, exactly as they see it at /plan/print/."""
+        patient = self.get_visible_object(request, object_id)
+        return TemplateResponse(request, "patients/handout.html", handout_context(patient))
+
     def invitation_view(self, request, object_id):
         """The pending invitation's link, to copy or to show as a QR code in the room."""
         patient = self.get_visible_object(request, object_id)
@@ -341,3 +352,72 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class ExerciseCheckInline(admin.TabularInline):
+    model = ExerciseCheck
+    fields = ("prescribed_exercise", "status", "skip_reason", "checked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("prescribed_exercise__exercise")
+
+
+@admin.register(SessionLog)
+class SessionLogAdmin(ClinicianScopedAdmin):
+    """What patients logged: read-only for staff, scoped to the clinician's patients."""
+
+    clinician_lookup = "prescription__patient__clinician"
+    list_display = ("date", "patient", "session_number", "done", "pain", "effort", "skipped")
+    list_filter = ("effort", ("completed_at", admin.EmptyFieldListFilter))
+    search_fields = ("prescription__patient__first_name", "prescription__patient__last_name")
+    date_hierarchy = "date"
+    list_select_related = ("prescription__patient",)
+    inlines = (ExerciseCheckInline,)
+    readonly_fields = (
+        "prescription",
+        "date",
+        "session_number",
+        "completed_at",
+        "pain",
+        "effort",
+        "note",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                skipped_count=models.Count(
+                    "checks", filter=models.Q(checks__status=ExerciseCheck.Status.SKIPPED)
+                )
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Patient", ordering="prescription__patient__last_name")
+    def patient(self, log):
+        return log.prescription.patient
+
+    @admin.display(description="Done", boolean=True, ordering="completed_at")
+    def done(self, log):
+        return log.is_done
+
+    @admin.display(description="Skipped", ordering="skipped_count")
+    def skipped(self, log):
+        return log.skipped_count

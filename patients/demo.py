@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from clinic import roles
 from exercises import services as exercise_services
 from exercises.library import load_shipped_library
 from exercises.models import Exercise, Program, ProgramItem
 from patients import services, weekdays
-from patients.models import Patient
+from patients.models import ExerciseCheck, Patient, SessionLog
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - a documented, development-only password
 
@@ -149,10 +150,64 @@ def demo_prescriptions_ensure(*, today: datetime.date) -> None:
         )
 
 
+# Days (counted back from today) that demo-patient missed, and a few partly done ones.
+DEMO_MISSED_DAYS_AGO = {25, 18, 17, 9}
+DEMO_PARTLY_DAYS_AGO = {12, 4}
+DEMO_NOTES = {
+    26: "Bridges felt a bit sore in my lower back.",
+    19: "Busy week, sorry for missing two days.",
+    11: "Stretches are easier now.",
+    3: "Could walk the dog without pain today!",
+}
+
+
+@transaction.atomic
+def demo_history_ensure(*, today: datetime.date) -> None:
+    """About four weeks of realistic history for demo-patient: mostly done, a few missed
+    or partly done days, pain easing from about 6 to 3, a few notes. Today is left to do."""
+    patient = Patient.objects.get(user__username="demo-patient")
+    prescription = patient.prescriptions.order_by("start_date").first()
+    if prescription is None or SessionLog.objects.filter(prescription=prescription).exists():
+        return
+    exercises = list(prescription.exercises.all())
+    days = (today - prescription.start_date).days
+    for days_ago in range(days, 0, -1):
+        if days_ago in DEMO_MISSED_DAYS_AGO:
+            continue
+        day = today - datetime.timedelta(days=days_ago)
+        partly = days_ago in DEMO_PARTLY_DAYS_AGO
+        # Pain eases from about 6 to about 3 over the four weeks, with day-to-day wobble.
+        pain = round(3 + 3 * days_ago / days + (0.6 if days_ago % 5 == 0 else 0))
+        finished = timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(18, 30)), patient.zone
+        )
+        log = SessionLog.objects.create(
+            prescription=prescription,
+            date=day,
+            session_number=1,
+            completed_at=None if partly else finished,
+            pain=None if partly else pain,
+            effort="" if partly else ("too_hard" if days_ago > 22 else "about_right"),
+            note=DEMO_NOTES.get(days_ago, ""),
+        )
+        ExerciseCheck.objects.bulk_create(
+            ExerciseCheck(
+                session_log=log,
+                prescribed_exercise=item,
+                checked_at=finished,
+                status=ExerciseCheck.Status.SKIPPED if partly and n == 2 else "done",
+                skip_reason="no_time" if partly and n == 2 else "",
+            )
+            for n, item in enumerate(exercises[: 3 if partly else None])
+        )
+
+
 def seed_demo() -> tuple[list[str], str]:
     """Everything ``seed_demo`` creates; returns the usernames and the library summary."""
     report = exercise_services.library_load(entries=load_shipped_library())
     usernames = demo_accounts_ensure()
     demo_programs_ensure()
-    demo_prescriptions_ensure(today=Patient.objects.get(user__username="demo-patient").today())
+    today = Patient.objects.get(user__username="demo-patient").today()
+    demo_prescriptions_ensure(today=today)
+    demo_history_ensure(today=today)
     return usernames, report.summary()

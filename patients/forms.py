@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
 from exercises.models import Program
+from patients.models import Effort, SkipReason
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
 # <input type="date"> always speaks ISO 8601, whatever the site's locale.
@@ -118,3 +119,51 @@ class SignInLinkForm(forms.Form):
         label="Your email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+PAIN_CHOICES = [(score, str(score)) for score in range(11)]
+
+
+class SessionDoneForm(forms.Form):
+    """Pain now (0-10 numeric rating scale), how it felt, and a note for the clinician."""
+
+    pain = forms.TypedChoiceField(
+        label="How much pain do you have now?",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="0 = no pain, 10 = the worst pain you can imagine.",
+        error_messages={
+            "required": "Choose a number from 0 to 10 for your pain.",
+            "invalid_choice": "Pain is a number from 0 to 10.",
+        },
+    )
+    effort = forms.ChoiceField(
+        label="How did the exercises feel?",
+        choices=Effort.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label="A note for your clinician (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CheckForm(forms.Form):
+    """Check an exercise off, skip it with a reason, or undo: one small POST."""
+
+    ACTIONS = (("done", "Done"), ("skip", "Skip"), ("undo", "Undo"))
+
+    exercise = forms.IntegerField(min_value=1)
+    session = forms.IntegerField(min_value=1, max_value=3)
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.ChoiceField(choices=[("", "—"), *SkipReason.choices], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "skip" and not data.get("reason"):
+            self.add_error("reason", "Choose why you skipped it.")
+        return data

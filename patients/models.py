@@ -239,3 +239,105 @@ class PrescribedExercise(Dosage):
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
+
+
+class Effort(models.TextChoices):
+    TOO_EASY = "too_easy", "Too easy"
+    ABOUT_RIGHT = "about_right", "About right"
+    TOO_HARD = "too_hard", "Too hard"
+
+
+class SessionLogQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(prescription__patient=patient)
+
+    def completed(self):
+        return self.exclude(completed_at=None)
+
+
+class SessionLog(models.Model):
+    """One session of one prescription on one local date: its check-offs, and once the
+    patient marks it done, the pain score, effort and note.
+
+    One row per (prescription, date, session number), enforced by the database: a second
+    submission updates the row, never duplicates it.
+    """
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="session_logs"
+    )
+    date = models.DateField(help_text="The patient's local date.")
+    session_number = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(
+        "pain (0-10)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text="Numeric rating scale: 0 no pain, 10 worst pain imaginable.",
+    )
+    effort = models.CharField(max_length=12, choices=Effort.choices, blank=True)
+    note = models.TextField("note for the clinician", blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "session_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "date", "session_number"],
+                name="one_log_per_prescription_day_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
+                name="session_pain_0_to_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "prescription"])]
+
+    def __str__(self) -> str:
+        return f"{self.prescription} on {self.date} (session {self.session_number})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+
+class SkipReason(models.TextChoices):
+    TOO_PAINFUL = "too_painful", "Too painful"
+    NO_TIME = "no_time", "No time"
+    NO_EQUIPMENT = "no_equipment", "No equipment"
+    OTHER = "other", "Other reason"
+
+
+class ExerciseCheck(models.Model):
+    """An exercise checked off, or skipped with a reason, within one session."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    session_log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="checks")
+    # RESTRICT: a prescribed exercise with check-offs cannot be removed on its own (the
+    # history would vanish); it still goes when its whole prescription or patient is deleted.
+    prescribed_exercise = models.ForeignKey(
+        PrescribedExercise, on_delete=models.RESTRICT, related_name="checks"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
+    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_log", "prescribed_exercise"],
+                name="one_check_per_exercise_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prescribed_exercise.exercise} {self.status}"

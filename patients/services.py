@@ -18,7 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exercises.models import Exercise, Program
-from patients.models import Patient, PrescribedExercise, Prescription
+from patients import plan, schedule
+from patients.models import (
+    Effort,
+    ExerciseCheck,
+    Patient,
+    PrescribedExercise,
+    Prescription,
+    SessionLog,
+    SkipReason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +126,7 @@ def patient_history_counts(patient: Patient) -> dict[str, int]:
         "prescribed exercises": PrescribedExercise.objects.filter(
             prescription__patient=patient
         ).count(),
+        "logged sessions": SessionLog.objects.for_patient(patient).count(),
     }
 
 
@@ -276,3 +286,102 @@ def user_from_sign_in_token(token: str):
     if user is None or data.get("l") != _last_login_stamp(user):
         return None
     return user
+
+
+# --- The patient's own writes: check-offs and sessions -----------------------------------------
+
+
+def _check_day_editable(patient: Patient, day: datetime.date) -> None:
+    today = patient.today()
+    if day > today:
+        raise ValidationError("You can't log a day that hasn't happened yet.", code="future")
+    if not plan.is_editable(day, today):
+        raise ValidationError(
+            "That day is more than %(days)s days ago and can no longer be changed.",
+            code="read_only",
+            params={"days": settings.PLAN_EDIT_GRACE_DAYS},
+        )
+
+
+def _session_log(prescription: Prescription, day: datetime.date, number: int) -> SessionLog:
+    # get_or_create retries the read after an IntegrityError, so two simultaneous first
+    # check-offs of a session end up sharing the one row the unique constraint allows.
+    log, _ = SessionLog.objects.get_or_create(
+        prescription=prescription, date=day, session_number=number
+    )
+    return log
+
+
+@transaction.atomic
+def exercise_check(
+    *,
+    patient: Patient,
+    prescribed: PrescribedExercise,
+    day: datetime.date,
+    session_number: int,
+    status: str | None,
+    skip_reason: str = "",
+) -> ExerciseCheck | None:
+    """Check an exercise off (``status="done"``), skip it with a reason, or undo (``None``).
+
+    Repeating the same call changes nothing: one check per exercise per session.
+    """
+    _check_day_editable(patient, day)
+    prescription = prescribed.prescription
+    if prescription.patient_id != patient.pk:
+        raise PermissionDenied("Not this patient's exercise.")
+    if not schedule.is_due_on(prescription, day) or not (
+        1 <= session_number <= prescription.sessions_per_day
+    ):
+        raise ValidationError("This exercise isn't part of that session.", code="not_due")
+    if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
+        raise ValidationError("Choose why you skipped it.", code="skip_reason")
+    log = _session_log(prescription, day, session_number)
+    if status is None:
+        ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).delete()
+        return None
+    check, _ = ExerciseCheck.objects.update_or_create(
+        session_log=log,
+        prescribed_exercise=prescribed,
+        defaults={
+            "status": status,
+            "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
+            "checked_at": timezone.now(),
+        },
+    )
+    return check
+
+
+@transaction.atomic
+def session_complete(
+    *,
+    patient: Patient,
+    day: datetime.date,
+    session_number: int,
+    pain: int,
+    effort: str,
+    note: str,
+) -> list[SessionLog]:
+    """Mark a session done with a pain score (0-10), how it felt and an optional note.
+
+    Idempotent: one log per prescription, day and session (a database constraint); a second
+    submission updates the pain, effort and note and keeps the first completion time.
+    """
+    _check_day_editable(patient, day)
+    if not 0 <= pain <= 10:
+        raise ValidationError("Pain is a number from 0 to 10.", code="pain")
+    if effort and effort not in Effort.values:
+        raise ValidationError("Choose how it felt.", code="effort")
+    prescriptions = schedule.in_session(patient.prescriptions.all(), day, session_number)
+    if not prescriptions:
+        raise ValidationError("There is no such session on that day.", code="no_session")
+    now = timezone.now()
+    logs = []
+    for prescription in prescriptions:
+        log = _session_log(prescription, day, session_number)
+        log.completed_at = log.completed_at or now
+        log.pain, log.effort, log.note = pain, effort, note
+        log.save(update_fields=["completed_at", "pain", "effort", "note", "updated_at"])
+        logs.append(log)
+    logger.info("session logged: patient %s, %s session %s", patient.pk, day, session_number)
+    return logs

@@ -1,9 +1,20 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from patients import views
 
 app_name = "patients"
 
+# Anything shaped like a date reaches the view, which explains an impossible one
+# (2026-02-30) instead of answering a bare 404.
+DAY = r"(?P<value>\d{4}-\d{2}-\d{2})"
+
 urlpatterns = [
     path("", views.today, name="today"),
+    path("history/", views.history, name="history"),
+    path("print/", views.handout, name="print"),
+    path("exercises/<int:pk>/", views.exercise_detail, name="exercise"),
+    re_path(rf"^{DAY}/$", views.day, name="day"),
+    re_path(rf"^{DAY}/check/$", views.check, name="check"),
+    re_path(rf"^{DAY}/sessions/(?P<number>[1-3])/done/$", views.session_done, name="session_done"),
+    re_path(rf"^{DAY}/sessions/(?P<number>[1-3])/guided/$", views.guided, name="guided"),
 ]

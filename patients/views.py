@@ -1,19 +1,254 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import ratelimit
-from patients import services
-from patients.access import patient_required
-from patients.forms import SetPasswordForm, SignInLinkForm
+from patients import charts, plan, services
+from patients.access import get_prescribed_for_patient, patient_required
+from patients.forms import CheckForm, SessionDoneForm, SetPasswordForm, SignInLinkForm
+from patients.models import ExerciseCheck, Prescription, SkipReason
+
+
+def _parse_day(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _bad_date(request, value):
+    return render(
+        request,
+        "patients/bad_date.html",
+        {"value": value},
+        status=400,
+    )
+
+
+def _render_day(request, patient, day, *, status=200, form=None, open_session=None):
+    today = patient.today()
+    context = {
+        "patient": patient,
+        "plan": plan.day_plan(patient, day, today=today),
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1),
+        "done_form": form or SessionDoneForm(),
+        "open_session": open_session,
+        "skip_reasons": SkipReason.choices,
+        "nav": "today" if day == today else "",
+    }
+    return render(request, "patients/day.html", context, status=status)
 
 
 @require_GET
 @patient_required
 def today(request, *, patient):
-    return render(request, "patients/today.html", {"patient": patient})
+    """`/plan/`: today's plan, on the patient's own calendar."""
+    return _render_day(request, patient, patient.today())
+
+
+@require_GET
+@patient_required
+def day(request, value, *, patient):
+    """`/plan/<YYYY-MM-DD>/`: another day's plan, with what was logged."""
+    parsed = _parse_day(value)
+    if parsed is None:
+        return _bad_date(request, value)
+    if parsed == patient.today():
+        return redirect("patients:today")
+    return _render_day(request, patient, parsed)
+
+
+@require_POST
+@patient_required
+def check(request, value, *, patient):
+    """Check an exercise off, skip it or undo. htmx gets the card back; a plain form post
+    (no JavaScript) is redirected to the day it came from."""
+    parsed = _parse_day(value)
+    if parsed is None:
+        return _bad_date(request, value)
+    form = CheckForm(request.POST)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        prescribed = get_prescribed_for_patient(patient, data["exercise"])
+        status = {"done": ExerciseCheck.Status.DONE, "skip": ExerciseCheck.Status.SKIPPED}.get(
+            data["action"]
+        )
+        try:
+            services.exercise_check(
+                patient=patient,
+                prescribed=prescribed,
+                day=parsed,
+                session_number=data["session"],
+                status=status,
+                skip_reason=data["reason"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    if request.htmx:
+        day_plan = plan.day_plan(patient, parsed, today=patient.today())
+        session = next(
+            (s for s in day_plan.sessions if s.number == form.cleaned_data.get("session")), None
+        )
+        item = next(
+            (
+                item
+                for item in (session.items if session else [])
+                if item.prescribed.pk == form.cleaned_data.get("exercise")
+            ),
+            None,
+        )
+        if item is None:
+            return HttpResponse(error or "This exercise isn't part of that session.", status=400)
+        return render(
+            request,
+            "patients/day.html#exercise-card",
+            {
+                "item": item,
+                "session": session,
+                "plan": day_plan,
+                "error": error,
+                "skip_reasons": SkipReason.choices,
+            },
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    target = (
+        reverse("patients:today")
+        if parsed == patient.today()
+        else reverse("patients:day", args=[parsed.isoformat()])
+    )
+    return redirect(f"{target}#exercise-{form.cleaned_data.get('exercise', '')}")
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def session_done(request, value, number, *, patient):
+    """Mark a session done with pain, effort and a note. Idempotent: submitting again
+    updates the same session."""
+    parsed, number = _parse_day(value), int(number)
+    if parsed is None:
+        return _bad_date(request, value)
+    if request.method == "GET":
+        return _render_day(request, patient, parsed, open_session=number)
+    form = SessionDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_complete(
+                patient=patient,
+                day=parsed,
+                session_number=number,
+                pain=form.cleaned_data["pain"],
+                effort=form.cleaned_data["effort"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            current = plan.history(patient, today=patient.today()).current_streak
+            messages.success(request, _well_done(patient, current))
+            if parsed == patient.today():
+                return redirect("patients:today")
+            return redirect("patients:day", parsed.isoformat())
+    return _render_day(request, patient, parsed, status=400, form=form, open_session=number)
+
+
+def _well_done(patient, streak: int) -> str:
+    if streak >= 2:
+        return (
+            f"Well done, {patient.first_name}! Session saved. "
+            f"That's {streak} days in a row — keep it going."
+        )
+    return f"Well done, {patient.first_name}! Session saved. Every session counts."
+
+
+@require_GET
+@patient_required
+def guided(request, value, number, *, patient):
+    """Guided mode: one exercise at a time, with a set counter and hold/rest timers."""
+    parsed, number = _parse_day(value), int(number)
+    if parsed is None:
+        return _bad_date(request, value)
+    day_plan = plan.day_plan(patient, parsed, today=patient.today())
+    session = next((s for s in day_plan.sessions if s.number == number), None)
+    if session is None:
+        raise Http404("No such session on that day.")
+    return render(
+        request,
+        "patients/guided.html",
+        {"patient": patient, "plan": day_plan, "session": session, "done_form": SessionDoneForm()},
+    )
+
+
+@require_GET
+@patient_required
+def exercise_detail(request, pk, *, patient):
+    """`/plan/exercises/<pk>/`: one prescribed exercise with every instruction."""
+    prescribed = get_prescribed_for_patient(patient, pk)
+    return render(
+        request,
+        "patients/exercise.html",
+        {"patient": patient, "prescribed": prescribed, "exercise": prescribed.exercise},
+    )
+
+
+@require_GET
+@patient_required
+def history(request, *, patient):
+    """`/plan/history/`: a month calendar of done and missed days, streaks, pain trend."""
+    today = patient.today()
+    month = _parse_month(request.GET.get("month"), today)
+    summary = plan.history(patient, today=today)
+    return render(
+        request,
+        "patients/history.html",
+        {
+            "patient": patient,
+            "summary": summary,
+            "calendar": charts.month_calendar(month, summary.statuses, today),
+            "month": month,
+            "previous_month": charts.shift_month(month, -1),
+            "next_month": charts.shift_month(month, 1) if month < today.replace(day=1) else None,
+            "pain_chart": charts.line_chart(summary.pain_by_day[-42:]),
+            "today": today,
+            "nav": "history",
+        },
+    )
+
+
+def _parse_month(value: str | None, today: datetime.date) -> datetime.date:
+    try:
+        month = datetime.date.fromisoformat(f"{value}-01") if value else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+    return min(month, today.replace(day=1))
+
+
+@require_GET
+@patient_required
+def handout(request, *, patient):
+    """`/plan/print/`: the whole active program on paper."""
+    return render(request, "patients/handout.html", handout_context(patient))
+
+
+def handout_context(patient) -> dict:
+    prescriptions = [
+        p
+        for p in plan.prescriptions_with_exercises(patient)
+        if p.status == Prescription.Status.ACTIVE
+    ]
+    return {"patient": patient, "prescriptions": prescriptions, "printed_on": patient.today()}
 
 
 # --- Patient accounts: invitation, sign-in links ---------------------------------------------

@@ -164,3 +164,38 @@ def test_patient_changelist_query_count_is_constant(
         response = client.get(reverse("admin:patients_patient_changelist"), {"all": ""})
     assert response.status_code == 200
     assert response.content.decode().count('class="field-full_name"') == count
+
+
+def test_session_logs_are_read_only_and_scoped(client, clinician, patient, theirs):
+    from patients.models import SessionLog
+
+    mine = SessionLog.objects.create(
+        prescription=PrescriptionFactory(patient=patient), date="2026-11-20", pain=4
+    )
+    other = SessionLog.objects.create(prescription=theirs[1], date="2026-11-20", pain=7)
+    client.force_login(clinician)
+    listing = client.get(reverse("admin:patients_sessionlog_changelist"))
+    assert listing.status_code == 200
+    assert theirs[0].last_name not in listing.content.decode()
+    own = client.get(reverse("admin:patients_sessionlog_change", args=[mine.pk]))
+    assert own.status_code == 200
+    assert b'name="_save"' not in own.content
+    assert (
+        client.get(reverse("admin:patients_sessionlog_change", args=[other.pk])).status_code == 404
+    )
+    assert (
+        client.post(reverse("admin:patients_sessionlog_delete", args=[other.pk])).status_code == 404
+    )
+
+
+def test_deleting_a_patient_shows_what_history_would_be_lost(client, clinician, patient):
+    from patients.models import SessionLog
+
+    prescription = PrescriptionFactory(patient=patient)
+    SessionLog.objects.create(prescription=prescription, date="2026-11-20", pain=4)
+    client.force_login(clinician)
+    page = client.get(reverse("admin:patients_patient_delete", args=[patient.pk]))
+    html = page.content.decode()
+    assert "permanently destroys their history" in html
+    assert "1 prescriptions, 0 prescribed exercises, 1 logged sessions" in html
+    assert "untick “Active”" in html

@@ -1,0 +1,92 @@
+"""Server-rendered pictures of a patient's history: a month calendar and a small line chart
+as SVG coordinates. Plain functions over values; the templates draw them (they print too)."""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from patients import streaks
+
+STATUS_LABELS = {
+    streaks.DONE: "Done",
+    streaks.PARTLY: "Partly done",
+    streaks.MISSED: "Missed",
+    streaks.NOT_DUE: "Rest day",
+    streaks.TODAY: "Today",
+    streaks.UPCOMING: "Coming up",
+}
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: datetime.date | None  # None pads the first and last week
+    status: str = ""
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS.get(self.status, "")
+
+
+def shift_month(month: datetime.date, months: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_calendar(
+    month: datetime.date, statuses: dict[datetime.date, str], today: datetime.date
+) -> list[list[CalendarDay]]:
+    """Weeks (Monday first) of ``month``, each day with its status."""
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        weeks.append(
+            [
+                CalendarDay(
+                    day,
+                    statuses.get(day, streaks.UPCOMING if day > today else streaks.NOT_DUE),
+                )
+                if day.month == month.month
+                else CalendarDay(None)
+                for day in week
+            ]
+        )
+    return weeks
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    points: str  # "x,y x,y ..." for <polyline>
+    dots: list[tuple[float, float, datetime.date, float]]
+    first: tuple[datetime.date, float] | None
+    last: tuple[datetime.date, float] | None
+    y_ticks: list[tuple[float, int]]
+
+
+def line_chart(
+    series: list[tuple[datetime.date, float]], *, width: int = 320, height: int = 140
+) -> LineChart | None:
+    """Coordinates for a 0-10 line chart of ``series`` (date, value), oldest first."""
+    if not series:
+        return None
+    left, right, top, bottom = 28, 8, 8, 20
+    plot_width, plot_height = width - left - right, height - top - bottom
+    first_day, last_day = series[0][0], series[-1][0]
+    span = max((last_day - first_day).days, 1)
+
+    def x(day: datetime.date) -> float:
+        return round(left + plot_width * (day - first_day).days / span, 1)
+
+    def y(value: float) -> float:
+        return round(top + plot_height * (1 - value / 10), 1)
+
+    dots = [(x(day), y(value), day, round(value, 1)) for day, value in series]
+    return LineChart(
+        width=width,
+        height=height,
+        points=" ".join(f"{dx},{dy}" for dx, dy, _, _ in dots),
+        dots=dots,
+        first=(series[0][0], round(series[0][1], 1)),
+        last=(series[-1][0], round(series[-1][1], 1)),
+        y_ticks=[(y(value), value) for value in (0, 5, 10)],
+    )
