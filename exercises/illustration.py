@@ -38,6 +38,9 @@ KEYPOINTS: tuple[str, ...] = (
 VIEWS: tuple[str, ...] = ("side", "front", "top")
 PROPS: tuple[str, ...] = ("mat", "band", "chair", "wall", "foam_roller", "step", "strap", "cushion")
 
+# Bump when the drawings change: load_library then redraws every shipped illustration.
+RENDERER_VERSION = 2
+
 CANVAS_W = 100.0
 CANVAS_H = 66.0
 FLOOR_Y = 60.0
@@ -596,6 +599,22 @@ def render_pose_image(
         if view == "side":
             _draw_spine_arrow(cv, start, end)
     return image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+
+
+def crop_empty_sky(images: Sequence[Image.Image], margin: float = 0.06) -> list[Image.Image]:
+    """Cut the empty band above the figures, the same for every image given.
+
+    A lying exercise fills only the bottom third of the canvas; on a phone that would be a
+    screenful of blank wall. Cropping start and end images alike keeps them comparable.
+    """
+    tops = []
+    for image in images:
+        ink = ImageChops.difference(image.convert("RGB"), Image.new("RGB", image.size, BACKGROUND))
+        box = ink.convert("L").point(lambda v: 255 if v > 12 else 0).getbbox()
+        tops.append(box[1] if box else 0)
+    height = images[0].height
+    top = max(0, min(tops) - round(margin * height))
+    return [image.crop((0, top, image.width, image.height)) for image in images]
 
 
 def render_contact_sheet(entries: list[tuple[str, Image.Image]], columns: int = 4) -> Image.Image:

@@ -139,7 +139,9 @@ class LibraryReport:
 
 
 def _checksum(entry: dict) -> str:
-    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()
+    # The drawing code's version is part of it, so a better renderer redraws every picture.
+    data = {"entry": entry, "renderer": illustration.RENDERER_VERSION}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def _png(image) -> ContentFile:
@@ -200,9 +202,11 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
             report.conflicts[entry["key"]] = "; ".join(exc.messages)
             continue
         exercise.save()
-        start, end = (
-            illustration.render_pose_image(entry["illustration"], which=which)
-            for which in ("start", "end")
+        start, end = illustration.crop_empty_sky(
+            [
+                illustration.render_pose_image(entry["illustration"], which=which)
+                for which in ("start", "end")
+            ]
         )
         exercise_image_set(exercise=exercise, slot="start", source=_png(start))
         exercise_image_set(exercise=exercise, slot="end", source=_png(end))

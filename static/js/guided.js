@@ -65,8 +65,14 @@
     return step.querySelector(`[data-action="${action}"]`);
   }
 
+  // A timed hold is a stretch held for its time; with repetitions ("10, hold 3 seconds
+  // each") the patient counts the short holds and taps when the set is done.
+  function timedHold(step) {
+    return Number(step.dataset.reps) ? 0 : Number(step.dataset.hold);
+  }
+
   function startLabel(step) {
-    const hold = Number(step.dataset.hold);
+    const hold = timedHold(step);
     return hold ? `Start ${hold}-second hold` : "Done with this set";
   }
 
@@ -74,8 +80,10 @@
     const { set, sets, side } = step.state;
     const sideText = perSide(step) === 2 ? (side === 1 ? " — first side" : " — second side") : "";
     const reps = Number(step.dataset.reps);
+    const hold = Number(step.dataset.hold);
+    const repsText = reps ? ` · ${reps} repetitions${hold ? `, hold each ${hold} s` : ""}` : "";
     step.querySelector("[data-set-counter]").textContent =
-      `Set ${set} of ${sets}${sideText}${reps ? ` · ${reps} repetitions` : ""}`;
+      `Set ${set} of ${sets}${sideText}${repsText}`;
   }
 
   function countdown(step, seconds, label, done) {
@@ -133,7 +141,9 @@
 
   function ready(step) {
     updateCounter(step);
-    button(step, "start").hidden = false;
+    const start = button(step, "start");
+    start.hidden = false;
+    start.focus();
   }
 
   function exerciseFinished(step) {
@@ -164,7 +174,7 @@
   steps.forEach((step) => {
     button(step, "start").addEventListener("click", () => {
       keepAwake();
-      const hold = Number(step.dataset.hold);
+      const hold = timedHold(step);
       if (hold) countdown(step, hold, "Hold", () => setFinished(step));
       else setFinished(step);
     });

@@ -4,28 +4,17 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from exercises import services as exercise_services
-from exercises.library import load_shipped_library
 from patients import demo
 from patients.models import Patient
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def seed_for_prescribing():
-    """The demo accounts and templates, drawing only the exercises the templates use."""
-    keys = {key for _, items in demo.DEMO_PROGRAMS.values() for key, _ in items}
-    entries = [entry for entry in load_shipped_library() if entry["key"] in keys]
-    exercise_services.library_load(entries=entries)
-    demo.demo_accounts_ensure()
-    demo.demo_programs_ensure()
 
 
 def test_clinician_prescribes_and_invites_and_the_patient_lands_on_the_plan(
     page, browser, live_server, artifacts
 ):
-    seed_for_prescribing()
+    seed_demo_world(with_history=False)
     log_in(page, "demo-clinician", demo.DEMO_PASSWORD)
     page.wait_for_url("**/admin/")
 
