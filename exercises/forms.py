@@ -79,8 +79,10 @@ class DosageItemForm(forms.ModelForm):
         for name in self.dosage_fields:
             if name in self.fields:
                 self.fields[name].required = False
-                if self.instance.pk is None:
+                if self.instance.pk is None and name != "side":
                     # Blank, not the model's default, so "leave empty" means "the exercise's".
+                    # (The side select always submits a value, so it keeps its default and an
+                    # unused extra row still counts as unchanged.)
                     self.initial[name] = None
 
     def clean(self):

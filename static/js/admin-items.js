@@ -41,10 +41,16 @@
     });
   }
 
+  // Rows without an exercise keep an empty order, so an unused extra row stays unchanged
+  // and Django ignores it.
   function renumber(table) {
-    rows(table).forEach((row, index) => {
+    let position = 0;
+    rows(table).forEach((row) => {
       const order = field(row, "order");
-      if (order) order.value = index + 1;
+      const exercise = field(row, "exercise");
+      if (!order || !exercise || !exercise.value) return;
+      position += 1;
+      order.value = position;
     });
     updateTotal(table);
   }
@@ -96,7 +102,7 @@
       if (event.clientY < box.top + box.height / 2) over.before(dragged); else over.after(dragged);
     });
     table.addEventListener("input", () => updateTotal(table));
-    table.addEventListener("change", () => updateTotal(table));
+    table.addEventListener("change", () => renumber(table));
     document.addEventListener("formset:added", (event) => {
       if (!table.contains(event.target)) return;
       addControls(table, event.target);

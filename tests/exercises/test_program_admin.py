@@ -120,3 +120,13 @@ def test_template_list_query_count_is_constant(
     client.force_login(editor)
     with django_assert_max_num_queries(11):
         assert client.get(reverse("admin:exercises_program_changelist")).status_code == 200
+
+
+def test_an_unused_extra_row_is_ignored(client, clinician):
+    exercise = ExerciseFactory()
+    client.force_login(clinician)
+    extra_row_as_rendered = {"side": "both", "order": 0}
+    data = program_data(items=[{"exercise": exercise.pk, "order": 1}, extra_row_as_rendered])
+    response = client.post(reverse("admin:exercises_program_add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert Program.objects.get(name="My template").items.count() == 1

@@ -1,0 +1,71 @@
+"""load_library with the real shipped data: idempotent, drawings on disk, the clinic's own
+work left alone. (Draws all 27 exercises once: about 15 seconds.)"""
+
+import pytest
+from django.core.management import call_command
+from PIL import Image
+
+from exercises import images, services
+from exercises.library import load_shipped_library
+from exercises.models import Exercise
+from tests.factories import ExerciseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_library_twice_creates_each_exercise_once_with_its_pictures(capsys):
+    own = ExerciseFactory(name="Our clinic's wall slide", slug="wall-slide", summary="Ours.")
+    call_command("load_library")
+    first = capsys.readouterr().out
+    published = Exercise.objects.shipped().published().count()
+    call_command("load_library")
+    second = capsys.readouterr().out
+
+    shipped = len(load_shipped_library())
+    assert shipped >= 24
+    assert published == shipped
+    assert Exercise.objects.shipped().count() == shipped
+    assert f"{shipped} created" in first
+    assert f"0 created, 0 updated, {shipped} unchanged" in second
+    own.refresh_from_db()
+    assert own.summary == "Ours."
+
+    for exercise in Exercise.objects.shipped():
+        for field in ("image", "image_thumbnail", "image_medium", "end_image_medium"):
+            assert getattr(exercise, field).storage.exists(getattr(exercise, field).name), (
+                exercise.library_key,
+                field,
+            )
+        with Image.open(exercise.image_thumbnail.path) as thumbnail:
+            assert max(thumbnail.size) <= max(images.THUMBNAIL_BOX)
+        with Image.open(exercise.image_medium.path) as medium:
+            assert medium.format == "WEBP"
+            assert medium.width == images.MEDIUM_WIDTH
+        assert exercise.image_medium.size < 60_000
+
+
+def test_load_library_keeps_shipped_exercises_edited_here_and_reports_clashes():
+    entries = load_shipped_library()[:2]
+    services.library_load(entries=entries)
+    edited = Exercise.objects.get(library_key=entries[0]["key"])
+    edited.summary = "Our clinic's wording."
+    edited.edited_locally = True
+    edited.save()
+    clash = dict(load_shipped_library()[2], key="brand-new-key")
+    report = services.library_load(entries=[*entries, clash])
+    edited.refresh_from_db()
+    assert edited.summary == "Our clinic's wording."
+    assert report.kept_local_edits == [entries[0]["key"]]
+    assert report.created == ["brand-new-key"]
+    clash_again = dict(clash, key="another-key")  # same name as brand-new-key
+    report = services.library_load(entries=[clash_again])
+    assert "another-key" in report.conflicts
+    assert "Name already exists" in report.conflicts["another-key"]
+
+
+def test_render_library_writes_a_contact_sheet(tmp_path):
+    sheet = tmp_path / "sheet.png"
+    call_command("render_library", "--sheet", str(sheet), "--which", "end")
+    with Image.open(sheet) as image:
+        assert image.width > 1000
+        assert image.height > 1000
