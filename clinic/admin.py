@@ -3,10 +3,6 @@ from django.contrib.auth.admin import UserAdmin
 
 from clinic.models import User
 
-admin.site.site_header = "Homeplan"
-admin.site.site_title = "Homeplan"
-admin.site.index_title = "Clinic administration"
-
 
 @admin.register(User)
 class HomeplanUserAdmin(UserAdmin):

@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "exercises",
     "patients",
     "whitenoise.runserver_nostatic",
-    "django.contrib.admin",
+    "clinic.apps.HomeplanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -264,6 +264,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CLINIC_NAME = env_str("HOMEPLAN_CLINIC_NAME", "Homeplan clinic")
 CLINIC_PHONE = env_str("HOMEPLAN_CLINIC_PHONE", "")
 INVITATION_DAYS = env_int("HOMEPLAN_INVITATION_DAYS", 7)
+# The clinician's "needs attention" queue (patients/attention.py).
+ATTENTION_INACTIVE_DUE_DAYS = env_int("HOMEPLAN_ATTENTION_INACTIVE_DUE_DAYS", 3)
+ATTENTION_ADHERENCE_BELOW = env_int("HOMEPLAN_ATTENTION_ADHERENCE_BELOW", 50)  # percent, 28 days
+ATTENTION_MIN_DUE_SESSIONS = 4  # don't judge adherence on fewer due sessions than this
+ATTENTION_PAIN_RISE = 2.0  # points, this week's average against last week's
+ATTENTION_NOTE_DAYS = 14  # a note counts as new this long when nobody has reviewed yet
 # Patients can correct a logged day this many days afterwards; older days are read-only.
 PLAN_EDIT_GRACE_DAYS = env_int("HOMEPLAN_PLAN_EDIT_GRACE_DAYS", 2)
 SIGN_IN_LINK_MINUTES = 15

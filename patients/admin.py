@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from exercises.forms import DosageItemForm
 from exercises.models import Program
-from patients import services
+from patients import adherence, attention, exports, progress, services
 from patients.forms import AssignProgramForm, timezone_choices
 from patients.models import ExerciseCheck, Patient, PrescribedExercise, Prescription, SessionLog
 from patients.views import handout_context
@@ -73,6 +73,34 @@ class HasActivePrescriptionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs attention")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            ids = [item.patient.pk for item in attention.queue_for(request.user)]
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+def adherence_bar(percent: float | None):
+    """A percentage with a small bar (SVG attributes, so no inline style for CSP)."""
+    if percent is None:
+        return "—"
+    width = max(0, min(100, round(percent)))
+    return format_html(
+        '<span class="adherence"><svg width="50" height="8" aria-hidden="true">'
+        '<rect width="50" height="8" class="track"/><rect width="{}" height="8" class="fill"/>'
+        "</svg> {}%</span>",
+        width // 2,
+        width,
+    )
+
+
 class PrescriptionInline(admin.TabularInline):
     """The patient's prescriptions, read-only here; open one to change it."""
 
@@ -88,13 +116,20 @@ class PrescriptionInline(admin.TabularInline):
 
 @admin.register(Patient)
 class PatientAdmin(ClinicianScopedAdmin):
-    list_display = ("full_name", "email", "active_plan", "account", "is_active")
+    list_display = (
+        "full_name",
+        "week_adherence",
+        "month_adherence",
+        "last_session_day",
+        "pain",
+        "active_plan",
+        "account",
+    )
     list_display_links = ("full_name",)
-    list_filter = ("is_active", HasActivePrescriptionFilter)
+    list_filter = (NeedsAttentionFilter, "is_active", HasActivePrescriptionFilter)
     search_fields = ("first_name", "last_name", "email")
     list_select_related = ("clinician",)
     list_per_page = 50
-    actions = ("assign_program", "deactivate")
     inlines = (PrescriptionInline,)
     readonly_fields = ("account",)
     change_form_template = "admin/patients/patient/change_form.html"
@@ -104,13 +139,46 @@ class PatientAdmin(ClinicianScopedAdmin):
         ("Account", {"fields": ("account",)}),
     )
 
+    actions = ("assign_program", "deactivate", "export_adherence_csv")
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
     def get_queryset(self, request):
-        return super().get_queryset(request).with_active_prescription_flag()
+        return super().get_queryset(request).with_active_prescription_flag().with_adherence()
 
     def get_list_display(self, request):
         if request.user.is_superuser:
-            return (*self.list_display[:2], "clinician", *self.list_display[2:])
+            return (*self.list_display[:1], "clinician", *self.list_display[1:])
         return self.list_display
+
+    @admin.display(description="7 days", ordering="adherence_7")
+    def week_adherence(self, patient):
+        return adherence_bar(patient.adherence_7)
+
+    @admin.display(description="28 days", ordering="adherence_28")
+    def month_adherence(self, patient):
+        return adherence_bar(patient.adherence_28)
+
+    @admin.display(description="Last session", ordering="last_session")
+    def last_session_day(self, patient):
+        return patient.last_session or "—"
+
+    @admin.display(description="Latest pain", ordering="latest_pain")
+    def pain(self, patient):
+        if patient.latest_pain is None:
+            return "—"
+        direction = adherence.pain_direction(patient.pain_this_week, patient.pain_last_week)
+        arrow = {"up": "↑ rising", "down": "↓ easing", "steady": "→ steady"}.get(direction, "")
+        return format_html(
+            '{}/10 <span class="pain-{}">{}</span>', patient.latest_pain, direction, arrow
+        )
+
+    @admin.action(
+        description="Export adherence of the selected patients (CSV)", permissions=["view"]
+    )
+    def export_adherence_csv(self, request, queryset):
+        return exports.adherence_csv(queryset)
 
     def get_list_filter(self, request):
         if request.user.is_superuser:
@@ -204,6 +272,21 @@ class PatientAdmin(ClinicianScopedAdmin):
                 view(self.print_view),
                 name="patients_patient_print",
             ),
+            path(
+                "<path:object_id>/progress/",
+                view(self.progress_view),
+                name="patients_patient_progress",
+            ),
+            path(
+                "<path:object_id>/review/",
+                view(require_POST(self.review_view)),
+                name="patients_patient_review",
+            ),
+            path(
+                "<path:object_id>/export/",
+                view(self.export_view),
+                name="patients_patient_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -285,6 +368,36 @@ class PatientAdmin(ClinicianScopedAdmin):
         """The patient's printable handout, exactly as they see it at /plan/print/."""
         patient = self.get_visible_object(request, object_id)
         return TemplateResponse(request, "patients/handout.html", handout_context(patient))
+
+    def progress_view(self, request, object_id):
+        """Adherence, pain and notes for one patient, in the admin's look; printable."""
+        patient = self.get_visible_object(request, object_id)
+        annotated = Patient.objects.with_adherence().get(pk=patient.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Progress: {patient.full_name}",
+            "patient": patient,
+            "summary": annotated,
+            "pain_direction": adherence.pain_direction(
+                annotated.pain_this_week, annotated.pain_last_week
+            ),
+            **progress.progress(patient, today=patient.today()),
+        }
+        return TemplateResponse(request, "admin/patients/patient/progress.html", context)
+
+    def review_view(self, request, object_id):
+        patient = self.get_visible_object(request, object_id)
+        attention.attention_review(patient=patient, reviewed_by=request.user)
+        self.message_user(
+            request, f"{patient.full_name} marked as reviewed until something new happens."
+        )
+        return redirect("admin:index")
+
+    def export_view(self, request, object_id):
+        """The patient's sessions and check-offs as CSV, for the clinic's records."""
+        patient = self.get_visible_object(request, object_id)
+        return exports.patient_logs_csv(patient)
 
     def invitation_view(self, request, object_id):
         """The pending invitation's link, to copy or to show as a QR code in the room."""

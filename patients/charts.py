@@ -90,3 +90,36 @@ def line_chart(
         last=(series[-1][0], round(series[-1][1], 1)),
         y_ticks=[(y(value), value) for value in (0, 5, 10)],
     )
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    x: int
+    y: int
+    day: datetime.date
+    status: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS.get(self.status, "")
+
+
+def heatmap(
+    first: datetime.date, last: datetime.date, statuses: dict[datetime.date, str], *, cell=14
+) -> dict:
+    """Cells for a completion calendar: one column per week, one row per weekday."""
+    cells = []
+    day = first
+    while day <= last:
+        week = (day - first).days // 7
+        cells.append(
+            HeatCell(
+                x=week * (cell + 2),
+                y=day.weekday() * (cell + 2),
+                day=day,
+                status=statuses.get(day, streaks.NOT_DUE),
+            )
+        )
+        day += datetime.timedelta(days=1)
+    weeks = (last - first).days // 7 + 1
+    return {"cells": cells, "cell": cell, "width": weeks * (cell + 2), "height": 7 * (cell + 2)}

@@ -200,6 +200,7 @@ def demo_history_ensure(*, today: datetime.date) -> None:
             )
             for n, item in enumerate(exercises[: 3 if partly else None])
         )
+        services.session_log_update_share(log)
 
 
 def seed_demo() -> tuple[list[str], str]:

@@ -31,6 +31,16 @@ class PatientQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def with_adherence(self, *, today=None):
+        """Adherence over the last 7 and 28 days, pain and activity, as annotations
+        (see patients/adherence.py)."""
+        from patients import adherence  # adherence.py builds on these models
+
+        return self.annotate(
+            **adherence.adherence_annotations(today=today),
+            **adherence.pain_annotations(today=today),
+        )
+
     def with_active_prescription_flag(self):
         return self.annotate(
             has_active_prescription=models.Exists(
@@ -280,6 +290,10 @@ class SessionLog(models.Model):
     )
     effort = models.CharField(max_length=12, choices=Effort.choices, blank=True)
     note = models.TextField("note for the clinician", blank=True, max_length=2000)
+    # The share of the prescription's exercises checked off as done, kept up to date by
+    # patients.services.exercise_check. Stored (not derived at read time) so that adherence
+    # over hundreds of patients is one aggregate: a partly done session counts by this share.
+    done_share = models.FloatField(default=0.0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -341,3 +355,22 @@ class ExerciseCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prescribed_exercise.exercise} {self.status}"
+
+
+class AttentionReview(models.Model):
+    """A clinician looked at a patient's "needs attention" item. It stays hidden until
+    something new happens: a new log or note, or a reason that was not there before."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="review")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    reason_codes = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Reviewed {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reasons(self) -> set[str]:
+        return set(filter(None, self.reason_codes.split(",")))

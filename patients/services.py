@@ -337,19 +337,29 @@ def exercise_check(
     if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
         raise ValidationError("Choose why you skipped it.", code="skip_reason")
     log = _session_log(prescription, day, session_number)
+    check = None
     if status is None:
         ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).delete()
-        return None
-    check, _ = ExerciseCheck.objects.update_or_create(
-        session_log=log,
-        prescribed_exercise=prescribed,
-        defaults={
-            "status": status,
-            "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
-            "checked_at": timezone.now(),
-        },
-    )
+    else:
+        check, _ = ExerciseCheck.objects.update_or_create(
+            session_log=log,
+            prescribed_exercise=prescribed,
+            defaults={
+                "status": status,
+                "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
+                "checked_at": timezone.now(),
+            },
+        )
+    session_log_update_share(log)
     return check
+
+
+def session_log_update_share(log: SessionLog) -> None:
+    """Store the share of the prescription's exercises checked off as done in ``log``."""
+    total = log.prescription.exercises.count()
+    done = log.checks.filter(status=ExerciseCheck.Status.DONE).count()
+    log.done_share = done / total if total else 0.0
+    log.save(update_fields=["done_share", "updated_at"])
 
 
 @transaction.atomic

@@ -1,0 +1,110 @@
+"""CSV exports for the clinic's records, streamed so a long history never sits in memory."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from patients.models import ExerciseCheck, Patient, SessionLog
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back to the csv writer's caller."""
+
+    def write(self, value):
+        return value
+
+
+def _stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
+    """Every session and check-off of one patient, oldest first."""
+    logs = (
+        SessionLog.objects.for_patient(patient)
+        .select_related("prescription")
+        .prefetch_related("checks__prescribed_exercise__exercise")
+        .order_by("date", "session_number", "prescription_id")
+    )
+
+    def rows():
+        for log in logs.iterator(chunk_size=500):
+            checks = log.checks.all()
+            yield [
+                log.date.isoformat(),
+                log.session_number,
+                log.prescription.name,
+                "done" if log.is_done else "not marked done",
+                "" if log.pain is None else log.pain,
+                log.get_effort_display() if log.effort else "",
+                log.note,
+                "; ".join(
+                    c.prescribed_exercise.exercise.name
+                    for c in checks
+                    if c.status == ExerciseCheck.Status.DONE
+                ),
+                "; ".join(
+                    f"{c.prescribed_exercise.exercise.name} ({c.get_skip_reason_display()})"
+                    for c in checks
+                    if c.status == ExerciseCheck.Status.SKIPPED
+                ),
+            ]
+
+    header = [
+        "date",
+        "session",
+        "program",
+        "status",
+        "pain (0-10)",
+        "how it felt",
+        "note",
+        "exercises done",
+        "exercises skipped",
+    ]
+    return _stream(f"homeplan-patient-{patient.pk}-{timezone.localdate()}.csv", header, rows())
+
+
+def adherence_csv(patients) -> StreamingHttpResponse:
+    """The adherence list for patients annotated by ``with_adherence``."""
+
+    def percent(value):
+        return "" if value is None else round(value)
+
+    def rows():
+        for patient in patients:
+            yield [
+                patient.pk,
+                patient.full_name,
+                patient.due_7,
+                round(patient.done_7, 2),
+                percent(patient.adherence_7),
+                patient.due_28,
+                round(patient.done_28, 2),
+                percent(patient.adherence_28),
+                patient.last_session or "",
+                "" if patient.latest_pain is None else patient.latest_pain,
+            ]
+
+    header = [
+        "patient id",
+        "name",
+        "due (7 days)",
+        "done (7 days)",
+        "adherence % (7 days)",
+        "due (28 days)",
+        "done (28 days)",
+        "adherence % (28 days)",
+        "last session",
+        "latest pain",
+    ]
+    return _stream(f"homeplan-adherence-{timezone.localdate()}.csv", header, rows())

@@ -1,0 +1,140 @@
+"""The clinician's progress page for one patient: read model, a fixed number of queries."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
+
+from patients import charts, plan, schedule
+from patients.models import (
+    Effort,
+    ExerciseCheck,
+    Patient,
+    PrescribedExercise,
+    SessionLog,
+    SkipReason,
+)
+
+WEEKS = 12
+
+
+@dataclass
+class ExerciseRow:
+    prescribed: PrescribedExercise
+    done: int
+    skipped: int
+    skip_reasons: list[tuple[str, int]]
+    too_hard: int
+    too_easy: int
+
+
+@dataclass
+class WeekBar:
+    first_day: datetime.date
+    due: int
+    done: float
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.done / self.due) if self.due else None
+
+
+def weekly_adherence(patient: Patient, prescriptions, first: datetime.date, last: datetime.date):
+    """Due and done sessions per week (Monday first) from ``first`` to ``last``."""
+    credit = (
+        SessionLog.objects.for_patient(patient)
+        .filter(date__range=(first, last))
+        .values("date")
+        .annotate(
+            credit=Sum(
+                Case(
+                    When(completed_at__isnull=False, then=Value(1.0)),
+                    default=F("done_share"),
+                    output_field=FloatField(),
+                )
+            )
+        )
+    )
+    done_by_day = {row["date"]: row["credit"] for row in credit}
+    weeks = []
+    start = first - datetime.timedelta(days=first.weekday())
+    while start <= last:
+        days = [start + datetime.timedelta(days=n) for n in range(7)]
+        days = [day for day in days if first <= day <= last]
+        weeks.append(
+            WeekBar(
+                first_day=start,
+                due=sum(schedule.due_session_count(prescriptions, day) for day in days),
+                done=sum(done_by_day.get(day, 0.0) for day in days),
+            )
+        )
+        start += datetime.timedelta(days=7)
+    return weeks
+
+
+def exercise_rows(patient: Patient) -> list[ExerciseRow]:
+    """Per prescribed exercise: done and skipped counts, skip reasons, effort ratings."""
+    checks = ExerciseCheck.objects.filter(session_log__prescription__patient=patient)
+    totals = {
+        row["prescribed_exercise"]: row
+        for row in checks.values("prescribed_exercise").annotate(
+            done=Count("pk", filter=Q(status=ExerciseCheck.Status.DONE)),
+            skipped=Count("pk", filter=Q(status=ExerciseCheck.Status.SKIPPED)),
+            too_hard=Count("pk", filter=Q(session_log__effort=Effort.TOO_HARD)),
+            too_easy=Count("pk", filter=Q(session_log__effort=Effort.TOO_EASY)),
+        )
+    }
+    reasons = Counter(
+        (row["prescribed_exercise"], row["skip_reason"])
+        for row in checks.filter(status=ExerciseCheck.Status.SKIPPED).values(
+            "prescribed_exercise", "skip_reason"
+        )
+    )
+    labels = dict(SkipReason.choices)
+    rows = []
+    for prescribed in PrescribedExercise.objects.filter(
+        prescription__patient=patient
+    ).select_related("exercise", "prescription"):
+        total = totals.get(prescribed.pk, {})
+        rows.append(
+            ExerciseRow(
+                prescribed=prescribed,
+                done=total.get("done", 0),
+                skipped=total.get("skipped", 0),
+                skip_reasons=[
+                    (labels.get(reason, reason), count)
+                    for (pk, reason), count in sorted(reasons.items())
+                    if pk == prescribed.pk
+                ],
+                too_hard=total.get("too_hard", 0),
+                too_easy=total.get("too_easy", 0),
+            )
+        )
+    return rows
+
+
+def progress(patient: Patient, *, today: datetime.date) -> dict:
+    """Everything the progress page shows."""
+    first = today - datetime.timedelta(weeks=WEEKS) + datetime.timedelta(days=1)
+    first -= datetime.timedelta(days=first.weekday())  # start the heat map on a Monday
+    history = plan.history(patient, today=today)
+    prescriptions = list(patient.prescriptions.all())
+    pain = [(day, value) for day, value in history.pain_by_day if day >= first]
+    return {
+        "history": history,
+        "heatmap": charts.heatmap(first, today, history.statuses),
+        "pain_chart": charts.line_chart(pain, width=560, height=160),
+        "weeks": weekly_adherence(
+            patient, prescriptions, first, today - datetime.timedelta(days=1)
+        ),
+        "exercise_rows": exercise_rows(patient),
+        "notes": list(
+            SessionLog.objects.for_patient(patient)
+            .exclude(note="")
+            .select_related("prescription")
+            .order_by("date", "session_number")
+        ),
+        "prescriptions": prescriptions,
+        "first_day": first,
+    }

@@ -1,0 +1,169 @@
+"""The "needs attention" queue: each rule fires and clears; reviewed items stay hidden until
+something new happens; constant queries."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from patients import attention
+from patients.models import SessionLog
+from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def days_ago(n):
+    return TODAY - datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def plan(patient):
+    prescription = PrescriptionFactory(patient=patient, start_date=days_ago(30))
+    PrescribedExerciseFactory.create_batch(2, prescription=prescription)
+    return prescription
+
+
+def log(prescription, n_days_ago, *, pain=3, effort="about_right", note="", done=True):
+    return SessionLog.objects.create(
+        prescription=prescription,
+        date=days_ago(n_days_ago),
+        completed_at=NOW if done else None,
+        pain=pain,
+        effort=effort,
+        note=note,
+        done_share=1.0 if done else 0.0,
+    )
+
+
+def codes(user):
+    return {item.patient.pk: item.codes for item in attention.queue_for(user, today=TODAY)}
+
+
+def test_a_patient_who_does_the_work_needs_no_attention(clinician, patient, plan):
+    for n in range(1, 29):
+        log(plan, n)
+    assert codes(clinician) == {}
+
+
+def test_no_activity_for_three_due_days_fires_and_clears(clinician, patient, plan):
+    for n in range(4, 29):
+        log(plan, n)
+    assert codes(clinician) == {patient.pk: {attention.INACTIVE}}
+    log(plan, 1)
+    assert codes(clinician) == {}
+
+
+def test_low_adherence_fires(clinician, patient, plan):
+    for n in (1, 5, 9, 13, 17, 21, 25):  # 7 of 28 due sessions: 25 %
+        log(plan, n)
+    assert attention.LOW_ADHERENCE in codes(clinician)[patient.pk]
+
+
+def test_pain_rising_by_two_points_in_a_week_fires(clinician, patient, plan):
+    for n in range(1, 29):
+        log(plan, n, pain=6 if n <= 7 else 3)
+    assert codes(clinician) == {patient.pk: {attention.PAIN_RISING}}
+
+
+def test_too_hard_twice_in_a_row_fires_and_clears(clinician, patient, plan):
+    for n in range(3, 29):
+        log(plan, n)
+    log(plan, 2, effort="too_hard")
+    log(plan, 1, effort="too_hard")
+    assert codes(clinician) == {patient.pk: {attention.TOO_HARD}}
+    SessionLog.objects.filter(date=days_ago(1)).update(effort="about_right")
+    assert codes(clinician) == {}
+
+
+def test_a_new_note_fires(clinician, patient, plan):
+    for n in range(1, 29):
+        log(plan, n, note="My back aches in the morning." if n == 2 else "")
+    assert codes(clinician) == {patient.pk: {attention.NEW_NOTE}}
+
+
+def test_reviewed_items_stay_hidden_until_something_new_happens(client, clinician, patient, plan):
+    for n in range(4, 29):
+        log(plan, n)
+    client.force_login(clinician)
+    assert patient.full_name in client.get(reverse("admin:index")).content.decode()
+    response = client.post(reverse("admin:patients_patient_review", args=[patient.pk]))
+    assert response.url == reverse("admin:index")
+    assert codes(clinician) == {}
+    assert "Nobody needs attention" in client.get(reverse("admin:index")).content.decode()
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        log(plan, 0, effort="too_hard", note="Worse today")
+        assert codes(clinician)[patient.pk] >= {attention.NEW_NOTE}
+
+
+def test_another_clinicians_patients_never_appear_and_review_is_404(
+    client, clinician, other_clinician, other_patient
+):
+    prescription = PrescriptionFactory(patient=other_patient, start_date=days_ago(30))
+    PrescribedExerciseFactory(prescription=prescription)
+    assert codes(other_clinician) == {
+        other_patient.pk: {attention.INACTIVE, attention.LOW_ADHERENCE}
+    }
+    assert codes(clinician) == {}
+    client.force_login(clinician)
+    assert other_patient.full_name not in client.get(reverse("admin:index")).content.decode()
+    url = reverse("admin:patients_patient_review", args=[other_patient.pk])
+    assert client.post(url).status_code == 404
+
+
+def test_needs_attention_filter_on_the_patient_list(client, clinician, patient, plan):
+    calm = PatientFactory(clinician=clinician, last_name="Calm")
+    calm_plan = PrescriptionFactory(patient=calm, start_date=days_ago(30))
+    for n in range(1, 29):
+        log(calm_plan, n)
+    client.force_login(clinician)
+    html = client.get(reverse("admin:patients_patient_changelist"), {"attention": "yes"}).content
+    assert patient.last_name.encode() in html
+    assert b"Calm" not in html
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_queue_and_patient_list_queries_do_not_grow(
+    client, clinician, count, django_assert_max_num_queries
+):
+    patients = PatientFactory.create_batch(count, clinician=clinician, user=None)
+    prescriptions = PrescriptionFactory.create_batch(
+        count, patient=factory_iter(patients), start_date=days_ago(182)
+    )
+    SessionLog.objects.bulk_create(
+        SessionLog(
+            prescription=prescription,
+            date=days_ago(n),
+            completed_at=NOW,
+            pain=3,
+            done_share=1.0,
+        )
+        for prescription in prescriptions
+        for n in range(1, 183, 3)
+    )
+    with django_assert_max_num_queries(3):
+        items = attention.queue_for(clinician, today=TODAY)
+    assert len(items) == count
+    client.force_login(clinician)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:patients_patient_changelist"))
+    assert response.status_code == 200
+
+
+def factory_iter(items):
+    import factory
+
+    return factory.Iterator(items)
