@@ -21,7 +21,14 @@ from exercises.forms import DosageItemForm
 from exercises.models import Program
 from patients import adherence, attention, exports, progress, services
 from patients.forms import AssignProgramForm, timezone_choices
-from patients.models import ExerciseCheck, Patient, PrescribedExercise, Prescription, SessionLog
+from patients.models import (
+    ExerciseCheck,
+    FunctionActivity,
+    Patient,
+    PrescribedExercise,
+    Prescription,
+    SessionLog,
+)
 from patients.views import handout_context
 
 
@@ -101,6 +108,16 @@ def adherence_bar(percent: float | None):
     )
 
 
+class FunctionActivityInline(admin.TabularInline):
+    """Everyday activities the patient rates 0-10 (Patient-Specific Functional Scale format)."""
+
+    model = FunctionActivity
+    fields = ("name", "order", "is_active")
+    extra = 0
+    max_num = 5
+    verbose_name_plural = "Function check-in activities (up to 5)"
+
+
 class PrescriptionInline(admin.TabularInline):
     """The patient's prescriptions, read-only here; open one to change it."""
 
@@ -130,12 +147,15 @@ class PatientAdmin(ClinicianScopedAdmin):
     search_fields = ("first_name", "last_name", "email")
     list_select_related = ("clinician",)
     list_per_page = 50
-    inlines = (PrescriptionInline,)
+    inlines = (PrescriptionInline, FunctionActivityInline)
     readonly_fields = ("account",)
     change_form_template = "admin/patients/patient/change_form.html"
     fieldsets = (
         (None, {"fields": (("first_name", "last_name"), "email", "phone", "date_of_birth")}),
-        ("Care", {"fields": ("clinician", "timezone", "notes", "is_active")}),
+        (
+            "Care",
+            {"fields": ("clinician", "timezone", "notes", "checkin_interval_days", "is_active")},
+        ),
         ("Account", {"fields": ("account",)}),
     )
 
@@ -310,7 +330,9 @@ class PatientAdmin(ClinicianScopedAdmin):
             item_count=models.Count("items")
         )
         initial = {"start_date": patients[0].today(), "program": request.GET.get("program")}
-        form = AssignProgramForm(request.POST or None, programs=programs, initial=initial)
+        form = AssignProgramForm(
+            request.POST if request.method == "POST" else None, programs=programs, initial=initial
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -89,6 +89,12 @@ class Patient(models.Model):
         help_text="Deactivate instead of deleting: the patient can no longer sign in, "
         "and their history is kept.",
     )
+    checkin_interval_days = models.PositiveSmallIntegerField(
+        "function check-in every (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How often the patient is asked to rate their everyday activities.",
+    )
     invitation_nonce = models.CharField(max_length=32, blank=True, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
     user = models.OneToOneField(
@@ -374,3 +380,58 @@ class AttentionReview(models.Model):
     @property
     def reasons(self) -> set[str]:
         return set(filter(None, self.reason_codes.split(",")))
+
+
+class FunctionActivity(models.Model):
+    """An everyday activity the patient finds hard (Patient-Specific Functional Scale
+    format): up to five, named by the patient or the clinician."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField(max_length=100, help_text="e.g. “putting on socks”")
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("still asked", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "order", "pk"]
+        verbose_name_plural = "function activities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FunctionCheckIn(models.Model):
+    """One round of 0-10 ratings of the patient's activities; one per patient and day."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
+    date = models.DateField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "date"], name="one_checkin_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Function check-in on {self.date}"
+
+
+class FunctionScore(models.Model):
+    """How well the patient can do one activity now: 0 = unable, 10 = as before the problem."""
+
+    checkin = models.ForeignKey(FunctionCheckIn, on_delete=models.CASCADE, related_name="scores")
+    activity = models.ForeignKey(FunctionActivity, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "activity"], name="one_score_per_activity"),
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="function_score_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.score}/10"

@@ -10,6 +10,7 @@ from patients import charts, plan, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
+    FunctionScore,
     Patient,
     PrescribedExercise,
     SessionLog,
@@ -114,6 +115,42 @@ def exercise_rows(patient: Patient) -> list[ExerciseRow]:
     return rows
 
 
+@dataclass
+class CheckInTable:
+    dates: list[datetime.date]
+    rows: list[tuple[str, list[int | None]]]  # activity name, score per date
+    mean_chart: object
+
+
+def checkin_table(patient: Patient) -> CheckInTable | None:
+    """Function check-in scores: one row per activity, one column per check-in."""
+    scores = list(
+        FunctionScore.objects.filter(checkin__patient=patient)
+        .select_related("activity", "checkin")
+        .order_by("checkin__date", "activity__order", "activity_id")
+    )
+    if not scores:
+        return None
+    dates = sorted({score.checkin.date for score in scores})
+    by_activity: dict[int, tuple[str, dict]] = {}
+    for score in scores:
+        name, values = by_activity.setdefault(score.activity_id, (score.activity.name, {}))
+        values[score.checkin.date] = score.score
+    means = [
+        (
+            day,
+            sum(v[day] for _, v in by_activity.values() if day in v)
+            / sum(1 for _, v in by_activity.values() if day in v),
+        )
+        for day in dates
+    ]
+    return CheckInTable(
+        dates=dates,
+        rows=[(name, [values.get(day) for day in dates]) for name, values in by_activity.values()],
+        mean_chart=charts.line_chart(means, width=560, height=140) if len(dates) > 1 else None,
+    )
+
+
 def progress(patient: Patient, *, today: datetime.date) -> dict:
     """Everything the progress page shows."""
     first = today - datetime.timedelta(weeks=WEEKS) + datetime.timedelta(days=1)
@@ -136,5 +173,6 @@ def progress(patient: Patient, *, today: datetime.date) -> dict:
             .order_by("date", "session_number")
         ),
         "prescriptions": prescriptions,
+        "checkins": checkin_table(patient),
         "first_day": first,
     }

@@ -22,6 +22,9 @@ from patients import plan, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
+    FunctionActivity,
+    FunctionCheckIn,
+    FunctionScore,
     Patient,
     PrescribedExercise,
     Prescription,
@@ -395,3 +398,51 @@ def session_complete(
         logs.append(log)
     logger.info("session logged: patient %s, %s session %s", patient.pk, day, session_number)
     return logs
+
+
+# --- Function check-ins (Patient-Specific Functional Scale format) --------------------------
+
+MAX_ACTIVITIES = 5
+
+
+def checkin_due(patient: Patient, *, today: datetime.date) -> bool:
+    """Ask for a check-in at the start of a plan and then every ``checkin_interval_days``."""
+    if not patient.prescriptions.filter(status=Prescription.Status.ACTIVE).exists():
+        return False
+    last = patient.checkins.order_by("-date").values_list("date", flat=True).first()
+    return last is None or (today - last).days >= patient.checkin_interval_days
+
+
+@transaction.atomic
+def function_checkin_save(
+    *,
+    patient: Patient,
+    day: datetime.date,
+    scores: dict[int, int],
+    new_activities: list[tuple[str, int]],
+    entered_by,
+) -> FunctionCheckIn:
+    """Save the day's ratings (0-10) and any newly named activities, idempotently: a second
+    check-in the same day updates the first."""
+    activities = {a.pk: a for a in patient.activities.filter(is_active=True)}
+    if set(scores) - set(activities):
+        raise PermissionDenied("Not this patient's activity.")
+    if len(activities) + len(new_activities) > MAX_ACTIVITIES:
+        raise ValidationError(f"Name at most {MAX_ACTIVITIES} activities.", code="too_many")
+    if any(not 0 <= score <= 10 for score in [*scores.values(), *(s for _, s in new_activities)]):
+        raise ValidationError("Scores are whole numbers from 0 to 10.", code="score")
+    next_order = max((a.order for a in activities.values()), default=0)
+    for offset, (name, score) in enumerate(new_activities, start=1):
+        activity = FunctionActivity.objects.create(
+            patient=patient, name=name.strip()[:100], order=next_order + offset
+        )
+        scores[activity.pk] = score
+    checkin, _ = FunctionCheckIn.objects.update_or_create(
+        patient=patient, date=day, defaults={"entered_by": entered_by}
+    )
+    for activity_id, score in scores.items():
+        FunctionScore.objects.update_or_create(
+            checkin=checkin, activity_id=activity_id, defaults={"score": score}
+        )
+    logger.info("function check-in saved: patient %s, %s", patient.pk, day)
+    return checkin

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("history/", views.history, name="history"),
     path("print/", views.handout, name="print"),
+    path("check-in/", views.function_checkin, name="checkin"),
     path("exercises/<int:pk>/", views.exercise_detail, name="exercise"),
     re_path(rf"^{DAY}/$", views.day, name="day"),
     re_path(rf"^{DAY}/check/$", views.check, name="check"),

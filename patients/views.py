@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import ratelimit
 from patients import charts, plan, services
 from patients.access import get_prescribed_for_patient, patient_required
-from patients.forms import CheckForm, SessionDoneForm, SetPasswordForm, SignInLinkForm
+from patients.forms import (
+    CheckForm,
+    FunctionCheckInForm,
+    SessionDoneForm,
+    SetPasswordForm,
+    SignInLinkForm,
+)
 from patients.models import ExerciseCheck, Prescription, SkipReason
 
 
@@ -43,6 +49,7 @@ def _render_day(request, patient, day, *, status=200, form=None, open_session=No
         "open_session": open_session,
         "skip_reasons": SkipReason.choices,
         "nav": "today" if day == today else "",
+        "checkin_due": day == today and services.checkin_due(patient, today=today),
     }
     return render(request, "patients/day.html", context, status=status)
 
@@ -191,6 +198,40 @@ def guided(request, value, number, *, patient):
     )
 
 
+@require_http_methods(["GET", "POST"])
+@patient_required
+def function_checkin(request, *, patient):
+    """`/plan/check-in/`: rate everyday activities 0-10 (Patient-Specific Functional Scale
+    format); the same day twice updates, never duplicates."""
+    activities = patient.activities.filter(is_active=True)
+    form = FunctionCheckInForm(
+        request.POST if request.method == "POST" else None,
+        activities=activities,
+        max_activities=services.MAX_ACTIVITIES,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.function_checkin_save(
+                patient=patient,
+                day=patient.today(),
+                scores=form.scores(),
+                new_activities=form.new_activities(),
+                entered_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you — your clinician will see how things are going.")
+            return redirect("patients:today")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "patients/checkin.html",
+        {"patient": patient, "form": form, "scale_help": FunctionCheckInForm.SCALE_HELP},
+        status=status,
+    )
+
+
 @require_GET
 @patient_required
 def exercise_detail(request, pk, *, patient):
@@ -263,7 +304,7 @@ def invitation_accept(request, token):
         return render(
             request, "patients/invitation_invalid.html", {"reason": str(error)}, status=400
         )
-    form = SetPasswordForm(request.POST or None, patient=patient)
+    form = SetPasswordForm(request.POST if request.method == "POST" else None, patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
@@ -286,7 +327,7 @@ def invitation_accept(request, token):
 @require_http_methods(["GET", "POST"])
 def sign_in_link_request(request):
     """`/accounts/sign-in-link/`: email me a link. The same answer whether or not we know you."""
-    form = SignInLinkForm(request.POST or None)
+    form = SignInLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         window = settings.SIGN_IN_LINK_WINDOW_MINUTES * 60

@@ -142,9 +142,12 @@ def test_clinician_creating_a_patient_becomes_their_clinician(client, clinician)
             "last_name": "Person",
             "email": " New.Person@Example.org ",
             "timezone": "Europe/London",
+            "checkin_interval_days": 14,
             "is_active": "on",
             "prescriptions-TOTAL_FORMS": 0,
             "prescriptions-INITIAL_FORMS": 0,
+            "activities-TOTAL_FORMS": 0,
+            "activities-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
