@@ -132,21 +132,18 @@ def checkin_table(patient: Patient) -> CheckInTable | None:
     if not scores:
         return None
     dates = sorted({score.checkin.date for score in scores})
-    by_activity: dict[int, tuple[str, dict]] = {}
+    names: dict[int, str] = {}
+    values: dict[int, dict[datetime.date, int]] = {}
     for score in scores:
-        name, values = by_activity.setdefault(score.activity_id, (score.activity.name, {}))
-        values[score.checkin.date] = score.score
-    means = [
-        (
-            day,
-            sum(v[day] for _, v in by_activity.values() if day in v)
-            / sum(1 for _, v in by_activity.values() if day in v),
-        )
-        for day in dates
-    ]
+        names[score.activity_id] = score.activity.name
+        values.setdefault(score.activity_id, {})[score.checkin.date] = score.score
+    means = []
+    for day in dates:
+        that_day = [by_day[day] for by_day in values.values() if day in by_day]
+        means.append((day, sum(that_day) / len(that_day)))
     return CheckInTable(
         dates=dates,
-        rows=[(name, [values.get(day) for day in dates]) for name, values in by_activity.values()],
+        rows=[(names[pk], [values[pk].get(day) for day in dates]) for pk in names],
         mean_chart=charts.line_chart(means, width=560, height=140) if len(dates) > 1 else None,
     )
 
