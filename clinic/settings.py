@@ -270,6 +270,10 @@ ATTENTION_ADHERENCE_BELOW = env_int("HOMEPLAN_ATTENTION_ADHERENCE_BELOW", 50)  #
 ATTENTION_MIN_DUE_SESSIONS = 4  # don't judge adherence on fewer due sessions than this
 ATTENTION_PAIN_RISE = 2.0  # points, this week's average against last week's
 ATTENTION_NOTE_DAYS = 14  # a note counts as new this long when nobody has reviewed yet
+# Progression suggestions (patients/suggestions.py).
+SUGGEST_DONE_SHARE = 0.75  # done on at least this share of due days in two weeks
+SUGGEST_MAX_PAIN = 3.0  # average pain at most this
+SUGGEST_QUIET_DAYS = 14  # after a decision, the same suggestion waits this long
 # Patients can correct a logged day this many days afterwards; older days are read-only.
 PLAN_EDIT_GRACE_DAYS = env_int("HOMEPLAN_PLAN_EDIT_GRACE_DAYS", 2)
 SIGN_IN_LINK_MINUTES = 15

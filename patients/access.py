@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect
 
 from clinic import roles
-from patients.models import PrescribedExercise
+from patients.models import Patient, PrescribedExercise
 
 
 def patient_required(view):
@@ -21,7 +21,14 @@ def patient_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        patient = roles.patient_for(user)
+        patient = None
+        if not user.is_staff:
+            # With the clinician, whose name patient pages show: one query for both.
+            patient = (
+                Patient.objects.select_related("clinician")
+                .filter(user=user, is_active=True)
+                .first()
+            )
         if patient is None:
             return redirect(roles.home_url_for(user))
         return view(request, *args, patient=patient, **kwargs)

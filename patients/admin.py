@@ -11,7 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from exercises.forms import DosageItemForm
 from exercises.models import Program
-from patients import adherence, attention, exports, progress, services
+from patients import adherence, attention, exports, progress, services, suggestions
 from patients.forms import AssignProgramForm, timezone_choices
 from patients.models import (
     ExerciseCheck,
@@ -298,6 +298,11 @@ class PatientAdmin(ClinicianScopedAdmin):
                 name="patients_patient_progress",
             ),
             path(
+                "<path:object_id>/suggestion/",
+                view(require_POST(self.suggestion_view)),
+                name="patients_patient_suggestion",
+            ),
+            path(
                 "<path:object_id>/review/",
                 view(require_POST(self.review_view)),
                 name="patients_patient_review",
@@ -395,6 +400,7 @@ class PatientAdmin(ClinicianScopedAdmin):
         """Adherence, pain and notes for one patient, in the admin's look; printable."""
         patient = self.get_visible_object(request, object_id)
         annotated = Patient.objects.with_adherence().get(pk=patient.pk)
+        suggested = suggestions.candidates_for([annotated]).get(patient.pk, [])
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -405,8 +411,37 @@ class PatientAdmin(ClinicianScopedAdmin):
                 annotated.pain_this_week, annotated.pain_last_week
             ),
             **progress.progress(patient, today=patient.today()),
+            "suggestions": suggested,
+            "decisions": progress.decisions(patient),
         }
         return TemplateResponse(request, "admin/patients/patient/progress.html", context)
+
+    def suggestion_view(self, request, object_id):
+        """Accept (changes this one prescribed exercise) or dismiss a suggestion."""
+        patient = self.get_visible_object(request, object_id)
+        if not self.has_change_permission(request, patient):
+            raise PermissionDenied
+        prescribed = get_object_or_404(
+            PrescribedExercise, pk=request.POST.get("prescribed"), prescription__patient=patient
+        )
+        accept = request.POST.get("decision") == "accept"
+        try:
+            decision = suggestions.suggestion_decide(
+                prescribed=prescribed,
+                kind=request.POST.get("kind", ""),
+                accept=accept,
+                decided_by=request.user,
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.WARNING)
+        else:
+            self.message_user(
+                request,
+                f"{'Changed' if accept else 'Dismissed'}: {prescribed.exercise.name} — "
+                f"{decision.change}.",
+                messages.SUCCESS,
+            )
+        return redirect("admin:patients_patient_progress", patient.pk)
 
     def review_view(self, request, object_id):
         patient = self.get_visible_object(request, object_id)

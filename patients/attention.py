@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from patients import schedule
+from patients import schedule, suggestions
 from patients.models import AttentionReview, Effort, Patient, Prescription
 
 INACTIVE = "inactive"
@@ -17,6 +17,7 @@ LOW_ADHERENCE = "low_adherence"
 PAIN_RISING = "pain_rising"
 TOO_HARD = "too_hard"
 NEW_NOTE = "new_note"
+SUGGESTION = "suggestion"
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _hidden_by_review(item: AttentionItem) -> bool:
 def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem]:
     """The clinician's active patients that need attention, most reasons first.
 
-    A constant number of queries (three) whatever the number of patients or logs.
+    A constant number of queries (eight) whatever the number of patients or logs.
     """
     today = today or timezone.localdate()
     patients = (
@@ -114,9 +115,19 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
         .select_related("review")
         .prefetch_related(Prefetch("prescriptions", queryset=Prescription.objects.all()))
     )
+    patients = list(patients)
+    suggested = suggestions.candidates_for(patients, today=today)
     items = []
     for patient in patients:
         reasons = reasons_for(patient, today=today)
+        reasons += [
+            Reason(
+                SUGGESTION,
+                f"Suggested {candidate.get_kind_label()}: {candidate.prescribed.exercise.name} "
+                f"→ {candidate.change}",
+            )
+            for candidate in suggested.get(patient.pk, [])
+        ]
         item = AttentionItem(patient, reasons)
         if reasons and not _hidden_by_review(item):
             items.append(item)

@@ -435,3 +435,38 @@ class FunctionScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity}: {self.score}/10"
+
+
+class Suggestion(models.Model):
+    """A clinician's decision on a suggested progression or regression of one exercise.
+
+    Suggestions are computed from the logs (patients/suggestions.py); a row is written only
+    when the clinician accepts (the prescription changes, by them) or dismisses one.
+    """
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progression"
+        REGRESS = "regress", "Regression"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    prescribed = models.ForeignKey(
+        PrescribedExercise, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=300)
+    change = models.CharField("what was proposed", max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        indexes = [models.Index(fields=["prescribed", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_status_display().lower()}: {self.change}"

@@ -64,6 +64,7 @@ class DayPlan:
     messages: list[Prescription]
     editable: bool
     next_due: datetime.date | None
+    prescriptions: list[Prescription]
 
     @property
     def is_today(self) -> bool:
@@ -126,6 +127,7 @@ def day_plan(patient: Patient, day: datetime.date, *, today: datetime.date) -> D
         messages=[p for p in due if p.message],
         editable=is_editable(day, today),
         next_due=schedule.next_due_day(prescriptions, day) if not due else None,
+        prescriptions=prescriptions,
     )
 
 

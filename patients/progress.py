@@ -15,6 +15,7 @@ from patients.models import (
     PrescribedExercise,
     SessionLog,
     SkipReason,
+    Suggestion,
 )
 
 WEEKS = 12
@@ -173,3 +174,12 @@ def progress(patient: Patient, *, today: datetime.date) -> dict:
         "checkins": checkin_table(patient),
         "first_day": first,
     }
+
+
+def decisions(patient: Patient) -> list[Suggestion]:
+    """The clinician's accepted and dismissed suggestions, newest first."""
+    return list(
+        Suggestion.objects.filter(prescribed__prescription__patient=patient).select_related(
+            "prescribed__exercise", "decided_by"
+        )[:20]
+    )

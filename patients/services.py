@@ -405,9 +405,9 @@ def session_complete(
 MAX_ACTIVITIES = 5
 
 
-def checkin_due(patient: Patient, *, today: datetime.date) -> bool:
+def checkin_due(patient: Patient, prescriptions, *, today: datetime.date) -> bool:
     """Ask for a check-in at the start of a plan and then every ``checkin_interval_days``."""
-    if not patient.prescriptions.filter(status=Prescription.Status.ACTIVE).exists():
+    if not any(p.status == Prescription.Status.ACTIVE for p in prescriptions):
         return False
     last = patient.checkins.order_by("-date").values_list("date", flat=True).first()
     return last is None or (today - last).days >= patient.checkin_interval_days

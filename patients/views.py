@@ -40,16 +40,18 @@ def _bad_date(request, value):
 
 def _render_day(request, patient, day, *, status=200, form=None, open_session=None):
     today = patient.today()
+    day_plan = plan.day_plan(patient, day, today=today)
     context = {
         "patient": patient,
-        "plan": plan.day_plan(patient, day, today=today),
+        "plan": day_plan,
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
         "done_form": form or SessionDoneForm(),
         "open_session": open_session,
         "skip_reasons": SkipReason.choices,
         "nav": "today" if day == today else "",
-        "checkin_due": day == today and services.checkin_due(patient, today=today),
+        "checkin_due": day == today
+        and services.checkin_due(patient, day_plan.prescriptions, today=today),
     }
     return render(request, "patients/day.html", context, status=status)
 

@@ -11,7 +11,7 @@ from tests.factories import ExerciseFactory, PrescribedExerciseFactory, Prescrip
 
 pytestmark = pytest.mark.django_db
 
-TODAY_BUDGET = 8
+TODAY_BUDGET = 7
 HISTORY_BUDGET = 8
 
 

@@ -67,12 +67,21 @@ def test_progress_page_shows_charts_table_notes_and_history(client, clinician, p
     assert 'data-testid="adherence-7">100%' in html
 
 
-def test_progress_page_query_count_is_bounded(
+def test_progress_page_query_count_does_not_grow_with_history(
     client, clinician, patient, history, django_assert_max_num_queries
 ):
     client.force_login(clinician)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(26) as small:
         assert client.get(progress_url(patient)).status_code == 200
+    for n in range(15, 80):  # two more months of sessions with check-offs
+        log = SessionLog.objects.create(
+            prescription=history, date=TODAY - datetime.timedelta(days=n), completed_at=NOW, pain=3
+        )
+        for item in history.exercises.all():
+            ExerciseCheck.objects.create(session_log=log, prescribed_exercise=item)
+    with django_assert_max_num_queries(26) as large:
+        assert client.get(progress_url(patient)).status_code == 200
+    assert len(large) == len(small)
 
 
 def test_another_clinician_gets_404_on_progress_and_exports(

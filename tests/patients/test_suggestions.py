@@ -1,0 +1,172 @@
+"""Progression and regression suggestions: rules fire under the stated conditions, accepting
+changes only that prescribed exercise and is recorded, nothing changes by itself."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from patients import attention, suggestions
+from patients.models import ExerciseCheck, Patient, SessionLog, Suggestion
+from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def plan(patient):
+    prescription = PrescriptionFactory(patient=patient, start_date=TODAY - datetime.timedelta(30))
+    clam = PrescribedExerciseFactory(
+        prescription=prescription,
+        sets=2,
+        reps=10,
+        exercise__name="Clamshell",
+        exercise__category="strengthening",
+        exercise__difficulty="beginner",
+    )
+    stretch = PrescribedExerciseFactory(
+        prescription=prescription, sets=2, reps=None, hold_seconds=30, exercise__name="Stretch"
+    )
+    return prescription, clam, stretch
+
+
+def history(prescription, *, days=14, pain=2, effort="about_right", efforts=None, checked=None):
+    for n in range(1, days + 1):
+        log = SessionLog.objects.create(
+            prescription=prescription,
+            date=TODAY - datetime.timedelta(days=n),
+            completed_at=NOW,
+            pain=pain(n) if callable(pain) else pain,
+            effort=(efforts or {}).get(n, effort),
+            done_share=1.0,
+        )
+        for item in checked or prescription.exercises.all():
+            ExerciseCheck.objects.create(session_log=log, prescribed_exercise=item)
+
+
+def found(patient):
+    annotated = Patient.objects.with_adherence(today=TODAY).get(pk=patient.pk)
+    return {
+        (c.prescribed.exercise.name, c.kind): c.change
+        for c in suggestions.candidates_for([annotated], today=TODAY).get(patient.pk, [])
+    }
+
+
+def test_progression_when_done_most_days_with_low_pain_and_fine_ratings(patient, plan):
+    prescription, _clam, _stretch = plan
+    history(prescription)
+    assert found(patient) == {
+        ("Clamshell", "progress"): "2 sets of 12",
+        ("Stretch", "progress"): "hold 40 seconds, twice",
+    }
+
+
+def test_no_progression_when_pain_is_higher_or_days_were_missed(patient, plan):
+    prescription, *_ = plan
+    history(prescription, pain=5)
+    assert found(patient) == {}
+    SessionLog.objects.all().delete()
+    history(prescription, days=7)  # 7 of 14 due days
+    assert found(patient) == {}
+
+
+def test_regression_when_rated_too_hard_twice(patient, plan):
+    prescription, _clam, _stretch = plan
+    history(prescription, efforts={1: "too_hard", 4: "too_hard"})
+    result = found(patient)
+    assert result[("Clamshell", "regress")] == "2 sets of 8"
+    assert result[("Stretch", "regress")] == "hold 20 seconds, twice"
+
+
+def test_regression_when_pain_rises_two_points_in_a_week(patient, plan):
+    prescription, *_ = plan
+    history(prescription, pain=lambda n: 6 if n <= 7 else 3)
+    assert {kind for _, kind in found(patient)} == {"regress"}
+
+
+def test_at_the_top_of_the_range_the_harder_exercise_is_proposed(patient, plan):
+    prescription, clam, _stretch = plan
+    clam.reps = 20
+    clam.save()
+    harder = ExerciseFactory(
+        name="Side-lying hip abduction",
+        body_region=clam.exercise.body_region,
+        category="strengthening",
+        difficulty="intermediate",
+        default_sets=2,
+        default_reps=12,
+    )
+    history(prescription, checked=[clam])
+    assert found(patient)[("Clamshell", "progress")] == f"switch to {harder.name}, 2 sets of 12"
+
+
+def test_accepting_changes_only_that_exercise_and_is_recorded(client, clinician, patient, plan):
+    prescription, clam, stretch = plan
+    history(prescription)
+    client.force_login(clinician)
+    url = reverse("admin:patients_patient_suggestion", args=[patient.pk])
+    page = client.get(reverse("admin:patients_patient_progress", args=[patient.pk]))
+    assert "Progression for Clamshell:" in page.content.decode()
+    response = client.post(url, {"prescribed": clam.pk, "kind": "progress", "decision": "accept"})
+    assert response.status_code == 302
+    clam.refresh_from_db()
+    stretch.refresh_from_db()
+    assert (clam.sets, clam.reps) == (2, 12)
+    assert stretch.hold_seconds == 30
+    decision = Suggestion.objects.get()
+    assert (decision.status, decision.decided_by, decision.change) == (
+        "accepted",
+        clinician,
+        "2 sets of 12",
+    )
+    assert ("Clamshell", "progress") not in found(patient)  # quiet after a decision
+
+
+def test_dismissing_records_and_changes_nothing(client, clinician, patient, plan):
+    prescription, clam, _ = plan
+    history(prescription)
+    client.force_login(clinician)
+    client.post(
+        reverse("admin:patients_patient_suggestion", args=[patient.pk]),
+        {"prescribed": clam.pk, "kind": "progress", "decision": "dismiss"},
+    )
+    clam.refresh_from_db()
+    assert clam.reps == 10
+    assert Suggestion.objects.get().status == "dismissed"
+
+
+def test_stale_or_forged_suggestions_are_refused(client, clinician, patient, plan, other_patient):
+    _prescription, clam, _ = plan
+    client.force_login(clinician)
+    url = reverse("admin:patients_patient_suggestion", args=[patient.pk])
+    response = client.post(url, {"prescribed": clam.pk, "kind": "progress", "decision": "accept"})
+    assert response.status_code == 302
+    clam.refresh_from_db()
+    assert clam.reps == 10  # no history, so no suggestion to accept
+    theirs = PrescribedExerciseFactory(prescription__patient=other_patient)
+    assert client.post(url, {"prescribed": theirs.pk, "kind": "progress"}).status_code == 404
+
+
+def test_another_clinician_cannot_decide(client, other_clinician, patient, plan):
+    prescription, clam, _ = plan
+    history(prescription)
+    client.force_login(other_clinician)
+    url = reverse("admin:patients_patient_suggestion", args=[patient.pk])
+    assert client.post(url, {"prescribed": clam.pk, "kind": "progress"}).status_code == 404
+
+
+def test_suggestions_appear_in_the_queue(clinician, patient, plan):
+    prescription, *_ = plan
+    history(prescription)
+    items = attention.queue_for(clinician, today=TODAY)
+    assert any("Suggested progression: Clamshell" in r.text for r in items[0].reasons)
