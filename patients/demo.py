@@ -17,7 +17,14 @@ from exercises import services as exercise_services
 from exercises.library import load_shipped_library
 from exercises.models import Exercise, Program, ProgramItem
 from patients import services, weekdays
-from patients.models import ExerciseCheck, Patient, SessionLog
+from patients.models import (
+    ExerciseCheck,
+    FunctionActivity,
+    FunctionCheckIn,
+    FunctionScore,
+    Patient,
+    SessionLog,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - a documented, development-only password
 
@@ -203,6 +210,29 @@ def demo_history_ensure(*, today: datetime.date) -> None:
         services.session_log_update_share(log)
 
 
+# demo-patient's everyday activities, rated four and two weeks ago (0 = unable, 10 = as before).
+DEMO_ACTIVITIES = {
+    "Putting on socks": (3, 5),
+    "Sitting through a film": (4, 6),
+    "Getting out of the car": (2, 4),
+}
+
+
+@transaction.atomic
+def demo_checkins_ensure(*, today: datetime.date) -> None:
+    """Function check-ins for demo-patient: the next one is due today."""
+    patient = Patient.objects.get(user__username="demo-patient")
+    if patient.activities.exists():
+        return
+    for order, (name, scores) in enumerate(DEMO_ACTIVITIES.items(), start=1):
+        activity = FunctionActivity.objects.create(patient=patient, name=name, order=order)
+        for days_ago, score in zip((28, 14), scores, strict=True):
+            checkin, _ = FunctionCheckIn.objects.get_or_create(
+                patient=patient, date=today - datetime.timedelta(days=days_ago)
+            )
+            FunctionScore.objects.create(checkin=checkin, activity=activity, score=score)
+
+
 def seed_demo() -> tuple[list[str], str]:
     """Everything ``seed_demo`` creates; returns the usernames and the library summary."""
     report = exercise_services.library_load(entries=load_shipped_library())
@@ -211,4 +241,5 @@ def seed_demo() -> tuple[list[str], str]:
     today = Patient.objects.get(user__username="demo-patient").today()
     demo_prescriptions_ensure(today=today)
     demo_history_ensure(today=today)
+    demo_checkins_ensure(today=today)
     return usernames, report.summary()

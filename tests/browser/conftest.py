@@ -126,6 +126,7 @@ def seed_demo_world(*, with_history: bool = True) -> None:
     demo.demo_prescriptions_ensure(today=today)
     if with_history:
         demo.demo_history_ensure(today=today)
+        demo.demo_checkins_ensure(today=today)
 
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"

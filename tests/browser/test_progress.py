@@ -22,8 +22,11 @@ def test_clinician_sees_adherence_and_opens_the_progress_page(page, artifacts):
     page.get_by_role("link", name="Progress").click()
     expect(page.get_by_role("heading", name="Completion, last 12 weeks")).to_be_visible()
     expect(page.locator("svg.heatmap rect.status-done").first).to_be_visible()
-    expect(page.locator("svg.pain-chart polyline")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Pain after sessions (0–10)").locator("polyline")
+    ).to_be_visible()
     expect(page.get_by_text("Could walk the dog without pain today!")).to_be_visible()
+    expect(page.get_by_role("row", name="Putting on socks 3 5")).to_be_visible()
     page.screenshot(path=artifacts / "admin-progress.png", full_page=True)
     page.emulate_media(media="print")
     page.pdf(path=artifacts / "admin-progress.pdf", format="A4")
