@@ -23,6 +23,15 @@ from patients.models import Prescription, SessionLog
 WINDOWS = (7, 28)
 
 
+def session_credit() -> models.Expression:
+    """What one SessionLog row counts for: 1 when done, else its share of exercises checked."""
+    return Case(
+        When(completed_at__isnull=False, then=Value(1.0)),
+        default=F("done_share"),
+        output_field=models.FloatField(),
+    )
+
+
 def window(days: int, *, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The ``days`` whole days ending yesterday."""
     last = today - datetime.timedelta(days=1)
@@ -61,11 +70,7 @@ def adherence_annotations(*, today: datetime.date | None = None) -> dict[str, mo
     """Annotations for a Patient queryset: due, done and percent for 7 and 28 days."""
     today = today or timezone.localdate()
     annotations = {}
-    credit = Case(
-        When(completed_at__isnull=False, then=Value(1.0)),
-        default=F("done_share"),
-        output_field=models.FloatField(),
-    )
+    credit = session_credit()
     for days in WINDOWS:
         first, last = window(days, today=today)
         due = Coalesce(
@@ -149,13 +154,7 @@ def prescription_adherence(
     )
     done = (
         prescription.session_logs.filter(date__range=(first, last)).aggregate(
-            done=models.Sum(
-                Case(
-                    When(completed_at__isnull=False, then=Value(1.0)),
-                    default=F("done_share"),
-                    output_field=models.FloatField(),
-                )
-            )
+            done=models.Sum(session_credit())
         )["done"]
         or 0.0
     )

@@ -4,9 +4,9 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 
-from patients import charts, plan, schedule
+from patients import adherence, charts, plan, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
@@ -48,15 +48,7 @@ def weekly_adherence(patient: Patient, prescriptions, first: datetime.date, last
         SessionLog.objects.for_patient(patient)
         .filter(date__range=(first, last))
         .values("date")
-        .annotate(
-            credit=Sum(
-                Case(
-                    When(completed_at__isnull=False, then=Value(1.0)),
-                    default=F("done_share"),
-                    output_field=FloatField(),
-                )
-            )
-        )
+        .annotate(credit=Sum(adherence.session_credit()))
     )
     done_by_day = {row["date"]: row["credit"] for row in credit}
     weeks = []

@@ -9,16 +9,14 @@ from django.urls import reverse
 
 from patients.models import FunctionActivity, FunctionCheckIn, FunctionScore
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
+from tests.patients.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
-
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def _clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture

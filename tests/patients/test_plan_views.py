@@ -7,17 +7,14 @@ from django.urls import reverse
 from patients.models import ExerciseCheck, Prescription, SessionLog
 from patients.weekdays import mask_from_days
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
+from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)  # a Wednesday
-TODAY = NOW.date()
-
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def _clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture

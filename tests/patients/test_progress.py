@@ -3,22 +3,18 @@ import datetime
 import io
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from patients.models import ExerciseCheck, SessionLog
 from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
+from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
-TODAY = NOW.date()
-
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def _clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture

@@ -4,23 +4,19 @@ changes only that prescribed exercise and is recorded, nothing changes by itself
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from patients import attention, suggestions
 from patients.models import ExerciseCheck, Patient, SessionLog, Suggestion
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
+from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
-TODAY = NOW.date()
-
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def _clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture
