@@ -270,6 +270,8 @@ ATTENTION_ADHERENCE_BELOW = env_int("HOMEPLAN_ATTENTION_ADHERENCE_BELOW", 50)  #
 ATTENTION_MIN_DUE_SESSIONS = 4  # don't judge adherence on fewer due sessions than this
 ATTENTION_PAIN_RISE = 2.0  # points, this week's average against last week's
 ATTENTION_NOTE_DAYS = 14  # a note counts as new this long when nobody has reviewed yet
+# More exercises than this in a session brings a gentle warning when building a plan.
+PROGRAM_SIZE_WARNING = env_int("HOMEPLAN_PROGRAM_SIZE_WARNING", 6)
 # Progression suggestions (patients/suggestions.py).
 SUGGEST_DONE_SHARE = 0.75  # done on at least this share of due days in two weeks
 SUGGEST_MAX_PAIN = 3.0  # average pain at most this

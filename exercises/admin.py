@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
@@ -7,10 +8,23 @@ from django.utils.html import format_html
 from clinic import roles
 from exercises import services
 from exercises.forms import DosageItemForm, ExerciseAdminForm
-from exercises.models import Exercise, Program, ProgramItem
+from exercises.models import Exercise, PrecautionTag, Program, ProgramItem, SafetyAdvice
 
 # Autocomplete requests coming from these inlines only offer published exercises.
 PRESCRIBING_MODELS = {"programitem", "prescribedexercise"}
+
+
+def size_warning(request, items) -> None:
+    """Gently warn (never block) when a session holds more exercises than patients keep up."""
+    items = list(items)
+    if len(items) > settings.PROGRAM_SIZE_WARNING:
+        minutes = max(1, round(sum(item.estimated_seconds() for item in items) / 60))
+        messages.warning(
+            request,
+            f"This plan has {len(items)} exercises a session (about {minutes} minutes). "
+            "Patients given fewer exercises, around 2 to 4, tend to do them more faithfully; "
+            "consider keeping the most important ones.",
+        )
 
 
 def _picture(file, *, width: int, alt: str):
@@ -59,10 +73,13 @@ class ExerciseAdmin(admin.ModelAdmin):
         "difficulty",
         "equipment",
         "position",
+        "precaution_tags",
         SourceFilter,
     )
     search_fields = ("name", "summary", "instructions")
     prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("precaution_tags",)
+    autocomplete_fields = ("easier", "harder")
     actions = ("publish", "archive")
     list_per_page = 50
     readonly_fields = (
@@ -80,6 +97,14 @@ class ExerciseAdmin(admin.ModelAdmin):
             {"fields": (("body_region", "category"), ("difficulty", "equipment"), "position")},
         ),
         ("How to do it", {"fields": ("instructions", "cues", "precautions", "video_url")}),
+        (
+            "Safety and variants",
+            {
+                "description": "Patients with a matching precaution tag get a warning when "
+                "this exercise is prescribed. Variants are offered by progression suggestions.",
+                "fields": ("precaution_tags", ("easier", "harder")),
+            },
+        ),
         (
             "Default dosage",
             {
@@ -299,6 +324,10 @@ class ProgramAdmin(admin.ModelAdmin):
             obj.owner = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        size_warning(request, form.instance.items.all())
+
     @admin.display(description="Owner", ordering="owner__username")
     def owner_name(self, program):
         return (
@@ -327,3 +356,39 @@ class ProgramAdmin(admin.ModelAdmin):
             "Created " + ", ".join(f"“{copy.name}”" for copy in copies) + ".",
             messages.SUCCESS,
         )
+
+
+@admin.register(PrecautionTag)
+class PrecautionTagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "description")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(SafetyAdvice)
+class SafetyAdviceAdmin(admin.ModelAdmin):
+    """ "When to stop and get help". Append-only: a change is a new version, pre-filled from
+    the newest, so patients always see one version and the history stays."""
+
+    list_display = ("__str__", "changed_by", "changed_at")
+    readonly_fields = ("changed_by", "changed_at")
+
+    def get_changeform_initial_data(self, request):
+        latest = SafetyAdvice.objects.first()
+        if latest is None:
+            return super().get_changeform_initial_data(request)
+        return {
+            "emergency_signs": latest.emergency_signs,
+            "doctor_soon_signs": latest.doctor_soon_signs,
+            "stop_rules": latest.stop_rules,
+        }
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)

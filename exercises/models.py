@@ -12,6 +12,26 @@ def exercise_image_path(instance: "Exercise", filename: str) -> str:
     return f"exercises/{instance.slug or slugify(instance.name)}/{filename}"
 
 
+class PrecautionTag(models.Model):
+    """A condition that makes some exercises unsuitable (e.g. "after hip replacement").
+
+    Content editors keep the vocabulary; exercises and patients carry the same tags, and a
+    match warns the clinician when prescribing.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="Why exercises with this tag need care."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ExerciseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Exercise.Status.PUBLISHED)
@@ -82,6 +102,28 @@ class Exercise(models.Model):
         "video link", blank=True, help_text="Optional: an https link to a demonstration video."
     )
 
+    precaution_tags = models.ManyToManyField(
+        PrecautionTag,
+        blank=True,
+        related_name="exercises",
+        help_text="Patients with any of these tags get a warning when this is prescribed.",
+    )
+    easier = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The easier variant, offered when a patient should regress.",
+    )
+    harder = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The harder variant, offered when a patient is ready to progress.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     library_key = models.SlugField(
         max_length=80,
@@ -256,3 +298,51 @@ class ProgramItem(Dosage):
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
+
+
+class SafetyAdvice(models.Model):
+    """ "When to stop and get help": the advice every patient page links to.
+
+    Each change is a new version (the newest is shown), with who changed it and when.
+    """
+
+    emergency_signs = models.TextField(
+        help_text="One per line: signs that mean urgent care now (emergency services)."
+    )
+    doctor_soon_signs = models.TextField(
+        help_text="One per line: signs that mean seeing a doctor soon."
+    )
+    stop_rules = models.TextField(help_text="One per line: when to stop an exercise.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "safety advice version"
+        get_latest_by = "pk"
+
+    def __str__(self) -> str:
+        return f"Version {self.pk}"
+
+    @property
+    def version(self) -> int:
+        return self.pk
+
+    @property
+    def emergency_list(self) -> list[str]:
+        return _lines(self.emergency_signs)
+
+    @property
+    def doctor_soon_list(self) -> list[str]:
+        return _lines(self.doctor_soon_signs)
+
+    @property
+    def stop_list(self) -> list[str]:
+        return _lines(self.stop_rules)

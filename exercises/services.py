@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from exercises import illustration, images
-from exercises.models import Exercise, Program, ProgramItem
+from exercises.models import Exercise, PrecautionTag, Program, ProgramItem
 
 IMAGE_SLOTS = {
     # slot: (original field, thumbnail field, medium field, file stem)
@@ -211,4 +211,32 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
         exercise_image_set(exercise=exercise, slot="start", source=_png(start))
         exercise_image_set(exercise=exercise, slot="end", source=_png(end))
         bucket.append(entry["key"])
+    _library_links_sync(entries)
     return report
+
+
+def _library_links_sync(entries: list[dict]) -> None:
+    """Precaution tags and easier/harder links of the shipped exercises not edited here.
+
+    Runs on every load (cheap), after every exercise exists, so links can point forward.
+    """
+    exercises = {e.library_key: e for e in Exercise.objects.shipped().filter(edited_locally=False)}
+    tags = {tag.slug: tag for tag in PrecautionTag.objects.all()}
+    for entry in entries:
+        exercise = exercises.get(entry["key"])
+        if exercise is None:
+            continue
+        for slug in entry.get("precaution_tags", []):
+            if slug not in tags:
+                tags[slug] = PrecautionTag.objects.create(
+                    slug=slug, name=slug.replace("_", " ").capitalize()
+                )
+        exercise.precaution_tags.set([tags[slug] for slug in entry.get("precaution_tags", [])])
+        easier = Exercise.objects.shipped().filter(library_key=entry.get("easier")).first()
+        harder = Exercise.objects.shipped().filter(library_key=entry.get("harder")).first()
+        if (exercise.easier_id, exercise.harder_id) != (
+            easier.pk if easier else None,
+            harder.pk if harder else None,
+        ):
+            exercise.easier, exercise.harder = easier, harder
+            exercise.save(update_fields=["easier", "harder", "updated_at"])

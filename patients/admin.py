@@ -17,9 +17,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from exercises.admin import size_warning
 from exercises.forms import DosageItemForm
 from exercises.models import Program
-from patients import adherence, attention, exports, progress, services, suggestions
+from patients import (
+    adherence,
+    attention,
+    contraindications,
+    exports,
+    progress,
+    services,
+    suggestions,
+)
 from patients.forms import AssignProgramForm, timezone_choices
 from patients.models import (
     ExerciseCheck,
@@ -154,7 +163,16 @@ class PatientAdmin(ClinicianScopedAdmin):
         (None, {"fields": (("first_name", "last_name"), "email", "phone", "date_of_birth")}),
         (
             "Care",
-            {"fields": ("clinician", "timezone", "notes", "checkin_interval_days", "is_active")},
+            {
+                "fields": (
+                    "clinician",
+                    "timezone",
+                    "notes",
+                    "precaution_tags",
+                    "checkin_interval_days",
+                    "is_active",
+                )
+            },
         ),
         ("Account", {"fields": ("account",)}),
     )
@@ -221,6 +239,11 @@ class PatientAdmin(ClinicianScopedAdmin):
                 is_staff=True, is_active=True
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "precaution_tags":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "timezone":
@@ -352,12 +375,16 @@ class PatientAdmin(ClinicianScopedAdmin):
                             sessions_per_day=data["sessions_per_day"],
                             message=data["message"],
                             assigned_by=request.user,
+                            override_reason=data["override_reason"],
                         )
                         for patient in patients
                     ]
+            except contraindications.ContraindicationWarning as warning:
+                form.add_error("override_reason", warning)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                size_warning(request, prescriptions[0].exercises.all())
                 if len(prescriptions) == 1:
                     self.message_user(
                         request,
@@ -431,6 +458,7 @@ class PatientAdmin(ClinicianScopedAdmin):
                 kind=request.POST.get("kind", ""),
                 accept=accept,
                 decided_by=request.user,
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.WARNING)
@@ -474,10 +502,44 @@ class PatientAdmin(ClinicianScopedAdmin):
         return TemplateResponse(request, "admin/patients/patient/invitation.html", context)
 
 
+class PrescribedExerciseForm(DosageItemForm):
+    """A patient's exercise. One that matches the patient's precaution tags needs a reason."""
+
+    override_reason = forms.CharField(
+        label="Prescribe anyway — reason",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 18}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        exercise = data.get("exercise")
+        prescription = getattr(self.instance, "prescription", None)
+        if exercise is None or prescription is None or "exercise" not in self.changed_data:
+            return data
+        self.contraindications = contraindications.matching(prescription.patient, [exercise])
+        if self.contraindications and not data.get("override_reason", "").strip():
+            self.add_error(
+                "override_reason", contraindications.ContraindicationWarning(self.contraindications)
+            )
+        return data
+
+
 class PrescribedExerciseInline(admin.TabularInline):
     model = PrescribedExercise
-    form = DosageItemForm
-    fields = ("order", "exercise", "sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
+    form = PrescribedExerciseForm
+    fields = (
+        "order",
+        "exercise",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "side",
+        "rest_seconds",
+        "notes",
+        "override_reason",
+    )
     autocomplete_fields = ("exercise",)
     extra = 0
     classes = ("ordered-items",)
@@ -522,6 +584,22 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for item_form in formset.forms:
+            found = getattr(item_form, "contraindications", None)
+            if found and item_form.instance.pk:
+                contraindications.record(
+                    prescribed=[item_form.instance],
+                    found=found,
+                    reason=item_form.cleaned_data["override_reason"],
+                    decided_by=request.user,
+                )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        size_warning(request, form.instance.exercises.all())
 
 
 class ExerciseCheckInline(admin.TabularInline):

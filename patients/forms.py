@@ -49,6 +49,12 @@ class AssignProgramForm(forms.Form):
         initial=1,
         label="Sessions a day",
     )
+    override_reason = forms.CharField(
+        label="Prescribe anyway — reason",
+        required=False,
+        max_length=300,
+        help_text="Only needed when an exercise matches the patient's precautions.",
+    )
     message = forms.CharField(
         label="Message to the patient",
         required=False,

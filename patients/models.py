@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from exercises.models import Dosage, Exercise, Program
+from exercises.models import Dosage, Exercise, PrecautionTag, Program
 from patients import weekdays
 
 
@@ -88,6 +88,18 @@ class Patient(models.Model):
         default=True,
         help_text="Deactivate instead of deleting: the patient can no longer sign in, "
         "and their history is kept.",
+    )
+    precaution_tags = models.ManyToManyField(
+        PrecautionTag,
+        blank=True,
+        related_name="patients",
+        help_text="Prescribing an exercise with a matching tag asks you to confirm, with a reason.",
+    )
+    safety_acknowledged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the patient confirmed reading “When to stop and get help”.",
     )
     checkin_interval_days = models.PositiveSmallIntegerField(
         "function check-in every (days)",
@@ -470,3 +482,55 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_status_display().lower()}: {self.change}"
+
+
+class SymptomReport(models.Model):
+    """ "My symptoms got worse": what the patient reported, for the clinician to act on."""
+
+    class Symptom(models.TextChoices):
+        SADDLE_NUMBNESS = "saddle_numbness", "Numbness around my genitals or buttocks"
+        BLADDER_BOWEL = "bladder_bowel", "New trouble controlling my bladder or bowels"
+        BOTH_LEGS_WEAK = "both_legs_weak", "Weakness or numbness in both legs"
+        LEG_PAIN = "leg_pain", "Pain spreading down my leg"
+        NUMBNESS = "numbness", "Numbness or tingling in a leg"
+        WEAKNESS = "weakness", "Weakness in a leg"
+        OTHER = "other", "Something else"
+
+    EMERGENCY = {Symptom.SADDLE_NUMBNESS, Symptom.BLADDER_BOWEL, Symptom.BOTH_LEGS_WEAK}
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_reports")
+    symptoms = models.CharField(max_length=200, help_text="Comma-separated symptom codes.")
+    note = models.TextField(blank=True, max_length=2000)
+    is_emergency = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Symptom report of {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        labels = dict(self.Symptom.choices)
+        return [labels.get(code, code) for code in self.symptoms.split(",") if code]
+
+
+class ContraindicationOverride(models.Model):
+    """A clinician prescribed an exercise despite a matching precaution tag, and said why."""
+
+    prescribed = models.ForeignKey(
+        PrescribedExercise, on_delete=models.CASCADE, related_name="overrides"
+    )
+    tags = models.CharField(max_length=300, help_text="The matching tags, by name.")
+    reason = models.CharField(max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prescribed.exercise} despite {self.tags}: {self.reason}"

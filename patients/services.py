@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exercises.models import Exercise, Program
-from patients import plan, schedule
+from patients import contraindications, plan, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
@@ -72,6 +72,7 @@ def prescription_assign(
     sessions_per_day: int,
     message: str,
     assigned_by,
+    override_reason: str = "",
 ) -> Prescription:
     """Assign a template to a patient (or, with ``program=None``, start an empty plan).
 
@@ -84,8 +85,11 @@ def prescription_assign(
     if program is not None:
         if not Program.objects.usable_by(assigned_by).filter(pk=program.pk).exists():
             raise PermissionDenied("This template belongs to another clinician.")
-        items = list(program.items.select_related("exercise"))
+        items = list(
+            program.items.select_related("exercise").prefetch_related("exercise__precaution_tags")
+        )
         _check_prescribable(item.exercise for item in items)
+    found = contraindications.check(patient, [item.exercise for item in items], override_reason)
     prescription = Prescription(
         patient=patient,
         program=program,
@@ -99,7 +103,7 @@ def prescription_assign(
     )
     prescription.full_clean()
     prescription.save()
-    PrescribedExercise.objects.bulk_create(
+    prescribed = PrescribedExercise.objects.bulk_create(
         PrescribedExercise(
             prescription=prescription,
             exercise=item.exercise,
@@ -112,6 +116,9 @@ def prescription_assign(
             notes=item.notes,
         )
         for position, item in enumerate(items, start=1)
+    )
+    contraindications.record(
+        prescribed=prescribed, found=found, reason=override_reason, decided_by=assigned_by
     )
     logger.info(
         "prescription %s assigned to patient %s by user %s",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from exercises.choices import Difficulty
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
-from patients import schedule
+from patients import contraindications, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
@@ -98,7 +98,10 @@ def propose(prescribed: PrescribedExercise, kind: str, library: list[Exercise]) 
         new_hold = min(hold + 10, HOLD_RANGE[1]) if up else max(hold - 10, HOLD_RANGE[0])
         if new_hold != hold:
             return Proposal(prescribed.sets, reps, new_hold, prescribed.exercise)
-    other = _neighbour(prescribed.exercise, library, 1 if up else -1)
+    # The variants content editors linked come first; then the library's next level.
+    linked = prescribed.exercise.harder if up else prescribed.exercise.easier
+    other = linked if linked and linked.status == Exercise.Status.PUBLISHED else None
+    other = other or _neighbour(prescribed.exercise, library, 1 if up else -1)
     if other is None:
         return None
     return Proposal(other.default_sets, other.default_reps, other.default_hold_seconds, other)
@@ -116,7 +119,7 @@ def candidates_for(patients, *, today: datetime.date | None = None) -> dict[int,
         PrescribedExercise.objects.filter(
             prescription__patient__in=patients,
             prescription__status=Prescription.Status.ACTIVE,
-        ).select_related("exercise", "prescription")
+        ).select_related("exercise__harder", "exercise__easier", "prescription")
     )
     if not prescribed:
         return {}
@@ -202,7 +205,13 @@ def candidates_for(patients, *, today: datetime.date | None = None) -> dict[int,
 
 @transaction.atomic
 def suggestion_decide(
-    *, prescribed: PrescribedExercise, kind: str, accept: bool, decided_by, today=None
+    *,
+    prescribed: PrescribedExercise,
+    kind: str,
+    accept: bool,
+    decided_by,
+    today=None,
+    override_reason: str = "",
 ) -> Suggestion:
     """Accept (apply the change to this one prescribed exercise) or dismiss a suggestion.
 
@@ -217,12 +226,19 @@ def suggestion_decide(
     if candidate is None:
         raise ValidationError("This suggestion no longer applies.", code="stale")
     if accept:
+        new_exercise = candidate.proposal.exercise
+        found = []
+        if new_exercise.pk != prescribed.exercise_id:
+            found = contraindications.check(patient, [new_exercise], override_reason)
         target = PrescribedExercise.objects.select_for_update().get(pk=prescribed.pk)
         target.exercise = candidate.proposal.exercise
         target.sets = candidate.proposal.sets
         target.reps = candidate.proposal.reps
         target.hold_seconds = candidate.proposal.hold_seconds
         target.save(update_fields=["exercise", "sets", "reps", "hold_seconds"])
+        contraindications.record(
+            prescribed=[target], found=found, reason=override_reason, decided_by=decided_by
+        )
     return Suggestion.objects.create(
         prescribed=prescribed,
         kind=kind,
