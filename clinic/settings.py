@@ -263,6 +263,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Clinic ---------------------------------------------------------------------------------
 CLINIC_NAME = env_str("HOMEPLAN_CLINIC_NAME", "Homeplan clinic")
 CLINIC_PHONE = env_str("HOMEPLAN_CLINIC_PHONE", "")
+# Where symptom reports go when the patient's clinician has no email address.
+CLINIC_EMAIL = env_str("HOMEPLAN_CLINIC_EMAIL", "")
 INVITATION_DAYS = env_int("HOMEPLAN_INVITATION_DAYS", 7)
 # The clinician's "needs attention" queue (patients/attention.py).
 ATTENTION_INACTIVE_DUE_DAYS = env_int("HOMEPLAN_ATTENTION_INACTIVE_DUE_DAYS", 3)

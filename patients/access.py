@@ -1,12 +1,20 @@
 """The one gate in front of every patient page: who is asking, and is it theirs?"""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 
 from clinic import roles
 from patients.models import Patient, PrescribedExercise
+
+
+def before_safety(view):
+    """Mark a patient view that opens even before the safety advice is acknowledged."""
+    view.before_safety = True
+    return view
 
 
 def patient_required(view):
@@ -31,6 +39,10 @@ def patient_required(view):
             )
         if patient is None:
             return redirect(roles.home_url_for(user))
+        if patient.safety_acknowledged_at is None and not getattr(view, "before_safety", False):
+            # First visit: "When to stop and get help" comes before anything else.
+            safety = reverse("patients:safety")
+            return redirect(f"{safety}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, patient=patient, **kwargs)
 
     return wrapper

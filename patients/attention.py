@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from patients import schedule, suggestions
-from patients.models import AttentionReview, Effort, Patient, Prescription
+from patients.models import AttentionReview, Effort, Patient, Prescription, SymptomReport
 
 INACTIVE = "inactive"
 LOW_ADHERENCE = "low_adherence"
@@ -18,6 +18,8 @@ PAIN_RISING = "pain_rising"
 TOO_HARD = "too_hard"
 NEW_NOTE = "new_note"
 SUGGESTION = "suggestion"
+SYMPTOMS = "symptoms"  # reported worse symptoms; always first in the queue
+URGENT = "urgent"  # reported a sign that may need emergency care
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class AttentionItem:
     @property
     def codes(self) -> set[str]:
         return {reason.code for reason in self.reasons}
+
+    @property
+    def is_urgent(self) -> bool:
+        return bool(self.codes & {SYMPTOMS, URGENT})
 
 
 def due_days_without_activity(
@@ -103,7 +109,7 @@ def _hidden_by_review(item: AttentionItem) -> bool:
 def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem]:
     """The clinician's active patients that need attention, most reasons first.
 
-    A constant number of queries (eight) whatever the number of patients or logs.
+    A constant number of queries (nine) whatever the number of patients or logs.
     """
     today = today or timezone.localdate()
     patients = (
@@ -117,9 +123,16 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
     )
     patients = list(patients)
     suggested = suggestions.candidates_for(patients, today=today)
+    latest_reports = {}
+    for report in SymptomReport.objects.filter(
+        patient__in=patients,
+        created_at__gte=timezone.now() - datetime.timedelta(days=settings.ATTENTION_NOTE_DAYS),
+    ).order_by("created_at"):
+        latest_reports[report.patient_id] = report
     items = []
     for patient in patients:
-        reasons = reasons_for(patient, today=today)
+        reasons = symptom_reasons(patient, latest_reports.get(patient.pk))
+        reasons += reasons_for(patient, today=today)
         reasons += [
             Reason(
                 SUGGESTION,
@@ -131,8 +144,19 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
         item = AttentionItem(patient, reasons)
         if reasons and not _hidden_by_review(item):
             items.append(item)
-    items.sort(key=lambda item: (-len(item.reasons), item.patient.last_name))
+    items.sort(key=lambda item: (not item.is_urgent, -len(item.reasons), item.patient.last_name))
     return items
+
+
+def symptom_reasons(patient: Patient, report: SymptomReport | None) -> list[Reason]:
+    """The patient's latest symptom report, unless reviewed since."""
+    review = getattr(patient, "review", None)
+    if report is None or (review and report.created_at <= review.reviewed_at):
+        return []
+    text = "Reported worse symptoms: " + "; ".join(report.symptom_labels).lower()
+    if report.is_emergency:
+        return [Reason(URGENT, "URGENT — " + text + " (told to seek urgent care)")]
+    return [Reason(SYMPTOMS, text)]
 
 
 @transaction.atomic
@@ -146,6 +170,7 @@ def attention_review(*, patient: Patient, reviewed_by, today: datetime.date | No
         .get(pk=patient.pk)
     )
     codes = sorted(reason.code for reason in reasons_for(annotated, today=today))
+    # Symptom reasons need no code: they show only for reports newer than the review.
     AttentionReview.objects.update_or_create(
         patient=patient,
         defaults={

@@ -82,6 +82,11 @@ def demo_accounts_ensure() -> list[str]:
                 "last_name": account.last_name,
                 "email": user.email,
                 "clinician": users[account.clinician],
+                # demo-patient read the safety advice weeks ago; demo-patient-2 shows the
+                # first visit.
+                "safety_acknowledged_at": timezone.now() - datetime.timedelta(weeks=4)
+                if account.username == "demo-patient"
+                else None,
             },
         )
     return list(users)

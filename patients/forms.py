@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
 from exercises.models import Program
-from patients.models import Effort, SkipReason
+from patients.models import Effort, SkipReason, SymptomReport
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
 # <input type="date"> always speaks ISO 8601, whatever the site's locale.
@@ -227,3 +227,18 @@ class FunctionCheckInForm(forms.Form):
             for slot in self.new_slots
             if self.cleaned_data.get(f"new_name_{slot}")
         ]
+
+
+class SymptomReportForm(forms.Form):
+    symptoms = forms.MultipleChoiceField(
+        label="What has changed?",
+        choices=SymptomReport.Symptom.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one thing that has changed."},
+    )
+    note = forms.CharField(
+        label="Tell your clinician more (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

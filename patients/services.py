@@ -30,6 +30,7 @@ from patients.models import (
     Prescription,
     SessionLog,
     SkipReason,
+    SymptomReport,
 )
 
 logger = logging.getLogger(__name__)
@@ -453,3 +454,49 @@ def function_checkin_save(
         )
     logger.info("function check-in saved: patient %s, %s", patient.pk, day)
     return checkin
+
+
+# --- Safety: acknowledging the advice, reporting worse symptoms --------------------------------
+
+
+def safety_acknowledge(*, patient: Patient) -> None:
+    """Record when the patient confirmed reading "When to stop and get help" (first time)."""
+    if patient.safety_acknowledged_at is None:
+        patient.safety_acknowledged_at = timezone.now()
+        patient.save(update_fields=["safety_acknowledged_at", "updated_at"])
+
+
+@transaction.atomic
+def symptom_report_create(
+    *, patient: Patient, symptoms: list[str], note: str, progress_url: str
+) -> SymptomReport:
+    """Record worse symptoms, put the patient first in the clinician's queue, and email the
+    clinician (or the clinic address). Pauses nothing: the clinician decides."""
+    report = SymptomReport.objects.create(
+        patient=patient,
+        symptoms=",".join(symptoms),
+        note=note,
+        is_emergency=bool(SymptomReport.EMERGENCY & set(symptoms)),
+    )
+    recipient = patient.clinician.email or settings.CLINIC_EMAIL
+    if recipient:
+        context = {
+            "patient": patient,
+            "report": report,
+            "clinic_name": settings.CLINIC_NAME,
+            "progress_url": progress_url,
+        }
+        # Email is not a safe place for health data: a first name, an initial and a link.
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=("URGENT: " if report.is_emergency else "")
+                + "A patient reported worse symptoms",
+                message=render_to_string("patients/email/symptom_report.txt", context),
+                from_email=None,
+                recipient_list=[recipient],
+            )
+        )
+    logger.info(
+        "symptom report %s by patient %s (emergency=%s)", report.pk, patient.pk, report.is_emergency
+    )
+    return report

@@ -71,7 +71,12 @@ class Candidate:
 
 
 def _neighbour(exercise: Exercise, library: list[Exercise], step: int) -> Exercise | None:
-    """The next harder (step=1) or easier (step=-1) exercise of the same region and category."""
+    """The next harder (step=1) or easier (step=-1) exercise of the same region and category.
+
+    ``library`` is filled with the published exercises on first use and reused after.
+    """
+    if not library:
+        library.extend(Exercise.objects.published().order_by("name"))
     index = LEVELS.index(exercise.difficulty) + step
     if not 0 <= index < len(LEVELS):
         return None
@@ -157,7 +162,7 @@ def candidates_for(patients, *, today: datetime.date | None = None) -> dict[int,
             prescribed__in=prescribed, decided_at__gte=quiet_since
         ).values_list("prescribed", "kind")
     )
-    library = list(Exercise.objects.published().order_by("name"))
+    library: list[Exercise] = []  # read only if some proposal needs a neighbour exercise
 
     result: dict[int, list[Candidate]] = {}
     for item in prescribed:

@@ -7,17 +7,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import ratelimit
+from exercises.models import SafetyAdvice
 from patients import charts, plan, services
-from patients.access import get_prescribed_for_patient, patient_required
+from patients.access import before_safety, get_prescribed_for_patient, patient_required
 from patients.forms import (
     CheckForm,
     FunctionCheckInForm,
     SessionDoneForm,
     SetPasswordForm,
     SignInLinkForm,
+    SymptomReportForm,
 )
 from patients.models import ExerciseCheck, Prescription, SkipReason
 
@@ -231,6 +234,57 @@ def function_checkin(request, *, patient):
         "patients/checkin.html",
         {"patient": patient, "form": form, "scale_help": FunctionCheckInForm.SCALE_HELP},
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+@before_safety
+def safety(request, *, patient):
+    """`/plan/safety/`: when to stop and get help. Shown first on a patient's first visit."""
+    if request.method == "POST":
+        services.safety_acknowledge(patient=patient)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("patients:today")
+        return redirect(target)
+    return render(
+        request,
+        "patients/safety.html",
+        {
+            "patient": patient,
+            "advice": SafetyAdvice.objects.first(),
+            "next": request.GET.get("next", ""),
+            "nav": "safety",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+@before_safety
+def symptoms(request, *, patient):
+    """`/plan/symptoms/`: "my symptoms got worse" — advice at once, and the clinician told."""
+    form = SymptomReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        report = services.symptom_report_create(
+            patient=patient,
+            symptoms=form.cleaned_data["symptoms"],
+            note=form.cleaned_data["note"],
+            progress_url=request.build_absolute_uri(
+                reverse("admin:patients_patient_progress", args=[patient.pk])
+            ),
+        )
+        return render(
+            request,
+            "patients/symptoms_advice.html",
+            {"patient": patient, "report": report, "advice": SafetyAdvice.objects.first()},
+        )
+    return render(
+        request,
+        "patients/symptoms.html",
+        {"patient": patient, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

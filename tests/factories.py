@@ -73,6 +73,10 @@ class PatientFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"patient{n}@example.org")
     clinician = factory.SubFactory(ClinicianFactory)
+    # Most tests start after the first visit; the safety-advice tests set this to None.
+    safety_acknowledged_at = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
     user = factory.SubFactory(
         UserFactory,
         username=factory.SelfAttribute("..email"),

@@ -65,7 +65,12 @@ def test_clinician_prescribes_and_invites_and_the_patient_lands_on_the_plan(
     patient_page.get_by_label("Choose a password").fill("nora-hips-2026!")
     patient_page.get_by_label("Type it again").fill("nora-hips-2026!")
     patient_page.get_by_role("button", name="Save my password and open my plan").click()
-    patient_page.wait_for_url(f"{live_server.url}/plan/")
+    # First visit: the safety advice comes before the plan.
+    patient_page.wait_for_url("**/plan/safety/?next=%2Fplan%2F")
     expect(patient_page.get_by_text("Welcome, Nora")).to_be_visible()
+    expect(patient_page.get_by_text("Get urgent help now if you have:")).to_be_visible()
+    patient_page.screenshot(path=artifacts / "patient-first-visit-safety.png", full_page=True)
+    patient_page.get_by_role("button", name="I have read this — show my plan").click()
+    patient_page.wait_for_url(f"{live_server.url}/plan/")
     patient_page.screenshot(path=artifacts / "patient-after-invitation.png")
     phone.close()

@@ -30,6 +30,13 @@ def test_load_library_twice_creates_each_exercise_once_with_its_pictures(capsys)
     own.refresh_from_db()
     assert own.summary == "Ours."
 
+    clamshell = Exercise.objects.get(library_key="clamshell")
+    assert clamshell.harder.library_key == "side-lying-hip-abduction"
+    half_kneeling = Exercise.objects.get(library_key="half-kneeling-hip-flexor-stretch")
+    assert half_kneeling.easier.library_key == "standing-hip-flexor-stretch"
+    childs_pose = Exercise.objects.get(library_key="childs-pose")
+    assert {tag.slug for tag in childs_pose.precaution_tags.all()} >= {"knee_pain"}
+
     for exercise in Exercise.objects.shipped():
         for field in ("image", "image_thumbnail", "image_medium", "end_image_medium"):
             assert getattr(exercise, field).storage.exists(getattr(exercise, field).name), (

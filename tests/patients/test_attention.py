@@ -160,11 +160,11 @@ def test_queue_and_patient_list_queries_do_not_grow(
         for prescription in prescriptions
         for n in range(1, 183, 3)
     )
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         items = attention.queue_for(clinician, today=TODAY)
     assert len(items) == count
     client.force_login(clinician)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
