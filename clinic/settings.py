@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +257,20 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# --- Background tasks ------------------------------------------------------------------------
+# django-tasks (the backport of Django 6's tasks framework) with its database backend: queued
+# reminders survive a restart; `python manage.py db_worker` runs them. Tests run them inline.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("HOMEPLAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# The address patients open from emails (sign-in and unsubscribe links, calendar feeds).
+SITE_URL = env_str("HOMEPLAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The sign-in link in a reminder email works once, for this long.
+REMINDER_LINK_HOURS = 12
 
 # --- Front end ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -28,6 +28,7 @@ from patients import (
     progress,
     services,
     suggestions,
+    weekdays,
 )
 from patients.forms import AssignProgramForm, timezone_choices
 from patients.models import (
@@ -157,7 +158,7 @@ class PatientAdmin(ClinicianScopedAdmin):
     list_select_related = ("clinician",)
     list_per_page = 50
     inlines = (PrescriptionInline, FunctionActivityInline)
-    readonly_fields = ("account",)
+    readonly_fields = ("account", "reminders")
     change_form_template = "admin/patients/patient/change_form.html"
     fieldsets = (
         (None, {"fields": (("first_name", "last_name"), "email", "phone", "date_of_birth")}),
@@ -174,7 +175,7 @@ class PatientAdmin(ClinicianScopedAdmin):
                 )
             },
         ),
-        ("Account", {"fields": ("account",)}),
+        ("Account", {"fields": ("account", "reminders")}),
     )
 
     actions = ("assign_program", "deactivate", "export_adherence_csv")
@@ -264,6 +265,18 @@ class PatientAdmin(ClinicianScopedAdmin):
     @admin.display(description="Active plan", boolean=True, ordering="has_active_prescription")
     def active_plan(self, patient):
         return patient.has_active_prescription
+
+    @admin.display(description="Reminder emails")
+    def reminders(self, patient):
+        """Patients choose this themselves; staff see it, and cannot change it."""
+        if not patient.reminders_enabled:
+            return "Off (the patient turned them off)"
+        days = (
+            weekdays.describe_days(patient.reminder_weekdays)
+            if patient.reminder_weekdays
+            else ("the days exercises are due")
+        )
+        return f"On, at {patient.reminder_time:%H:%M} ({patient.timezone}), {days}"
 
     @admin.display(description="Sign-in account")
     def account(self, patient):

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
 from exercises.models import Program
-from patients.models import Effort, SkipReason, SymptomReport
+from patients.models import Effort, Patient, SkipReason, SymptomReport
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
 # <input type="date"> always speaks ISO 8601, whatever the site's locale.
@@ -242,3 +242,25 @@ class SymptomReportForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """The patient's own reminder preferences and time zone."""
+
+    class Meta:
+        model = Patient
+        fields = ["reminders_enabled", "reminder_time", "reminder_weekdays", "timezone"]
+        labels = {
+            "reminders_enabled": "Email me a reminder on days with exercises",
+            "reminder_time": "At what time?",
+            "reminder_weekdays": "On which days? (none ticked: the days my exercises are due)",
+            "timezone": "My time zone",
+        }
+        widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reminder_weekdays"].required = False
+        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())

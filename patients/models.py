@@ -1,4 +1,5 @@
 import datetime
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -10,6 +11,10 @@ from django.utils import timezone
 
 from exercises.models import Dosage, Exercise, PrecautionTag, Program
 from patients import weekdays
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def default_timezone() -> str:
@@ -100,6 +105,19 @@ class Patient(models.Model):
         blank=True,
         editable=False,
         help_text="When the patient confirmed reading “When to stop and get help”.",
+    )
+    reminders_enabled = models.BooleanField(
+        "email reminders", default=True, help_text="Set by the patient on their settings page."
+    )
+    reminder_time = models.TimeField(default=datetime.time(18, 0))
+    reminder_weekdays = weekdays.WeekdaysField(
+        "reminder days",
+        default=0,
+        blank=True,
+        help_text="Empty: the days exercises are due.",
+    )
+    calendar_token = models.CharField(
+        max_length=43, unique=True, default=new_calendar_token, editable=False
     )
     checkin_interval_days = models.PositiveSmallIntegerField(
         "function check-in every (days)",
@@ -534,3 +552,20 @@ class ContraindicationOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prescribed.exercise} despite {self.tags}: {self.reason}"
+
+
+class ReminderSent(models.Model):
+    """One reminder email per patient per local day: the unique constraint is what keeps two
+    workers (or a worker and cron) from both sending it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    date = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "date"], name="one_reminder_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.date}"

@@ -31,12 +31,14 @@ from patients.models import (
     SessionLog,
     SkipReason,
     SymptomReport,
+    new_calendar_token,
 )
 
 logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "homeplan.patients.invitation"
 SIGN_IN_SALT = "homeplan.patients.sign-in-link"
+REMINDER_SIGN_IN_SALT = "homeplan.patients.reminder-sign-in-link"
 
 
 def _check_owns_patient(user, patient: Patient) -> None:
@@ -245,6 +247,14 @@ def _last_login_stamp(user) -> str:
     return user.last_login.isoformat() if user.last_login else ""
 
 
+def sign_in_path(user, *, for_reminder: bool = False) -> str:
+    """A path that signs ``user`` in once, until they next log in: within
+    SIGN_IN_LINK_MINUTES, or REMINDER_LINK_HOURS for the link in a reminder email."""
+    salt = REMINDER_SIGN_IN_SALT if for_reminder else SIGN_IN_SALT
+    token = signing.dumps({"u": user.pk, "l": _last_login_stamp(user)}, salt=salt)
+    return reverse("sign_in_link_use", kwargs={"token": token})
+
+
 def sign_in_link_send(*, email: str, request) -> None:
     """Email a 15-minute, single-use sign-in link to the patient with this address.
 
@@ -260,8 +270,7 @@ def sign_in_link_send(*, email: str, request) -> None:
     if len(users) != 1:
         return
     user = users[0]
-    token = signing.dumps({"u": user.pk, "l": _last_login_stamp(user)}, salt=SIGN_IN_SALT)
-    url = request.build_absolute_uri(reverse("sign_in_link_use", kwargs={"token": token}))
+    url = request.build_absolute_uri(sign_in_path(user))
     context = {
         "url": url,
         "clinic_name": settings.CLINIC_NAME,
@@ -281,13 +290,18 @@ def user_from_sign_in_token(token: str):
 
     Single use: signing in changes ``last_login``, which the token was bound to.
     """
-    try:
-        data = signing.loads(
-            token,
-            salt=SIGN_IN_SALT,
-            max_age=datetime.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
-        )
-    except signing.BadSignature:
+    lifetimes = (
+        (SIGN_IN_SALT, datetime.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES)),
+        (REMINDER_SIGN_IN_SALT, datetime.timedelta(hours=settings.REMINDER_LINK_HOURS)),
+    )
+    data = None
+    for salt, max_age in lifetimes:
+        try:
+            data = signing.loads(token, salt=salt, max_age=max_age)
+            break
+        except signing.BadSignature:
+            continue
+    if data is None:
         return None
     user = (
         get_user_model()
@@ -500,3 +514,20 @@ def symptom_report_create(
         "symptom report %s by patient %s (emergency=%s)", report.pk, patient.pk, report.is_emergency
     )
     return report
+
+
+# --- Reminders and the calendar feed ----------------------------------------------------------
+
+
+def reminders_stop(*, patient: Patient) -> None:
+    """Turn reminder emails off (the unsubscribe link); doing it twice changes nothing."""
+    if patient.reminders_enabled:
+        patient.reminders_enabled = False
+        patient.save(update_fields=["reminders_enabled", "updated_at"])
+        logger.info("reminders turned off by patient %s", patient.pk)
+
+
+def calendar_link_renew(*, patient: Patient) -> None:
+    """Give the patient a new calendar feed secret; the old link stops working at once."""
+    patient.calendar_token = new_calendar_token()
+    patient.save(update_fields=["calendar_token", "updated_at"])

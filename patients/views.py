@@ -5,24 +5,26 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import ratelimit
 from exercises.models import SafetyAdvice
-from patients import charts, plan, services
+from patients import calendar, charts, plan, reminders, services
 from patients.access import before_safety, get_prescribed_for_patient, patient_required
 from patients.forms import (
     CheckForm,
     FunctionCheckInForm,
+    ReminderSettingsForm,
     SessionDoneForm,
     SetPasswordForm,
     SignInLinkForm,
     SymptomReportForm,
 )
-from patients.models import ExerciseCheck, Prescription, SkipReason
+from patients.models import ExerciseCheck, Patient, Prescription, SkipReason
 
 
 def _parse_day(value: str) -> datetime.date | None:
@@ -286,6 +288,57 @@ def symptoms(request, *, patient):
         {"patient": patient, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def reminder_settings(request, *, patient):
+    """`/plan/settings/`: reminder time and days, time zone, and the calendar feed link."""
+    if request.method == "POST" and request.POST.get("action") == "new_calendar_link":
+        services.calendar_link_renew(patient=patient)
+        messages.success(request, "Here is your new calendar link. The old one no longer works.")
+        return redirect("patients:settings")
+    form = ReminderSettingsForm(
+        request.POST if request.method == "POST" else None, instance=patient
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your settings are saved.")
+        return redirect("patients:settings")
+    feed = request.build_absolute_uri(reverse("patients:calendar", args=[patient.calendar_token]))
+    return render(
+        request,
+        "patients/settings.html",
+        {"patient": patient, "form": form, "calendar_url": feed, "nav": "settings"},
+        status=400 if form.errors else 200,
+    )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """`/plan/unsubscribe/<token>/`: stop reminder emails, no login needed."""
+    patient = reminders.patient_from_unsubscribe_token(token)
+    if patient is None:
+        raise Http404("Unknown unsubscribe link.")
+    if request.method == "POST":
+        already = not patient.reminders_enabled
+        services.reminders_stop(patient=patient)
+        return render(request, "patients/unsubscribed.html", {"already": already})
+    return render(
+        request,
+        "patients/unsubscribe.html",
+        {"already": not patient.reminders_enabled},
+    )
+
+
+@require_GET
+def calendar_feed(request, token):
+    """`/plan/calendar/<secret>.ics`: the patient's due sessions for calendar apps."""
+    patient = get_object_or_404(Patient.objects.active(), calendar_token=token)
+    response = HttpResponse(calendar.feed(patient), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="homeplan.ics"'
+    return response
 
 
 @require_GET

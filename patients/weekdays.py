@@ -52,7 +52,7 @@ class WeekdaysFormField(forms.TypedMultipleChoiceField):
         return mask_from_days(self.prepare_value(initial) or []) != mask_from_days(data or [])
 
     def clean(self, value):
-        return mask_from_days(super().clean(value))
+        return mask_from_days(super().clean(value) or [])
 
 
 class WeekdaysField(models.PositiveSmallIntegerField):

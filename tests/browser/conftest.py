@@ -8,9 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 
 CHROMIUM = Path(os.environ.get("HOMEPLAN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,19 +33,8 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    """Re-create the role groups that the data migrations made.
-
-    Live-server tests commit real rows, so the database is flushed after each of them, and
-    the groups go with it. Replaying the ``clinic`` data migrations keeps the groups exactly
-    as a real migrate leaves them. (``serialized_rollback`` should do the same, but in our
-    runs it restored nothing once a non-transactional test had run before the browser ones.)
-    """
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
-        for operation in loader.disk_migrations[key].operations:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+def _groups(role_groups):
+    """Every browser test commits real rows through the live server; see ``role_groups``."""
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,49 @@
+"""The patient's iCalendar feed: one event per due day, at their reminder time, in their
+time zone, with the day's exercises in the description."""
+
+import datetime
+
+import icalendar
+from django.conf import settings
+from django.db.models import Prefetch
+
+from patients import schedule
+from patients.models import Patient, PrescribedExercise, Prescription
+
+PAST_DAYS = 14
+FUTURE_DAYS = 56
+
+
+def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
+    today = today or patient.today()
+    prescriptions = list(
+        patient.prescriptions.filter(status=Prescription.Status.ACTIVE).prefetch_related(
+            Prefetch("exercises", queryset=PrescribedExercise.objects.select_related("exercise"))
+        )
+    )
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Homeplan//Home exercise plan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Exercises · {settings.CLINIC_NAME}")
+    first = today - datetime.timedelta(days=PAST_DAYS)
+    last = today + datetime.timedelta(days=FUTURE_DAYS)
+    for day in schedule.days_between(first, last):
+        due = schedule.due_on(prescriptions, day)
+        if not due:
+            continue
+        items = [item for prescription in due for item in prescription.exercises.all()]
+        minutes = max(10, round(sum(item.estimated_seconds() for item in items) / 60))
+        start = datetime.datetime.combine(day, patient.reminder_time, tzinfo=patient.zone)
+        event = icalendar.Event()
+        event.add("uid", f"homeplan-{patient.calendar_token[:12]}-{day.isoformat()}@homeplan")
+        event.add("summary", "Home exercises")
+        event.add("dtstart", start)
+        event.add("dtend", start + datetime.timedelta(minutes=minutes))
+        event.add("dtstamp", datetime.datetime.combine(today, datetime.time(), tzinfo=datetime.UTC))
+        event.add(
+            "description",
+            "\n".join(f"{item.exercise.name}: {item.dosage_text()}" for item in items),
+        )
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

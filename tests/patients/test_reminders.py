@@ -1,0 +1,216 @@
+"""Reminder emails and the calendar feed: who gets a reminder at a given instant across time
+zones, never twice, one-click unsubscribe, and an .ics feed that real parsers read."""
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from patients import reminders
+from patients.models import Patient, ReminderSent, SessionLog
+from patients.weekdays import mask_from_days
+from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def patient_in(zone, *, clinician, reminder_time=datetime.time(18, 0), **extra):
+    patient = PatientFactory(
+        clinician=clinician, timezone=zone, reminder_time=reminder_time, **extra
+    )
+    prescription = PrescriptionFactory(patient=patient, start_date=datetime.date(2026, 11, 1))
+    PrescribedExerciseFactory(
+        prescription=prescription, exercise__name=f"Bridge {zone} #{patient.pk}"
+    )
+    return patient
+
+
+def due_at(moment):
+    return {(p.timezone, day) for p, day in reminders.due_reminders(moment)}
+
+
+def test_who_gets_a_reminder_at_an_instant_across_time_zones(clinician):
+    patient_in("Europe/London", clinician=clinician)
+    patient_in("America/Los_Angeles", clinician=clinician)
+    patient_in("Pacific/Auckland", clinician=clinician, reminder_time=datetime.time(12, 0))
+    # 18:30 in London; 10:30 in Los Angeles; 07:30 on the 26th in Auckland.
+    evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
+    assert due_at(evening) == {("Europe/London", datetime.date(2026, 11, 25))}
+    # 23:30 UTC on the 25th is 12:30 on the 26th in Auckland: its own local date.
+    late = datetime.datetime(2026, 11, 25, 23, 30, tzinfo=datetime.UTC)
+    assert due_at(late) == {
+        ("Europe/London", datetime.date(2026, 11, 25)),
+        ("Pacific/Auckland", datetime.date(2026, 11, 26)),
+    }
+    # 02:30 UTC on the 26th is 18:30 on the 25th in Los Angeles.
+    assert ("America/Los_Angeles", datetime.date(2026, 11, 25)) in due_at(
+        datetime.datetime(2026, 11, 26, 2, 30, tzinfo=datetime.UTC)
+    )
+
+
+def test_nobody_is_reminded_who_should_not_be(clinician):
+    evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
+    paused = patient_in("Europe/London", clinician=clinician)
+    paused.prescriptions.update(status="paused")
+    finished = patient_in("Europe/London", clinician=clinician)
+    finished.prescriptions.update(status="completed")
+    patient_in("Europe/London", clinician=clinician, is_active=False)
+    patient_in(
+        "Europe/London", clinician=clinician, email=None, user__username="no-email", user__email=""
+    )
+    patient_in("Europe/London", clinician=clinician, reminders_enabled=False)
+    weekend_only = patient_in("Europe/London", clinician=clinician)
+    weekend_only.prescriptions.update(weekdays=mask_from_days([5, 6]))  # not due on Wednesday
+    other_days = patient_in(
+        "Europe/London", clinician=clinician, reminder_weekdays=mask_from_days([0])
+    )
+    done = patient_in("Europe/London", clinician=clinician)
+    SessionLog.objects.create(
+        prescription=done.prescriptions.get(), date=evening.date(), completed_at=evening
+    )
+    assert reminders.due_reminders(evening) == []
+    assert other_days.reminder_weekdays
+
+
+def test_a_reminder_is_sent_once_with_text_html_sign_in_and_unsubscribe(client, clinician):
+    patient = patient_in("Europe/London", clinician=clinician, first_name="Ada")
+    evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
+    assert reminders.send_due_reminders(evening) == 1
+    assert reminders.send_due_reminders(evening) == 0  # the second pass sends nothing
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [patient.email]
+    assert "Bridge Europe/London" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>").split("testserver")[-1]
+    unsubscribe = unsubscribe[unsubscribe.index("/plan/") :]
+    sign_in = next(line for line in message.body.splitlines() if "/accounts/sign-in/" in line)
+    sign_in = sign_in[sign_in.index("/accounts/") :]
+    with time_machine.travel(evening + datetime.timedelta(hours=2), tick=False):
+        assert client.post(sign_in).url == reverse("patients:today")
+    client.logout()
+    # One click, no login, works once; then it says so.
+    response = client.post(unsubscribe)
+    assert "no more reminder emails" in response.content.decode()
+    patient.refresh_from_db()
+    assert not patient.reminders_enabled
+    assert "already off" in client.post(unsubscribe).content.decode()
+
+
+def test_tampered_unsubscribe_and_calendar_tokens_are_404(client, patient):
+    assert client.get("/plan/unsubscribe/not-a-token/").status_code == 404
+    token = reminders.unsubscribe_token(patient)
+    assert client.post(f"/plan/unsubscribe/{token[:-2]}xx/").status_code == 404
+    assert client.get("/plan/calendar/guess.ics").status_code == 404
+
+
+def test_calendar_feed_parses_with_the_right_local_times_and_can_be_revoked(client, clinician):
+    patient = patient_in(
+        "America/New_York", clinician=clinician, reminder_time=datetime.time(7, 30)
+    )
+    patient.prescriptions.update(weekdays=mask_from_days([0, 2, 4]))
+    url = reverse("patients:calendar", args=[patient.calendar_token])
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)):
+        response = client.get(url)
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    starts = sorted(event.decoded("dtstart") for event in events)
+    assert all(start.weekday() in (0, 2, 4) for start in starts)
+    first_friday = next(s for s in starts if s.date() == datetime.date(2026, 11, 27))
+    assert (first_friday.hour, first_friday.minute) == (7, 30)
+    assert first_friday.utcoffset() == datetime.timedelta(hours=-5)
+    assert "Bridge America/New_York" in str(events[0]["description"])
+    assert calendar.walk("VTIMEZONE")
+
+    client.force_login(patient.user)
+    client.post(reverse("patients:settings"), {"action": "new_calendar_link"})
+    assert client.get(url).status_code == 404
+    patient.refresh_from_db()
+    assert (
+        client.get(reverse("patients:calendar", args=[patient.calendar_token])).status_code == 200
+    )
+
+
+def test_settings_page_saves_the_patients_choices(client, patient):
+    client.force_login(patient.user)
+    response = client.post(
+        reverse("patients:settings"),
+        {
+            "reminders_enabled": "on",
+            "reminder_time": "07:45",
+            "reminder_weekdays": ["0", "3"],
+            "timezone": "Europe/Madrid",
+        },
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.reminder_time == datetime.time(7, 45)
+    assert patient.reminder_weekdays == mask_from_days([0, 3])
+    assert patient.timezone == "Europe/Madrid"
+    bad = client.post(
+        reverse("patients:settings"), {"reminder_time": "25:99", "timezone": "Mars/Base"}
+    )
+    assert bad.status_code == 400
+
+
+def test_clinicians_see_but_cannot_change_reminders(client, clinician, patient):
+    client.force_login(clinician)
+    page = client.get(reverse("admin:patients_patient_change", args=[patient.pk])).content.decode()
+    assert "On, at 18:00" in page
+    assert 'name="reminders_enabled"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queued_reminders_survive_in_the_database_until_the_worker_runs(
+    role_groups, clinician, settings
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    from django_tasks_db.models import DBTaskResult
+
+    patient_in("Europe/London", clinician=clinician)
+    evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
+    assert reminders.send_due_reminders(evening, enqueue=True) == 1
+    assert DBTaskResult.objects.count() == 1
+    assert mail.outbox == []
+    with time_machine.travel(evening, tick=False):
+        call_command("db_worker", batch=True, no_startup_delay=True)
+    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_at_once_send_one_reminder(role_groups, clinician):
+    if connection.vendor != "postgresql":
+        pytest.skip("two processes against one database: run in the PostgreSQL pass")
+    patient_in("UTC", clinician=clinician, reminder_time=datetime.time(0, 0))
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+    command = [sys.executable, "manage.py", "send_due_reminders"]
+    runs = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert sum(output.count("Subject: Your exercises for today") for output in outputs) == 1
+    assert ReminderSent.objects.count() == 1
+    assert Patient.objects.count() == 1
