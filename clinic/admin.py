@@ -8,3 +8,4 @@ from clinic.models import User
 class HomeplanUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    fieldsets = (*UserAdmin.fieldsets, ("Email", {"fields": ("weekly_summary",)}))

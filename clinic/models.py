@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 
 class User(AbstractUser):
@@ -7,6 +8,12 @@ class User(AbstractUser):
     A custom user model from day one, as Django recommends, so that adding a field later is
     a migration rather than a rewrite. Patients are linked from ``patients.Patient.user``.
     """
+
+    weekly_summary = models.BooleanField(
+        "weekly summary email",
+        default=True,
+        help_text="Clinicians: a Monday email listing the patients who need attention.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

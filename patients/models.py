@@ -569,3 +569,21 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for {self.date}"
+
+
+class WeeklySummarySent(models.Model):
+    """One weekly summary per clinician per week (Monday), enforced by the database."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    week = models.DateField(help_text="The Monday of the week.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "week"], name="one_summary_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Weekly summary for the week of {self.week}"

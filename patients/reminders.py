@@ -10,6 +10,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -19,8 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from patients import schedule, services
-from patients.models import Patient, PrescribedExercise, Prescription, ReminderSent, SessionLog
+from clinic import roles
+from patients import attention, schedule, services
+from patients.models import (
+    Patient,
+    PrescribedExercise,
+    Prescription,
+    ReminderSent,
+    SessionLog,
+    WeeklySummarySent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -154,3 +163,45 @@ def send_due_reminders(now: datetime.datetime | None = None, *, enqueue: bool = 
         elif send_reminder(patient, day):
             count += 1
     return count
+
+
+def send_weekly_summaries(now: datetime.datetime | None = None) -> int:
+    """Email each clinician who wants it the patients needing attention, once a week."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    week = today - datetime.timedelta(days=today.weekday())
+    clinicians = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, is_staff=True, weekly_summary=True, groups__name=roles.CLINICIANS
+        )
+        .exclude(email="")
+    )
+    sent = 0
+    for clinician in clinicians:
+        try:
+            with transaction.atomic():
+                record = WeeklySummarySent.objects.create(clinician=clinician, week=week)
+        except IntegrityError:
+            continue
+        items = attention.queue_for(clinician, today=today)
+        patients = Patient.objects.for_clinician(clinician).active().with_adherence(today=today)
+        context = {
+            "clinician": clinician,
+            "items": items,
+            "patients": patients,
+            "admin_url": settings.SITE_URL + reverse("admin:index"),
+            "clinic_name": settings.CLINIC_NAME,
+        }
+        try:
+            EmailMultiAlternatives(
+                subject=f"Homeplan: {len(items)} patient(s) need attention this week",
+                body=render_to_string("patients/email/weekly_summary.txt", context),
+                to=[clinician.email],
+            ).send()
+        except Exception:
+            record.delete()
+            logger.exception("weekly summary for user %s failed", clinician.pk)
+            raise
+        sent += 1
+    return sent

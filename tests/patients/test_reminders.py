@@ -214,3 +214,17 @@ def test_two_processes_at_once_send_one_reminder(role_groups, clinician):
     assert sum(output.count("Subject: Your exercises for today") for output in outputs) == 1
     assert ReminderSent.objects.count() == 1
     assert Patient.objects.count() == 1
+
+
+def test_weekly_summary_once_a_week_to_clinicians_who_want_it(clinician, other_clinician):
+    patient_in("Europe/London", clinician=clinician, first_name="Zed")
+    other_clinician.weekly_summary = False
+    other_clinician.save()
+    monday = datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC)
+    assert reminders.send_weekly_summaries(monday) == 1
+    assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=2)) == 0
+    assert [message.to for message in mail.outbox] == [[clinician.email]]
+    body = mail.outbox[0].body
+    assert "Zed" in body
+    assert "Adherence over the last 7 days" in body
+    assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=7)) == 1
