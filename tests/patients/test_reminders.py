@@ -195,16 +195,18 @@ def test_queued_reminders_survive_in_the_database_until_the_worker_runs(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_at_once_send_one_reminder(role_groups, clinician):
-    if connection.vendor != "postgresql":
-        pytest.skip("two processes against one database: run in the PostgreSQL pass")
     patient_in("UTC", clinician=clinician, reminder_time=datetime.time(0, 0))
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_SQLITE_PATH")
     }
+    env["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.console.EmailBackend"
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    else:
+        env["DJANGO_SQLITE_PATH"] = str(db["NAME"])  # the test database file
     command = [sys.executable, "manage.py", "send_due_reminders"]
     runs = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
