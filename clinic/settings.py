@@ -5,6 +5,7 @@ Defaults give a working development site (DEBUG on, SQLite, console email). Prod
 ``python manage.py check --deploy`` is clean. README.md lists every variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -153,7 +157,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
-AUTHENTICATION_BACKENDS = ["clinic.backends.UsernameOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out username from this IP before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "clinic.backends.UsernameOrEmailBackend",
+]
+# Login protection (django-axes): after 5 failures for one username from one IP address,
+# that pair waits 15 minutes. Keyed on both, so a stranger elsewhere cannot lock a real
+# patient out. Passwords are never stored or logged.
+AXES_FAILURE_LIMIT = env_int("HOMEPLAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("HOMEPLAN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
+AXES_HTTP_RESPONSE_CODE = 429
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
