@@ -7,6 +7,23 @@ class ClinicConfig(AppConfig):
     verbose_name = "Accounts and roles"
     default = True
 
+    def ready(self):
+        from axes.signals import user_locked_out
+
+        user_locked_out.connect(log_lockout, dispatch_uid="homeplan-lockout-log")
+
+
+def log_lockout(sender, request, username, ip_address, **kwargs):
+    """A lockout in the log by user id only: usernames of patients are email addresses."""
+    import logging
+
+    from django.contrib.auth import get_user_model
+
+    user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
+    logging.getLogger("clinic.security").warning(
+        "login lockout: user %s after repeated failures", user_id.first() or "unknown"
+    )
+
 
 class HomeplanAdminConfig(admin_apps.AdminConfig):
     """Django's admin with our site class (see clinic/admin_site.py)."""

@@ -38,6 +38,8 @@ def test_five_failures_lock_the_username_from_that_address(client, patient, capl
     assert SESSION_KEY not in client.session
     assert "guess-" not in caplog.text
     assert PASSWORD not in caplog.text
+    assert username not in caplog.text  # a patient's username is their email address
+    assert f"login lockout: user {patient.user.pk}" in caplog.text
 
 
 def test_the_real_patient_elsewhere_is_not_locked_out(client, patient, settings):

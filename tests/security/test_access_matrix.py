@@ -1,0 +1,375 @@
+"""The access matrix: every URL pattern of the project, as every role, GET and POST.
+
+URLs are enumerated from the resolver (the admin's and our custom admin views included), so
+a new URL is covered automatically, and one missing from RULES fails ``test_every_url_has_a
+_rule``. Path parameters are filled with objects that belong to patient B and clinician B;
+the outsiders (patient A, clinician A, the editor) must never see patient B's name.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver
+from django.urls import path as path_
+
+from exercises.models import PrecautionTag, SafetyAdvice
+from patients.models import SessionLog
+from tests.factories import (
+    EditorFactory,
+    ExerciseFactory,
+    PatientFactory,
+    PrescribedExerciseFactory,
+    ProgramFactory,
+    SuperuserFactory,
+)
+
+ROLES = ("anonymous", "patient_a", "patient_b", "clinician_a", "clinician_b", "editor", "admin")
+SECRET_NAME = "Zebulon Quixotic"  # patient B: must never show to an outsider
+
+# Expected status codes per role, declared once. Letters: what each role gets.
+L = {302}  # sent to a login page
+OK = {200}
+HIDE = {404}
+DENY = {403}
+GONE = {302}  # sent elsewhere (admin home, patient home)
+BAD = {400, 404}  # a bogus token or id: a clear page, never a 500
+NA = {405}  # method not allowed
+
+
+def everyone(codes):
+    return dict.fromkeys(ROLES, codes)
+
+
+def rule(anonymous, patient_a, patient_b, clinician_a, clinician_b, editor, admin):
+    return dict(
+        zip(
+            ROLES,
+            (anonymous, patient_a, patient_b, clinician_a, clinician_b, editor, admin),
+            strict=True,
+        )
+    )
+
+
+PATIENT_PAGE = rule(L, OK, OK, GONE, GONE, GONE, GONE)  # the patient's own page
+PATIENT_B_OBJECT = rule(L, HIDE, OK, GONE, GONE, GONE, GONE)  # patient B's object
+STAFF_ONLY = rule(L, L, L, OK, OK, OK, OK)
+# An object of patient B in the admin. The editor has no rights on patients at all: 403 or
+# 404, never the page.
+NO_PATIENTS = {403, 404}
+PATIENT_DATA = rule(L, L, L, HIDE, OK, NO_PATIENTS, OK)
+PATIENT_LIST = rule(L, L, L, OK, OK, DENY, OK)
+LIBRARY_READ = rule(L, L, L, OK, OK, OK, OK)
+LIBRARY_WRITE = rule(L, L, L, DENY, DENY, OK, OK)
+ADMIN_ONLY = rule(L, L, L, DENY, DENY, DENY, OK)
+# Non-patient admin pages for an id that does not exist (or Django's read-only admins):
+# Django answers "not found" with a redirect to the index, or 403 where nobody may change.
+ADMIN_ONLY_OBJECT = rule(L, L, L, {302, 403}, {302, 403}, {302, 403}, {302, 403})
+REDIRECT = everyone({302})  # /admin/<model>/<id>/ redirects to .../change/ (or to login)
+
+# URL name (or, for unnamed patterns, the route) -> expected codes for GET and for POST.
+RULES: dict[str, tuple[dict, dict]] = {
+    "home": (everyone(GONE), everyone(NA)),
+    "healthz": (everyone(OK), everyone(NA)),
+    "favicon.ico": (everyone({301}), everyone(NA)),
+    "manifest": (everyone(OK), everyone(NA)),
+    "no_role": (
+        rule(L, DENY, DENY, DENY, DENY, DENY, DENY),
+        rule(L, DENY, DENY, DENY, DENY, DENY, DENY),
+    ),
+    "login": (everyone(OK), everyone(OK)),
+    "logout": (everyone(NA), everyone(GONE)),
+    "password_change": (rule(L, OK, OK, OK, OK, OK, OK), rule(L, OK, OK, OK, OK, OK, OK)),
+    "password_change_done": (rule(L, OK, OK, OK, OK, OK, OK), rule(L, NA, NA, NA, NA, NA, NA)),
+    "password_reset": (everyone(OK), everyone(OK)),
+    "password_reset_done": (everyone(OK), everyone(NA)),
+    "password_reset_confirm": (everyone(OK), everyone(OK)),
+    "password_reset_complete": (everyone(OK), everyone(NA)),
+    "invitation_accept": (everyone({400}), everyone({400})),
+    "sign_in_link": (everyone(OK), everyone(OK)),
+    "sign_in_link_use": (everyone({400}), everyone({400})),
+    "patients:today": (PATIENT_PAGE, everyone(NA)),
+    "patients:history": (PATIENT_PAGE, everyone(NA)),
+    "patients:print": (PATIENT_PAGE, everyone(NA)),
+    "patients:checkin": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
+    "patients:safety": (PATIENT_PAGE, rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
+    "patients:symptoms": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
+    "patients:settings": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
+    "patients:unsubscribe": (everyone(HIDE), everyone(HIDE)),
+    "patients:calendar": (everyone(HIDE), everyone(NA)),
+    "patients:exercise": (PATIENT_B_OBJECT, everyone(NA)),
+    "patients:day": (PATIENT_PAGE, everyone(NA)),
+    "patients:check": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
+    "patients:session_done": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
+    # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
+    "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),
+    "admin:index": (STAFF_ONLY, STAFF_ONLY),
+    "admin:login": (rule(OK, OK, OK, GONE, GONE, GONE, GONE), everyone(OK)),
+    "admin:logout": (rule(L, L, L, NA, NA, NA, NA), everyone({302})),
+    "admin:password_change": (STAFF_ONLY, STAFF_ONLY),
+    "admin:password_change_done": (STAFF_ONLY, rule(L, L, L, NA, NA, NA, NA)),
+    "admin:autocomplete": (rule(L, L, L, DENY, DENY, DENY, DENY), rule(L, L, L, NA, NA, NA, NA)),
+    "admin:jsi18n": (STAFF_ONLY, rule(L, L, L, NA, NA, NA, NA)),
+    "admin:view_on_site": (
+        rule(L, L, L, HIDE, HIDE, HIDE, HIDE),
+        rule(L, L, L, HIDE, HIDE, HIDE, HIDE),
+    ),
+    "admin:app_list": (rule(L, L, L, OK, OK, HIDE, OK), rule(L, L, L, OK, OK, HIDE, OK)),
+    "admin/(?P<url>.*)$": (
+        rule(L, L, L, HIDE, HIDE, HIDE, HIDE),
+        rule(L, L, L, HIDE, HIDE, HIDE, HIDE),
+    ),
+    "^media/(?P<path>.*)$": (everyone(HIDE), everyone(HIDE)),
+}
+
+# The admin's standard views per model: (changelist, add, object pages) by access kind.
+MODEL_ACCESS = {
+    "patients_patient": "patient",
+    "patients_prescription": "patient",
+    "patients_sessionlog": "patient_readonly",
+    "exercises_exercise": "library",
+    "exercises_program": "program",
+    "exercises_precautiontag": "library",
+    "exercises_safetyadvice": "advice",
+    "clinic_user": "admin",
+    "auth_group": "admin",
+    "auth_user_password": "admin",
+    "django_tasks_database_dbtaskresult": "admin",
+    "axes_accessattempt": "admin",
+    "axes_accesslog": "admin",
+    "axes_accessfailurelog": "admin",
+}
+
+
+def model_rule(key: str, action: str) -> tuple[dict, dict]:
+    kind = MODEL_ACCESS[key]
+    if action == "object":
+        return REDIRECT, REDIRECT
+    if kind in ("patient", "patient_readonly"):
+        if action == "changelist":
+            return PATIENT_LIST, PATIENT_LIST
+        if action == "add":
+            add = PATIENT_LIST if kind == "patient" else rule(L, L, L, DENY, DENY, DENY, DENY)
+            return add, add
+        if action in ("invite", "review", "suggestion"):  # POST only
+            return (
+                rule(L, L, L, NA, NA, NA, NA),
+                # B already has an account (invite: message and back), nothing chosen
+                # (suggestion: no such exercise), or done (review).
+                rule(L, L, L, HIDE, {302, 404}, NO_PATIENTS, {302, 404}),
+            )
+        if action == "invitation":  # no invitation pending: a message and back
+            return rule(L, L, L, HIDE, GONE, NO_PATIENTS, GONE), rule(
+                L, L, L, HIDE, GONE, NO_PATIENTS, GONE
+            )
+        if kind == "patient_readonly" and action in ("change", "delete"):
+            read_only = rule(L, L, L, HIDE, DENY, NO_PATIENTS, DENY)
+            return (PATIENT_DATA if action == "change" else read_only), read_only
+        return PATIENT_DATA, PATIENT_DATA
+    if kind == "library":
+        if action in ("changelist", "change", "history", "object"):
+            return LIBRARY_READ, LIBRARY_WRITE if action == "change" else LIBRARY_READ
+        return LIBRARY_WRITE, LIBRARY_WRITE
+    if kind == "program":
+        # Clinician B's own template: invisible to clinician A and the editor (Django's
+        # "not found" redirect), which see clinic-wide templates only.
+        if action in ("changelist", "add"):
+            return LIBRARY_READ, LIBRARY_READ
+        private = rule(L, L, L, GONE, OK, GONE, OK)
+        return private, private
+    if kind == "advice":  # append-only: new versions, never changed or deleted
+        if action == "add":
+            return LIBRARY_WRITE, LIBRARY_WRITE
+        if action == "delete":
+            return rule(L, L, L, DENY, DENY, DENY, DENY), rule(L, L, L, DENY, DENY, DENY, DENY)
+        if action == "change":
+            return LIBRARY_READ, rule(L, L, L, DENY, DENY, DENY, DENY)
+        return LIBRARY_READ, LIBRARY_READ
+    if action == "changelist" or key in ("clinic_user", "auth_group"):
+        return ADMIN_ONLY, ADMIN_ONLY
+    return ADMIN_ONLY_OBJECT, ADMIN_ONLY_OBJECT
+
+
+def walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if pattern.namespace and namespace:
+                inner = f"{namespace}:{pattern.namespace}"
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield prefix + str(pattern.pattern), name
+
+
+def all_urls():
+    return sorted(set(walk(get_resolver().url_patterns)), key=lambda item: item[0] or "")
+
+
+ADMIN_MODEL = re.compile(
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export)$"
+)
+
+
+def expected_for(route: str, name: str | None) -> tuple[dict, dict] | None:
+    key = name or route
+    if key in RULES:
+        return RULES[key]
+    if name == "admin:auth_user_password_change":
+        return ADMIN_ONLY, ADMIN_ONLY
+    if name is None and route.endswith("<path:object_id>/"):
+        model = route.split("/")[1] + "_" + route.split("/")[2]
+        return model_rule(model, "object")
+    match = ADMIN_MODEL.match(name or "")
+    if match and match["key"] in MODEL_ACCESS:
+        action = match["action"]
+        if action == "archive":  # POST archives; anything else goes back to the change page
+            return rule(L, L, L, GONE, GONE, GONE, GONE), rule(L, L, L, GONE, GONE, GONE, GONE)
+        if action == "assign_many":  # without ?ids= there is nobody to assign to
+            no_ids = rule(L, L, L, HIDE, HIDE, DENY, HIDE)
+            return no_ids, no_ids
+        return model_rule(match["key"], action)
+    return None
+
+
+def test_every_url_has_a_rule():
+    missing = [(route, name) for route, name in all_urls() if expected_for(route, name) is None]
+    assert missing == [], f"URLs without an access rule: {missing}"
+
+
+@pytest.fixture
+def world(db, clinician, other_clinician):
+    """Patient A of clinician A; patient B (the secret name) of clinician B, with data."""
+    patient_a = PatientFactory(clinician=clinician, first_name="Alice", last_name="Ashby")
+    patient_b = PatientFactory(
+        clinician=other_clinician, first_name="Zebulon", last_name="Quixotic"
+    )
+    patient_b.precaution_tags.add(PrecautionTag.objects.first())
+    prescribed = PrescribedExerciseFactory(
+        prescription__patient=patient_b, prescription__start_date=datetime.date(2026, 1, 1)
+    )
+    log = SessionLog.objects.create(
+        prescription=prescribed.prescription,
+        date=datetime.date(2026, 11, 1),
+        pain=4,
+        note="secret note",
+    )
+    return {
+        "patient_a": patient_a,
+        "patient_b": patient_b,
+        "clinician_a": clinician,
+        "clinician_b": other_clinician,
+        "editor": EditorFactory(username="matrix-editor"),
+        "admin": SuperuserFactory(username="matrix-admin"),
+        "prescribed": prescribed,
+        "log": log,
+        "exercise": ExerciseFactory(),
+        "program": ProgramFactory(owner=other_clinician),
+        "tag": PrecautionTag.objects.first(),
+        "advice": SafetyAdvice.objects.first(),
+    }
+
+
+def fill(route: str, world) -> str:
+    """A concrete path for the route, with patient B's and clinician B's objects."""
+    objects = {
+        "patients/patient": world["patient_b"].pk,
+        "patients/prescription": world["prescribed"].prescription.pk,
+        "patients/sessionlog": world["log"].pk,
+        "exercises/exercise": world["exercise"].pk,
+        "exercises/program": world["program"].pk,
+        "exercises/precautiontag": world["tag"].pk,
+        "exercises/safetyadvice": world["advice"].pk,
+        "clinic/user": world["clinician_b"].pk,
+        "auth/group": 1,
+    }
+    path = route
+    path = path.replace("^", "").replace("$", "")
+    for model, pk in objects.items():
+        if model in path:
+            path = path.replace("<path:object_id>", str(pk))
+    replacements = {
+        "<path:object_id>": "999999",
+        "<path:content_type_id>": "1",
+        "<id>": str(world["clinician_b"].pk),
+        "<str:token>": "not-a-real-token",
+        "<int:pk>": str(world["prescribed"].pk),
+        "<uidb64>": "MQ",
+        "<token>": "set-password",
+        "(?P<value>\\d{4}-\\d{2}-\\d{2})": "2026-11-20",
+        "(?P<number>[1-3])": "1",
+        "(?P<app_label>auth|clinic|exercises|patients|django_tasks_database|axes)": "patients",
+        "(?P<url>.*)": "no-such-page/",
+        "(?P<path>.*)": "no-such-file.png",
+    }
+    for placeholder, value in replacements.items():
+        path = path.replace(placeholder, value)
+    return "/" + path
+
+
+CASES = [(route, name, method) for route, name in all_urls() for method in ("GET", "POST")]
+
+
+def test_matrix_size(capsys):
+    size = len(all_urls()) * len(ROLES) * 2
+    with capsys.disabled():
+        print(f"\naccess matrix: {len(all_urls())} URL patterns × {len(ROLES)} roles × 2 = {size}")
+    assert len(all_urls()) > 100
+
+
+def check(client, world, path: str, method: str, expected: dict) -> list[str]:
+    """Request ``path`` as every role; return what went against ``expected``."""
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            user = world[role].user if role.startswith("patient") else world[role]
+            client.force_login(user)
+        response = client.get(path) if method == "GET" else client.post(path, {})
+        body = getattr(response, "content", b"").decode(errors="ignore")
+        if response.status_code not in expected[role]:
+            failures.append(f"{role}: {response.status_code} (expected {sorted(expected[role])})")
+        elif role in ("patient_a", "clinician_a", "editor") and SECRET_NAME.split()[1] in body:
+            failures.append(f"{role}: sees patient B's name")
+    return failures
+
+
+@pytest.mark.parametrize(("route", "name", "method"), CASES, ids=[f"{m} {r}" for r, n, m in CASES])
+def test_access(client, world, route, name, method):
+    expected_get, expected_post = expected_for(route, name)
+    path = fill(route, world)
+    failures = check(
+        client, world, path, method, expected_get if method == "GET" else expected_post
+    )
+    assert failures == [], f"{method} {path}: " + "; ".join(failures)
+
+
+def leaky_view(request, pk):
+    """A deliberately unprotected view: anyone may read any patient's name."""
+    from django.http import HttpResponse
+
+    from patients.models import Patient
+
+    return HttpResponse(Patient.objects.get(pk=pk).full_name)
+
+
+urlpatterns = [
+    *get_resolver("clinic.urls").url_patterns,
+    path_("leaky/<int:pk>/", leaky_view, name="leaky"),
+]
+
+
+def test_the_matrix_catches_a_deliberately_unprotected_view(client, world, settings):
+    settings.ROOT_URLCONF = __name__
+    clear_url_caches()
+    try:
+        urls = {name: route for route, name in all_urls()}
+        assert "leaky" in urls
+        # Unlisted: the "every URL has a rule" test fails for it...
+        assert expected_for(urls["leaky"], "leaky") is None
+        # ...and held to the rule for a patient's object, it fails for every outsider.
+        failures = check(client, world, f"/leaky/{world['patient_b'].pk}/", "GET", PATIENT_B_OBJECT)
+        assert any(failure.startswith("anonymous: 200") for failure in failures)
+        assert any(failure.startswith("patient_a: 200") for failure in failures)
+    finally:
+        clear_url_caches()
