@@ -1,5 +1,10 @@
+import logging
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth import get_user_model
+
+security_log = logging.getLogger("clinic.security")
 
 
 class ClinicConfig(AppConfig):
@@ -8,21 +13,9 @@ class ClinicConfig(AppConfig):
     default = True
 
     def ready(self):
-        from axes.signals import user_locked_out
+        from axes.signals import user_locked_out  # axes needs the app registry ready
 
         user_locked_out.connect(log_lockout, dispatch_uid="homeplan-lockout-log")
-
-
-def log_lockout(sender, request, username, ip_address, **kwargs):
-    """A lockout in the log by user id only: usernames of patients are email addresses."""
-    import logging
-
-    from django.contrib.auth import get_user_model
-
-    user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
-    logging.getLogger("clinic.security").warning(
-        "login lockout: user %s after repeated failures", user_id.first() or "unknown"
-    )
 
 
 class HomeplanAdminConfig(admin_apps.AdminConfig):
@@ -30,3 +23,11 @@ class HomeplanAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "clinic.admin_site.HomeplanAdminSite"
+
+
+def log_lockout(sender, request, username, ip_address, **kwargs):
+    """A lockout in the log by user id only: usernames of patients are email addresses."""
+    user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
+    security_log.warning(
+        "login lockout: user %s after repeated failures", user_id.first() or "unknown"
+    )
