@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format help
+.PHONY: run test lint bench format help
 
 help:
 	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
 	@echo "make lint  - ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python -m bench.run
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
