@@ -286,6 +286,21 @@ class PrescribedExercise(Dosage):
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
 
+    @classmethod
+    def snapshot_of(cls, item, *, prescription, order: int) -> "PrescribedExercise":
+        """An unsaved copy of a template's item for one patient (the snapshot rule)."""
+        return cls(
+            prescription=prescription,
+            exercise_id=item.exercise_id,
+            order=order,
+            sets=item.sets,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            side=item.side,
+            rest_seconds=item.rest_seconds,
+            notes=item.notes,
+        )
+
 
 class Effort(models.TextChoices):
     TOO_EASY = "too_easy", "Too easy"

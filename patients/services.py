@@ -107,17 +107,7 @@ def prescription_assign(
     prescription.full_clean()
     prescription.save()
     prescribed = PrescribedExercise.objects.bulk_create(
-        PrescribedExercise(
-            prescription=prescription,
-            exercise=item.exercise,
-            order=position,
-            sets=item.sets,
-            reps=item.reps,
-            hold_seconds=item.hold_seconds,
-            side=item.side,
-            rest_seconds=item.rest_seconds,
-            notes=item.notes,
-        )
+        PrescribedExercise.snapshot_of(item, prescription=prescription, order=position)
         for position, item in enumerate(items, start=1)
     )
     contraindications.record(

@@ -262,17 +262,7 @@ def _prescribed_create(prescriptions: list[Prescription], items) -> dict[int, li
     prescription, in the program's order."""
     rows = PrescribedExercise.objects.bulk_create(
         [
-            PrescribedExercise(
-                prescription=prescription,
-                exercise_id=item.exercise_id,
-                order=position,
-                sets=item.sets,
-                reps=item.reps,
-                hold_seconds=item.hold_seconds,
-                side=item.side,
-                rest_seconds=item.rest_seconds,
-                notes=item.notes,
-            )
+            PrescribedExercise.snapshot_of(item, prescription=prescription, order=position)
             for prescription in prescriptions
             for position, item in enumerate(items, start=1)
         ],
