@@ -184,14 +184,6 @@ class Exercise(models.Model):
     def is_shipped(self) -> bool:
         return self.library_key is not None
 
-    def default_dosage_text(self) -> str:
-        return dosage.describe_dosage(
-            sets=self.default_sets,
-            reps=self.default_reps,
-            hold_seconds=self.default_hold_seconds,
-            side=self.default_side,
-        )
-
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]

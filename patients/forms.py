@@ -1,4 +1,3 @@
-import datetime
 import functools
 import zoneinfo
 
@@ -8,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 
 from exercises.models import Program
 from patients.models import Effort, Patient, SkipReason, SymptomReport
+from patients.services import end_date_for
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
 # <input type="date"> always speaks ISO 8601, whatever the site's locale.
@@ -77,7 +77,7 @@ class AssignProgramForm(forms.Form):
         if end and weeks:
             self.add_error("weeks", "Give either a number of weeks or an end date, not both.")
         if start and weeks and not end:
-            data["end_date"] = start + datetime.timedelta(weeks=weeks, days=-1)
+            data["end_date"] = end_date_for(start_date=start, weeks=weeks)
         return data
 
 

@@ -74,10 +74,6 @@ class DayPlan:
     def is_future(self) -> bool:
         return self.day > self.today
 
-    @property
-    def all_done(self) -> bool:
-        return bool(self.sessions) and all(session.is_done for session in self.sessions)
-
 
 def prescriptions_with_exercises(patient: Patient) -> list[Prescription]:
     """All the patient's prescriptions, with their exercises in order (two queries)."""
