@@ -149,8 +149,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not Django's in-memory default, so that tests exercise WAL and the
-            # live server's own connection the way production does.
-            "TEST": {"NAME": str(BASE_DIR / "test-db.sqlite3")},
+            # live server's own connection the way production does. A second checkout or a
+            # parallel run names its own file with DJANGO_TEST_SQLITE_PATH.
+            "TEST": {"NAME": env_str("DJANGO_TEST_SQLITE_PATH", str(BASE_DIR / "test-db.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
