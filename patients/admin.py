@@ -558,6 +558,34 @@ class PrescribedExerciseInline(admin.TabularInline):
     classes = ("ordered-items",)
 
 
+class PrescriptionForm(forms.ModelForm):
+    """The prescription's change form, refused when someone saved the prescription since it
+    was opened (the version it was loaded at travels in a hidden field)."""
+
+    CONFLICT = (
+        "Someone else changed this prescription after you opened it, so your changes were "
+        "not saved. Open it again to see their changes, then make yours."
+    )
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        # The admin's change view runs in one transaction, so the lock taken here holds
+        # until this save commits: a second save of the same version waits, then fails.
+        current = self.instance.current_version_locked()
+        if data.get("loaded_version") != current:
+            raise ValidationError(self.CONFLICT, code="conflict")
+        self.instance.version = current
+        return data
+
+
 @admin.register(Prescription)
 class PrescriptionAdmin(ClinicianScopedAdmin):
     clinician_lookup = "patient__clinician"
@@ -567,9 +595,10 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
     list_select_related = ("patient",)
     autocomplete_fields = ("patient",)
     inlines = (PrescribedExerciseInline,)
+    form = PrescriptionForm
     readonly_fields = ("program", "estimated_session")
     fieldsets = (
-        (None, {"fields": ("patient", "name", "program", "status")}),
+        (None, {"fields": ("patient", "name", "program", "status", "loaded_version")}),
         (
             "Schedule",
             {"fields": (("start_date", "end_date"), "weekdays", "sessions_per_day")},
@@ -594,7 +623,9 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        if change:
+            obj.version += 1
+        else:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 

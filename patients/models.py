@@ -227,6 +227,10 @@ class Prescription(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every change through the admin or a suggestion raises it, and a
+    # form loaded at an older version is refused, so one clinician's save never silently
+    # overwrites another's.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PrescriptionQuerySet.as_manager()
 
@@ -258,6 +262,21 @@ class Prescription(models.Model):
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+    def current_version_locked(self) -> int:
+        """The stored version, with the row locked until the transaction ends (PostgreSQL;
+        SQLite's IMMEDIATE transactions already serialise writers), so two saves of the same
+        version cannot both pass the check."""
+        return (
+            Prescription.objects.select_for_update()
+            .values_list("version", flat=True)
+            .get(pk=self.pk)
+        )
+
+    def version_bump(self) -> None:
+        """Record a change made outside the prescription form (a suggestion accepted), so
+        a form opened before it is refused instead of undoing it."""
+        Prescription.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
 
     @property
     def days_text(self) -> str:

@@ -352,6 +352,10 @@ def exercise_check(
     if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
         raise ValidationError("Choose why you skipped it.", code="skip_reason")
     log = _session_log(prescription, day, session_number)
+    # Check-offs of one session take turns on its row, so each recount of done_share sees
+    # the others' checks (without the lock, two at once on PostgreSQL each count only their
+    # own and the later save wins with a share too low).
+    log = SessionLog.objects.select_for_update().get(pk=log.pk)
     check = None
     if status is None:
         ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).delete()

@@ -241,6 +241,7 @@ def suggestion_decide(
         target.reps = candidate.proposal.reps
         target.hold_seconds = candidate.proposal.hold_seconds
         target.save(update_fields=["exercise", "sets", "reps", "hold_seconds"])
+        prescribed.prescription.version_bump()
         contraindications.record(
             prescribed=[target], found=found, reason=override_reason, decided_by=decided_by
         )

@@ -252,6 +252,7 @@ def test_adding_a_tagged_exercise_to_a_prescription_needs_a_reason(
         "start_date": "2026-11-25",
         "weekdays": ["0"],
         "sessions_per_day": 1,
+        "loaded_version": prescription.version,
         "exercises-TOTAL_FORMS": 1,
         "exercises-INITIAL_FORMS": 0,
         "exercises-0-exercise": squat.pk,

@@ -119,6 +119,9 @@ def test_accepting_changes_only_that_exercise_and_is_recorded(client, clinician,
     stretch.refresh_from_db()
     assert (clam.sets, clam.reps) == (2, 12)
     assert stretch.hold_seconds == 30
+    # A prescription form opened before this is now stale (optimistic locking).
+    prescription.refresh_from_db()
+    assert prescription.version == 2
     decision = Suggestion.objects.get()
     assert (decision.status, decision.decided_by, decision.change) == (
         "accepted",
