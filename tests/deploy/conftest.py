@@ -1,0 +1,24 @@
+"""Fixtures for tests that run the app as it is deployed: real gunicorn processes with
+DEBUG off, against the test database."""
+
+import pytest
+
+from tests.deploy.servers import app_servers, collect_static, production_env
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    return collect_static(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def production_passwords(settings):
+    """Hash passwords with Argon2 as production does: the servers don't know the tests' MD5."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+@pytest.fixture
+def two_servers(role_groups, production_passwords, static_root, tmp_path):
+    """Two app servers on two ports, sharing only the database (and the secret key)."""
+    with app_servers(["A", "B"], production_env(static_root=static_root), tmp_path) as servers:
+        yield servers
