@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "clinic",
     "exercises",
     "patients",
+    "audit",
     "whitenoise.runserver_nostatic",
     "clinic.apps.HomeplanAdminConfig",
     "django.contrib.auth",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.StaffIdleTimeoutMiddleware",
+    "audit.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,14 +130,24 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default; DATABASE_URL (postgres://...) switches to PostgreSQL with psycopg 3.
 DATABASE_URL = env_str("DATABASE_URL")
+# DJANGO_DB_POOL=N gives each process a psycopg pool of up to N connections instead of one
+# persistent connection (bench/README.md, "Production serving", has both measured). Keep
+# app processes x N below PostgreSQL's max_connections (100 by default).
+DB_POOL_SIZE = env_int("DJANGO_DB_POOL", 0)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600),
+            # Django's pool requires CONN_MAX_AGE = 0: the pool, not Django, keeps connections.
+            conn_max_age=0 if DB_POOL_SIZE > 0 else env_int("DJANGO_CONN_MAX_AGE", 600),
             conn_health_checks=True,
         )
     }
+    if DB_POOL_SIZE > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+        }
 else:
     DATABASES = {
         "default": {
@@ -257,8 +269,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for a local run over plain http:// (`make serve-prod`), where browsers would
+    # not send Secure cookies back and nobody could log in.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     if env_bool("DJANGO_BEHIND_PROXY", False):
         # Only trust X-Forwarded-Proto when a reverse proxy we control sets it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

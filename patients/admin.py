@@ -17,6 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from audit.models import AuditEvent
+from audit.services import record_view, record_views
 from exercises.admin import size_warning
 from exercises.forms import DosageItemForm
 from exercises.models import Program
@@ -47,6 +49,10 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
 
     clinician_lookup = "clinician"  # the path from this model to the owning clinician
 
+    def patient_of(self, obj) -> Patient:
+        """Whose data ``obj`` is, for the audit trail."""
+        return obj
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
@@ -60,7 +66,10 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
         return obj
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        self.get_visible_object(request, object_id)
+        obj = self.get_visible_object(request, object_id)
+        # Saves are audited as changes (audit.signals); opening the page is a view.
+        if request.method == "GET":
+            record_view(request, self.patient_of(obj), f"{self.opts.model_name} page")
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -68,7 +77,8 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
-        self.get_visible_object(request, object_id)
+        obj = self.get_visible_object(request, object_id)
+        record_view(request, self.patient_of(obj), f"{self.opts.model_name} history")
         return super().history_view(request, object_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -217,6 +227,7 @@ class PatientAdmin(ClinicianScopedAdmin):
         description="Export adherence of the selected patients (CSV)", permissions=["view"]
     )
     def export_adherence_csv(self, request, queryset):
+        record_views(request, queryset, "adherence CSV")
         return exports.adherence_csv(queryset)
 
     def get_list_filter(self, request):
@@ -434,11 +445,13 @@ class PatientAdmin(ClinicianScopedAdmin):
     def print_view(self, request, object_id):
         """The patient's printable handout, exactly as they see it at /plan/print/."""
         patient = self.get_visible_object(request, object_id)
+        record_view(request, patient, "handout", action=AuditEvent.Action.PRINT)
         return TemplateResponse(request, "patients/handout.html", handout_context(patient))
 
     def progress_view(self, request, object_id):
         """Adherence, pain and notes for one patient, in the admin's look; printable."""
         patient = self.get_visible_object(request, object_id)
+        record_view(request, patient, "progress page")
         annotated = Patient.objects.with_adherence().get(pk=patient.pk)
         suggested = suggestions.candidates_for([annotated]).get(patient.pk, [])
         context = {
@@ -495,6 +508,7 @@ class PatientAdmin(ClinicianScopedAdmin):
     def export_view(self, request, object_id):
         """The patient's sessions and check-offs as CSV, for the clinic's records."""
         patient = self.get_visible_object(request, object_id)
+        record_view(request, patient, "sessions CSV", action=AuditEvent.Action.EXPORT)
         return exports.patient_logs_csv(patient)
 
     def invitation_view(self, request, object_id):
@@ -503,6 +517,7 @@ class PatientAdmin(ClinicianScopedAdmin):
         if not patient.invitation_pending:
             self.message_user(request, "There is no pending invitation.", messages.WARNING)
             return redirect("admin:patients_patient_change", patient.pk)
+        record_view(request, patient, "invitation page")
         url = services.invitation_url(request, patient)
         context = {
             **self.admin_site.each_context(request),
@@ -590,6 +605,10 @@ class PrescriptionForm(forms.ModelForm):
 class PrescriptionAdmin(ClinicianScopedAdmin):
     clinician_lookup = "patient__clinician"
     list_display = ("name", "patient", "status", "date_range_text", "days_text", "sessions_per_day")
+
+    def patient_of(self, prescription):
+        return prescription.patient
+
     list_filter = ("status",)
     search_fields = ("name", "patient__first_name", "patient__last_name")
     list_select_related = ("patient",)
@@ -666,6 +685,10 @@ class SessionLogAdmin(ClinicianScopedAdmin):
 
     clinician_lookup = "prescription__patient__clinician"
     list_display = ("date", "patient", "session_number", "done", "pain", "effort", "skipped")
+
+    def patient_of(self, log):
+        return log.prescription.patient
+
     list_filter = ("effort", ("completed_at", admin.EmptyFieldListFilter))
     search_fields = ("prescription__patient__first_name", "prescription__patient__last_name")
     date_hierarchy = "date"

@@ -1,0 +1,88 @@
+"""Who looked at or changed which patient's data, and when: an append-only table.
+
+An event records ids and field names, never values: the audit trail must not become a
+second copy of the notes and names it protects.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    """Audit events are never changed or deleted one by one."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def about(self, patient):
+        return self.filter(patient_id=patient.pk)
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", "viewed"
+        EXPORT = "export", "exported"
+        PRINT = "print", "printed"
+        CREATE = "create", "created"
+        UPDATE = "update", "changed"
+        DELETE = "delete", "deleted"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Who: null for the system (management commands, scheduled tasks). No foreign-key
+    # constraint, so that the trail outlives a deleted account; the username is kept too.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(
+        max_length=150, blank=True, help_text="Staff only: patients are kept as an id."
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # Whose data. Again no constraint: the events about a deleted patient stay.
+    patient = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # What: a model label ("patients.sessionlog") or a page ("progress page"), and its id.
+    target = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40, blank=True)
+    fields = models.CharField(
+        "fields changed", max_length=500, blank=True, help_text="Names only, never values."
+    )
+    path = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="audit_patient_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor_username or (f"user #{self.actor_id}" if self.actor_id else "system")
+        return f"{who} {self.get_action_display()} {self.target} {self.target_id}".strip()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")

@@ -1,0 +1,46 @@
+"""Writing audit events: staff looking at a patient's data (``record_view``) and every
+create, change and delete of the audited models (``audit.signals``)."""
+
+from audit import context
+from audit.models import AuditEvent
+
+
+def record(*, action: str, patient_id: int | None, target: str, target_id="", fields=()):
+    actor = context.current()
+    return AuditEvent.objects.create(
+        actor_id=actor.user_id,
+        actor_username=actor.username,
+        action=action,
+        patient_id=patient_id,
+        target=target[:60],
+        target_id=str(target_id)[:40],
+        fields=",".join(sorted(fields))[:500],
+        path=actor.path,
+        ip_address=actor.ip_address,
+    )
+
+
+def record_view(request, patient, page: str, *, action: str = AuditEvent.Action.VIEW):
+    """A member of staff opened one of ``patient``'s pages (change page, progress page,
+    handout, export...). Patients looking at their own plan are not audited."""
+    if not request.user.is_staff:
+        return None
+    return record(action=action, patient_id=patient.pk, target=page, target_id=patient.pk)
+
+
+def record_views(request, patients, page: str, *, action: str = AuditEvent.Action.EXPORT):
+    """One event per patient, in one query: e.g. the adherence CSV of a whole list."""
+    actor = context.current()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_id=actor.user_id,
+            actor_username=actor.username,
+            action=action,
+            patient_id=patient.pk,
+            target=page,
+            target_id=str(patient.pk),
+            path=actor.path,
+            ip_address=actor.ip_address,
+        )
+        for patient in patients
+    )

@@ -1,0 +1,270 @@
+"""The audit trail: who viewed or changed which patient's data, and when.
+
+Every staff view of a patient's pages and every create, change and delete of Patient,
+Prescription, PrescribedExercise and SessionLog leaves one append-only event, readable by
+superusers only, with ids and field names but never names, emails or notes.
+"""
+
+import datetime
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from audit.context import acting_as
+from audit.models import AppendOnlyError, AuditEvent
+from patients.models import Prescription, SessionLog
+from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
+
+SECRET_NOTE = "my knee clicked after the bridge"
+
+
+@pytest.fixture
+def prescription(patient):
+    prescription = PrescriptionFactory(
+        patient=patient, start_date=patient.today() - datetime.timedelta(days=3)
+    )
+    PrescribedExerciseFactory.create_batch(2, prescription=prescription)
+    return prescription
+
+
+def events(**filters):
+    return list(
+        AuditEvent.objects.filter(**filters).values_list("actor_username", "action", "target")
+    )
+
+
+# --- Views by staff ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "action", "target"),
+    [
+        ("admin:patients_patient_change", "view", "patient page"),
+        ("admin:patients_patient_history", "view", "patient history"),
+        ("admin:patients_patient_progress", "view", "progress page"),
+        ("admin:patients_patient_print", "print", "handout"),
+        ("admin:patients_patient_export", "export", "sessions CSV"),
+    ],
+)
+def test_each_staff_view_of_a_patients_page_is_recorded(
+    client, clinician, patient, prescription, url_name, action, target
+):
+    client.force_login(clinician)
+    set_up = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    response = client.get(reverse(url_name, args=[patient.pk]), REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(pk__gt=set_up)
+    assert (event.actor, event.actor_username, event.action, event.target) == (
+        clinician,
+        clinician.username,
+        action,
+        target,
+    )
+    assert event.patient_id == patient.pk
+    assert event.ip_address == "192.0.2.7"
+    assert event.at is not None
+
+
+def test_views_of_prescription_and_session_log_pages_name_the_patient(
+    client, clinician, patient, prescription
+):
+    log = SessionLog.objects.create(prescription=prescription, date=patient.today())
+    client.force_login(clinician)
+    client.get(reverse("admin:patients_prescription_change", args=[prescription.pk]))
+    client.get(reverse("admin:patients_sessionlog_change", args=[log.pk]))
+    viewed = AuditEvent.objects.filter(action="view")
+    assert sorted(viewed.values_list("target", "patient_id")) == [
+        ("prescription page", patient.pk),
+        ("sessionlog page", patient.pk),
+    ]
+
+
+def test_the_adherence_export_records_one_event_per_patient(client, clinician, patient):
+    second = PatientFactory(clinician=clinician)
+    client.force_login(clinician)
+    client.post(
+        reverse("admin:patients_patient_changelist"),
+        {"action": "export_adherence_csv", "_selected_action": [patient.pk, second.pk]},
+    )
+    exported = AuditEvent.objects.filter(action="export", target="adherence CSV")
+    assert sorted(exported.values_list("patient_id", flat=True)) == sorted([patient.pk, second.pk])
+
+
+def test_a_refused_view_records_nothing(client, other_clinician, patient):
+    client.force_login(other_clinician)
+    before = AuditEvent.objects.count()
+    assert client.get(reverse("admin:patients_patient_progress", args=[patient.pk])).status_code
+    assert AuditEvent.objects.count() == before
+
+
+def test_patients_reading_their_own_plan_are_not_audited(client, patient, prescription):
+    client.force_login(patient.user)
+    before = AuditEvent.objects.count()
+    assert client.get(reverse("patients:today")).status_code == 200
+    assert client.get(reverse("patients:history")).status_code == 200
+    assert AuditEvent.objects.count() == before
+
+
+# --- Changes, by anyone --------------------------------------------------------------------
+
+
+def test_a_clinician_creating_a_patient_is_recorded(client, clinician):
+    client.force_login(clinician)
+    response = client.post(
+        reverse("admin:patients_patient_add"),
+        {
+            "first_name": "Nora",
+            "last_name": "Newman",
+            "email": "nora@example.org",
+            "timezone": "Europe/London",
+            "checkin_interval_days": 14,
+            "prescriptions-TOTAL_FORMS": 0,
+            "prescriptions-INITIAL_FORMS": 0,
+            "activities-TOTAL_FORMS": 0,
+            "activities-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = AuditEvent.objects.get(action="create", target="patients.patient")
+    assert created.actor == clinician
+    assert created.patient_id == int(created.target_id)
+
+
+def test_a_prescription_change_records_the_names_of_the_changed_fields(
+    clinician, patient, prescription
+):
+    with acting_as(clinician):
+        prescription.message = "Add the bridge from Monday."
+        prescription.sessions_per_day = 2
+        prescription.save()
+    event = AuditEvent.objects.filter(action="update", target="patients.prescription").get()
+    assert event.fields == "message,sessions_per_day"
+    assert "bridge" not in str(AuditEvent.objects.values_list())
+    assert event.actor_username == clinician.username
+
+
+def test_a_patient_logging_a_session_is_recorded_without_the_note(client, patient, prescription):
+    client.force_login(patient.user)
+    day = patient.today().isoformat()
+    first = prescription.exercises.first()
+    client.post(
+        reverse("patients:check", args=[day]),
+        {"exercise": first.pk, "session": 1, "action": "done"},
+    )
+    client.post(
+        reverse("patients:session_done", args=[day, 1]),
+        {"pain": 3, "effort": "about_right", "note": SECRET_NOTE},
+    )
+    logged = AuditEvent.objects.filter(target="patients.sessionlog")
+    assert {event.action for event in logged} == {"create", "update"}
+    # The patient is the actor, by id: their username is often their email address.
+    assert {(event.actor_id, event.actor_username) for event in logged} == {(patient.user.pk, "")}
+    done = AuditEvent.objects.filter(target="patients.sessionlog", fields__contains="pain").get()
+    assert {"completed_at", "effort", "note", "pain"} <= set(done.fields.split(","))
+    assert done.patient_id == patient.pk
+    every_value = " ".join(str(row) for row in AuditEvent.objects.values_list())
+    for secret in (SECRET_NOTE, patient.first_name, patient.last_name, patient.email):
+        assert secret not in every_value
+
+
+def test_deletes_are_recorded_down_the_cascade(patient, prescription):
+    SessionLog.objects.create(prescription=prescription, date=patient.today())
+    prescription_pk = prescription.pk
+    Prescription.objects.get(pk=prescription_pk).delete()
+    deleted = sorted(AuditEvent.objects.filter(action="delete").values_list("target", "patient_id"))
+    assert deleted == [
+        ("patients.prescribedexercise", patient.pk),
+        ("patients.prescribedexercise", patient.pk),
+        ("patients.prescription", patient.pk),
+        ("patients.sessionlog", patient.pk),
+    ]
+    assert not AuditEvent.objects.filter(action="delete", actor_username__gt="").exists()
+
+
+# --- Append-only ---------------------------------------------------------------------------
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_orm(patient):
+    event = AuditEvent.objects.filter(patient_id=patient.pk).first()
+    event.action = "view"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="view")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+
+
+def test_the_database_refuses_an_update_even_in_raw_sql(patient):
+    event = AuditEvent.objects.filter(patient_id=patient.pk).first()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET action = 'view' WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.action == "create"
+
+
+# --- Who may read it -----------------------------------------------------------------------
+
+
+def test_superusers_read_the_trail_filtered_by_patient_and_by_user(
+    client, superuser, clinician, patient, other_patient
+):
+    client.force_login(clinician)
+    client.get(reverse("admin:patients_patient_progress", args=[patient.pk]))
+    client.force_login(superuser)
+    client.get(reverse("admin:patients_patient_progress", args=[other_patient.pk]))
+    changelist = reverse("admin:audit_auditevent_changelist")
+
+    page = client.get(changelist, {"patient": patient.pk})
+    assert page.status_code == 200
+    shown = list(page.context["cl"].result_list)
+    assert shown
+    assert {event.patient_id for event in shown} == {patient.pk}
+
+    page = client.get(changelist, {"actor__id__exact": clinician.pk})
+    shown = list(page.context["cl"].result_list)
+    assert [(event.actor_username, event.target) for event in shown] == [
+        (clinician.username, "progress page")
+    ]
+    assert client.get(changelist, {"patient": "not-a-number"}).status_code == 200
+
+    # The patient's own page links to its trail.
+    change = client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+    assert f"{changelist}?patient={patient.pk}" in change.content.decode()
+
+
+def test_nobody_edits_the_trail_and_only_superusers_read_it(
+    client, superuser, clinician, editor, patient
+):
+    event = AuditEvent.objects.filter(patient_id=patient.pk).first()
+    changelist = reverse("admin:audit_auditevent_changelist")
+    for user in (clinician, editor):
+        client.force_login(user)
+        assert client.get(changelist).status_code == 403
+    client.force_login(superuser)
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    detail = client.get(reverse("admin:audit_auditevent_change", args=[event.pk]))
+    assert detail.status_code == 200
+    assert 'type="submit"' not in detail.content.decode().split('id="content-main"')[1]
+    deleted = client.post(
+        reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize("count", [5, 100])
+def test_the_trail_page_has_a_constant_query_count(
+    client, superuser, patient, count, django_assert_max_num_queries
+):
+    AuditEvent.objects.bulk_create(
+        AuditEvent(action="view", target="progress page", patient_id=patient.pk)
+        for _ in range(count)
+    )
+    client.force_login(superuser)
+    # Session, user, the filters' choices (actors, dates), the page and its estimated count.
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
