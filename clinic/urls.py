@@ -25,6 +25,8 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("accounts/sign-in-link/", patient_views.sign_in_link_request, name="sign_in_link"),
+    # Before django.contrib.auth.urls: the same URL and name, plus Clear-Site-Data.
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/sign-in/<str:token>/",
         patient_views.sign_in_link_use,

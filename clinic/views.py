@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -43,6 +44,17 @@ def manifest(request):
         ],
     }
     return JsonResponse(data, content_type="application/manifest+json")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which also tells the browser to empty this site's caches and storage:
+    a patient's plan saved for offline use, and any unsent entries, never outlive their
+    session on a shared phone (browsers honour it on https and localhost)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 @login_required

@@ -130,6 +130,29 @@ class SignInLinkForm(forms.Form):
 PAIN_CHOICES = [(score, str(score)) for score in range(11)]
 
 
+class ClientWriteForm(forms.Form):
+    """What the page or the phone's offline queue adds to a check-off or "session done": the
+    write's own UUID, when the patient made it, and the result version the form showed."""
+
+    client_uuid = forms.UUIDField(
+        required=False,
+        error_messages={"invalid": "This entry's id is not valid: it must be a UUID."},
+    )
+    made_at = forms.DateTimeField(
+        required=False,
+        error_messages={"invalid": "This entry's time is not valid: it must be ISO 8601."},
+    )
+    seen = forms.CharField(required=False, max_length=36, strip=True)
+
+    def clean_seen(self):
+        # Absent means "no idea what was shown" (a plain form); "" means "nothing was logged".
+        return self.cleaned_data["seen"] if "seen" in self.data else None
+
+    def write_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"client_uuid": data["client_uuid"], "made_at": data["made_at"]}
+
+
 class SessionDoneForm(forms.Form):
     """Pain now (0-10 numeric rating scale), how it felt, and a note for the clinician."""
 

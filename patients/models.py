@@ -364,6 +364,12 @@ class SessionLog(models.Model):
     # patients.services.exercise_check. Stored (not derived at read time) so that adherence
     # over hundreds of patients is one aggregate: a partly done session counts by this share.
     done_share = models.FloatField(default=0.0, editable=False)
+    # Which write set the pain, effort and note, and when the patient gave them (by the
+    # phone's clock for entries sent later from its offline queue). A form carries the
+    # result_uuid it showed, so patients.services.session_complete can tell an edit of that
+    # result from a write that never saw it (another device, or a phone that was offline).
+    result_uuid = models.UUIDField(null=True, blank=True, editable=False)
+    result_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -425,6 +431,42 @@ class ExerciseCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prescribed_exercise.exercise} {self.status}"
+
+
+class ClientWrite(models.Model):
+    """A check-off or "session done" sent with the UUID its page or the phone's offline queue
+    gave it. The UUID is the primary key, so a replay of the same write is recognised and
+    stored once; every session-done write is kept here with what it said and what it
+    replaced, so a merge never loses a pain score or a note."""
+
+    class Kind(models.TextChoices):
+        CHECK = "check", "Check-off"
+        SESSION_DONE = "session_done", "Session done"
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        MERGED = "merged", "Merged with a result from elsewhere"
+        SUPERSEDED = "superseded", "Older than what was already stored"
+
+    uuid = models.UUIDField(primary_key=True)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="client_writes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    day = models.DateField(help_text="The patient's local date the write is for.")
+    session_number = models.PositiveSmallIntegerField(default=1)
+    made_at = models.DateTimeField(help_text="When the patient made it, by the phone's clock.")
+    received_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict, blank=True)
+    replaced = models.JSONField(
+        default=dict, blank=True, help_text="The stored values this write replaced, if any."
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.APPLIED)
+
+    class Meta:
+        ordering = ["received_at"]
+        indexes = [models.Index(fields=["patient", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.uuid} ({self.day})"
 
 
 class AttentionReview(models.Model):

@@ -6,13 +6,14 @@ Views, the admin and management commands call these; the business rules live her
 import datetime
 import logging
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils import timezone
 from exercises.models import Exercise, Program
 from patients import contraindications, plan, schedule
 from patients.models import (
+    ClientWrite,
     Effort,
     ExerciseCheck,
     FunctionActivity,
@@ -305,9 +307,37 @@ def user_from_sign_in_token(token: str):
 
 # --- The patient's own writes: check-offs and sessions -----------------------------------------
 
+# How far a phone's clock may run ahead of ours, and how long an entry made offline may wait in
+# the phone's queue (the plan pages it was made on are cached for a week).
+CLIENT_CLOCK_SKEW = datetime.timedelta(minutes=5)
+OFFLINE_WRITE_MAX_AGE = datetime.timedelta(days=7)
 
-def _check_day_editable(patient: Patient, day: datetime.date) -> None:
-    today = patient.today()
+
+def _effective_today(patient: Patient, made_at: datetime.datetime | None) -> datetime.date:
+    """The patient's "today" when the write was made: now, or the phone's time for an entry
+    made offline and sent later, which must be plausible."""
+    if made_at is None:
+        return patient.today()
+    now = timezone.now()
+    if made_at > now + CLIENT_CLOCK_SKEW:
+        raise ValidationError(
+            "This entry is dated in the future. Check the date and time on your phone.",
+            code="made_in_future",
+        )
+    if made_at < now - OFFLINE_WRITE_MAX_AGE:
+        raise ValidationError(
+            "This entry was saved on your phone more than %(days)s days ago and can no longer "
+            "be sent.",
+            code="made_too_long_ago",
+            params={"days": OFFLINE_WRITE_MAX_AGE.days},
+        )
+    return timezone.localtime(made_at, patient.zone).date()
+
+
+def _check_day_editable(
+    patient: Patient, day: datetime.date, *, made_at: datetime.datetime | None = None
+) -> None:
+    today = _effective_today(patient, made_at)
     if day > today:
         raise ValidationError("You can't log a day that hasn't happened yet.", code="future")
     if not plan.is_editable(day, today):
@@ -327,6 +357,35 @@ def _session_log(prescription: Prescription, day: datetime.date, number: int) ->
     return log
 
 
+def _same_write(existing: ClientWrite, patient: Patient, kind: str) -> None:
+    if existing.patient_id != patient.pk or existing.kind != kind:
+        # Never say whose it is: a guessed or copied UUID learns nothing and changes nothing.
+        raise ValidationError(
+            "This entry's id has already been used for something else.", code="uuid_reused"
+        )
+
+
+def _client_write_claim(
+    *, patient: Patient, client_uuid: uuid.UUID, kind: str, **fields
+) -> ClientWrite | None:
+    """Record a write's UUID before applying it; ``None`` when it was recorded before, i.e.
+    this is a replay that must change nothing."""
+    existing = ClientWrite.objects.filter(pk=client_uuid).first()
+    if existing is None:
+        try:
+            # A savepoint: the same UUID arriving twice at once (the phone's Background Sync
+            # and a page reload) makes the second insert fail, and the second caller then
+            # finds the first one's row.
+            with transaction.atomic():
+                return ClientWrite.objects.create(
+                    uuid=client_uuid, patient=patient, kind=kind, **fields
+                )
+        except IntegrityError:
+            existing = ClientWrite.objects.get(pk=client_uuid)
+    _same_write(existing, patient, kind)
+    return None
+
+
 @transaction.atomic
 def exercise_check(
     *,
@@ -336,12 +395,17 @@ def exercise_check(
     session_number: int,
     status: str | None,
     skip_reason: str = "",
+    client_uuid: uuid.UUID | None = None,
+    made_at: datetime.datetime | None = None,
 ) -> ExerciseCheck | None:
     """Check an exercise off (``status="done"``), skip it with a reason, or undo (``None``).
 
-    Repeating the same call changes nothing: one check per exercise per session.
+    Repeating the same call changes nothing: one check per exercise per session. With a
+    ``client_uuid`` a replay of the same write is recognised and ignored; with ``made_at``
+    (an entry made offline) the day must have been editable then, and a check-off stored
+    later than ``made_at`` (from another device) is kept rather than overwritten.
     """
-    _check_day_editable(patient, day)
+    _check_day_editable(patient, day, made_at=made_at)
     prescription = prescribed.prescription
     if prescription.patient_id != patient.pk:
         raise PermissionDenied("Not this patient's exercise.")
@@ -351,14 +415,39 @@ def exercise_check(
         raise ValidationError("This exercise isn't part of that session.", code="not_due")
     if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
         raise ValidationError("Choose why you skipped it.", code="skip_reason")
+    write = None
+    if client_uuid is not None:
+        write = _client_write_claim(
+            patient=patient,
+            client_uuid=client_uuid,
+            kind=ClientWrite.Kind.CHECK,
+            day=day,
+            session_number=session_number,
+            made_at=made_at or timezone.now(),
+            payload={"exercise": prescribed.pk, "status": status or "", "reason": skip_reason},
+        )
+        if write is None:
+            return ExerciseCheck.objects.filter(
+                session_log__prescription=prescription,
+                session_log__date=day,
+                session_log__session_number=session_number,
+                prescribed_exercise=prescribed,
+            ).first()
     log = _session_log(prescription, day, session_number)
     # Check-offs of one session take turns on its row, so each recount of done_share sees
     # the others' checks (without the lock, two at once on PostgreSQL each count only their
     # own and the later save wins with a share too low).
     log = SessionLog.objects.select_for_update().get(pk=log.pk)
+    existing = ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).first()
+    if made_at is not None and existing is not None and existing.checked_at > made_at:
+        if write is not None:
+            write.outcome = ClientWrite.Outcome.SUPERSEDED
+            write.save(update_fields=["outcome"])
+        return existing
     check = None
     if status is None:
-        ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).delete()
+        if existing is not None:
+            existing.delete()
     else:
         check, _ = ExerciseCheck.objects.update_or_create(
             session_log=log,
@@ -366,7 +455,7 @@ def exercise_check(
             defaults={
                 "status": status,
                 "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
-                "checked_at": timezone.now(),
+                "checked_at": made_at or timezone.now(),
             },
         )
     session_log_update_share(log)
@@ -381,6 +470,16 @@ def session_log_update_share(log: SessionLog) -> None:
     log.save(update_fields=["done_share", "updated_at"])
 
 
+def notes_merge(earlier: str, later: str) -> str:
+    """Both notes, oldest first; one that already holds the other is not repeated."""
+    earlier, later = earlier.strip(), later.strip()
+    if not earlier or earlier in later:
+        return later
+    if not later or later in earlier:
+        return earlier
+    return f"{earlier}\n\n{later}"
+
+
 @transaction.atomic
 def session_complete(
     *,
@@ -390,13 +489,23 @@ def session_complete(
     pain: int,
     effort: str,
     note: str,
+    client_uuid: uuid.UUID | None = None,
+    made_at: datetime.datetime | None = None,
+    seen: str | None = None,
 ) -> list[SessionLog]:
     """Mark a session done with a pain score (0-10), how it felt and an optional note.
 
-    Idempotent: one log per prescription, day and session (a database constraint); a second
-    submission updates the pain, effort and note and keeps the first completion time.
+    Idempotent: one log per prescription, day and session (a database constraint), and a
+    replay of the same ``client_uuid`` changes nothing. The first completion time is kept.
+
+    ``seen`` is the ``result_uuid`` the patient's form showed ("" for none). A write that saw
+    the stored result (or says nothing, like a form posted without JavaScript) is an edit and
+    replaces pain, effort and note. One that did not -- the session was logged meanwhile from
+    another device, or by this phone before it went offline -- is merged: pain and effort from
+    whichever was given later (``made_at``), both notes kept oldest first. Every session-done
+    write is kept as a ``ClientWrite`` with the values it replaced, so no score is lost.
     """
-    _check_day_editable(patient, day)
+    _check_day_editable(patient, day, made_at=made_at)
     if not 0 <= pain <= 10:
         raise ValidationError("Pain is a number from 0 to 10.", code="pain")
     if effort and effort not in Effort.values:
@@ -405,15 +514,70 @@ def session_complete(
     if not prescriptions:
         raise ValidationError("There is no such session on that day.", code="no_session")
     now = timezone.now()
+    given_at = made_at or now
+    write = _client_write_claim(
+        patient=patient,
+        client_uuid=client_uuid or uuid.uuid4(),
+        kind=ClientWrite.Kind.SESSION_DONE,
+        day=day,
+        session_number=session_number,
+        made_at=given_at,
+        payload={"pain": pain, "effort": effort, "note": note, "seen": seen},
+    )
     logs = []
     for prescription in prescriptions:
         log = _session_log(prescription, day, session_number)
-        log.completed_at = log.completed_at or now
-        log.pain, log.effort, log.note = pain, effort, note
-        log.save(update_fields=["completed_at", "pain", "effort", "note", "updated_at"])
+        if write is None:  # a replay: report what is stored, change nothing
+            logs.append(log)
+            continue
+        # Two writes for one session (two devices, or a replay racing an edit) take turns.
+        log = SessionLog.objects.select_for_update().get(pk=log.pk)
+        _session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
+        log.completed_at = min(log.completed_at or given_at, given_at)
+        log.save(
+            update_fields=[
+                "completed_at",
+                "pain",
+                "effort",
+                "note",
+                "result_uuid",
+                "result_at",
+                "updated_at",
+            ]
+        )
         logs.append(log)
+    if write is not None:
+        write.save(update_fields=["replaced", "outcome"])
     logger.info("session logged: patient %s, %s session %s", patient.pk, day, session_number)
     return logs
+
+
+def _session_result_apply(
+    log: SessionLog, write: ClientWrite, *, pain: int, effort: str, note: str, seen: str | None
+) -> None:
+    stored = {"pain": log.pain, "effort": log.effort, "note": log.note}
+    conflict = (
+        log.completed_at is not None
+        and seen is not None
+        and seen != (str(log.result_uuid) if log.result_uuid else "")
+    )
+    if not conflict:
+        if log.completed_at is not None:
+            write.replaced = stored
+        log.pain, log.effort, log.note = pain, effort, note
+        log.result_uuid, log.result_at = write.uuid, write.made_at
+        return
+    write.outcome = ClientWrite.Outcome.MERGED
+    stored_at = log.result_at or log.completed_at
+    if write.made_at >= stored_at:
+        write.replaced = stored
+        log.note = notes_merge(log.note, note)
+        log.pain, log.effort = pain, effort
+        log.result_at = write.made_at
+    else:
+        log.note = notes_merge(note, log.note)
+    # The merged result is new to every device: their next edit must see this version.
+    log.result_uuid = write.uuid
 
 
 # --- Function check-ins (Patient-Specific Functional Scale format) --------------------------
@@ -525,3 +689,22 @@ def calendar_link_renew(*, patient: Patient) -> None:
     """Give the patient a new calendar feed secret; the old link stops working at once."""
     patient.calendar_token = new_calendar_token()
     patient.save(update_fields=["calendar_token", "updated_at"])
+
+
+# --- Deactivating a patient -------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_active_set(*, patient: Patient, active: bool) -> None:
+    """Deactivate (or reactivate) a patient; their history is kept.
+
+    A deactivated patient's account is made inactive too, so every session they have, on
+    any device, stops working at its next request (Django's backends refuse inactive users)
+    and they cannot sign in again until the clinic reactivates them.
+    """
+    if patient.is_active != active:
+        patient.is_active = active
+        patient.save(update_fields=["is_active", "updated_at"])
+    if patient.user_id is not None:
+        get_user_model().objects.filter(pk=patient.user_id).update(is_active=active)
+    logger.info("patient %s %s", patient.pk, "reactivated" if active else "deactivated")

@@ -10,6 +10,8 @@ DAY = r"(?P<value>\d{4}-\d{2}-\d{2})"
 
 urlpatterns = [
     path("", views.today, name="today"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline.json", views.offline_manifest, name="offline_manifest"),
     path("history/", views.history, name="history"),
     path("print/", views.handout, name="print"),
     path("check-in/", views.function_checkin, name="checkin"),

@@ -1,22 +1,25 @@
 import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import ratelimit
 from exercises.models import SafetyAdvice
-from patients import calendar, charts, plan, reminders, services
+from patients import calendar, charts, offline, plan, reminders, services
 from patients.access import before_safety, get_prescribed_for_patient, patient_required
 from patients.forms import (
     CheckForm,
+    ClientWriteForm,
     FunctionCheckInForm,
     ReminderSettingsForm,
     SessionDoneForm,
@@ -43,8 +46,27 @@ def _bad_date(request, value):
     )
 
 
-def _render_day(request, patient, day, *, status=200, form=None, open_session=None):
-    today = patient.today()
+def _offline_owner(view):
+    """Name the patient whose page this is, for the service worker: it saves a page only
+    under its owner and never shows one patient's saved pages to another."""
+
+    @wraps(view)
+    def wrapper(request, *args, patient, **kwargs):
+        response = view(request, *args, patient=patient, **kwargs)
+        response[offline.OWNER_HEADER] = offline.owner_key(patient)
+        return response
+
+    return wrapper
+
+
+def _wants_json(request) -> bool:
+    """The phone's offline queue asks for JSON: it needs a plain yes or no, not a page."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _render_day(request, patient, day, *, status=200, form=None, open_session=None, as_today=False):
+    # A copy saved for offline use shows a coming day as it will look on the day.
+    today = day if as_today else patient.today()
     day_plan = plan.day_plan(patient, day, today=today)
     context = {
         "patient": patient,
@@ -56,13 +78,17 @@ def _render_day(request, patient, day, *, status=200, form=None, open_session=No
         "skip_reasons": SkipReason.choices,
         "nav": "today" if day == today else "",
         "checkin_due": day == today
+        and not as_today
         and services.checkin_due(patient, day_plan.prescriptions, today=today),
     }
-    return render(request, "patients/day.html", context, status=status)
+    response = render(request, "patients/day.html", context, status=status)
+    response[offline.DAY_HEADER] = day.isoformat()
+    return response
 
 
 @require_GET
 @patient_required
+@_offline_owner
 def today(request, *, patient):
     """`/plan/`: today's plan, on the patient's own calendar."""
     return _render_day(request, patient, patient.today())
@@ -70,14 +96,21 @@ def today(request, *, patient):
 
 @require_GET
 @patient_required
+@_offline_owner
 def day(request, value, *, patient):
-    """`/plan/<YYYY-MM-DD>/`: another day's plan, with what was logged."""
+    """`/plan/<YYYY-MM-DD>/`: another day's plan, with what was logged. With
+    ``?offline-copy=1``, a day of the coming week as it will look on the day (the copy the
+    phone keeps for using the plan offline)."""
     parsed = _parse_day(value)
     if parsed is None:
         return _bad_date(request, value)
-    if parsed == patient.today():
+    today = patient.today()
+    if parsed == today:
         return redirect("patients:today")
-    return _render_day(request, patient, parsed)
+    as_today = request.GET.get(
+        "offline-copy"
+    ) == "1" and today < parsed <= today + datetime.timedelta(days=offline.DAYS_AHEAD)
+    return _render_day(request, patient, parsed, as_today=as_today)
 
 
 @require_POST
@@ -89,8 +122,11 @@ def check(request, value, *, patient):
     if parsed is None:
         return _bad_date(request, value)
     form = CheckForm(request.POST)
+    client = ClientWriteForm(request.POST)
     error = None
-    if form.is_valid():
+    if not client.is_valid():
+        error = " ".join(message for messages_ in client.errors.values() for message in messages_)
+    elif form.is_valid():
         data = form.cleaned_data
         prescribed = get_prescribed_for_patient(patient, data["exercise"])
         status = {"done": ExerciseCheck.Status.DONE, "skip": ExerciseCheck.Status.SKIPPED}.get(
@@ -104,11 +140,14 @@ def check(request, value, *, patient):
                 session_number=data["session"],
                 status=status,
                 skip_reason=data["reason"],
+                **client.write_kwargs(),
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    if _wants_json(request):
+        return JsonResponse({"ok": not error, "error": error or ""}, status=400 if error else 200)
     if request.htmx:
         day_plan = plan.day_plan(patient, parsed, today=patient.today())
         session = next(
@@ -157,6 +196,10 @@ def session_done(request, value, number, *, patient):
     if request.method == "GET":
         return _render_day(request, patient, parsed, open_session=number)
     form = SessionDoneForm(request.POST)
+    client = ClientWriteForm(request.POST)
+    if not client.is_valid():
+        for messages_ in client.errors.values():
+            form.add_error(None, messages_)
     if form.is_valid():
         try:
             services.session_complete(
@@ -166,15 +209,22 @@ def session_done(request, value, number, *, patient):
                 pain=form.cleaned_data["pain"],
                 effort=form.cleaned_data["effort"],
                 note=form.cleaned_data["note"],
+                seen=client.cleaned_data["seen"],
+                **client.write_kwargs(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "error": ""})
             current = plan.history(patient, today=patient.today()).current_streak
             messages.success(request, _well_done(patient, current))
             if parsed == patient.today():
                 return redirect("patients:today")
             return redirect("patients:day", parsed.isoformat())
+    if _wants_json(request):
+        errors = " ".join(message for messages_ in form.errors.values() for message in messages_)
+        return JsonResponse({"ok": False, "error": errors}, status=400)
     return _render_day(request, patient, parsed, status=400, form=form, open_session=number)
 
 
@@ -189,6 +239,7 @@ def _well_done(patient, streak: int) -> str:
 
 @require_GET
 @patient_required
+@_offline_owner
 def guided(request, value, number, *, patient):
     """Guided mode: one exercise at a time, with a set counter and hold/rest timers."""
     parsed, number = _parse_day(value), int(number)
@@ -242,6 +293,7 @@ def function_checkin(request, *, patient):
 @require_http_methods(["GET", "POST"])
 @patient_required
 @before_safety
+@_offline_owner
 def safety(request, *, patient):
     """`/plan/safety/`: when to stop and get help. Shown first on a patient's first visit."""
     if request.method == "POST":
@@ -343,6 +395,7 @@ def calendar_feed(request, token):
 
 @require_GET
 @patient_required
+@_offline_owner
 def exercise_detail(request, pk, *, patient):
     """`/plan/exercises/<pk>/`: one prescribed exercise with every instruction."""
     prescribed = get_prescribed_for_patient(patient, pk)
@@ -355,6 +408,7 @@ def exercise_detail(request, pk, *, patient):
 
 @require_GET
 @patient_required
+@_offline_owner
 def history(request, *, patient):
     """`/plan/history/`: a month calendar of done and missed days, streaks, pain trend."""
     today = patient.today()
@@ -375,6 +429,29 @@ def history(request, *, patient):
             "nav": "history",
         },
     )
+
+
+@require_GET
+def service_worker(request):
+    """`/plan/sw.js`: the service worker that keeps the plan usable offline. Served from here,
+    not /static/, so that its scope is /plan/; public, because it holds nobody's data and the
+    browser re-checks it even after a sign-in has expired."""
+    response = HttpResponse(
+        offline.service_worker_script(), content_type="text/javascript; charset=utf-8"
+    )
+    # The browser must re-check it on each visit: a deploy's new version replaces the caches.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@never_cache
+@require_GET
+@patient_required
+@_offline_owner
+def offline_manifest(request, *, patient):
+    """`/plan/offline.json`: the pages and pictures of this patient's coming week that the
+    service worker saves after each visit online."""
+    return JsonResponse(offline.precache_manifest(patient))
 
 
 def _parse_month(value: str | None, today: datetime.date) -> datetime.date:

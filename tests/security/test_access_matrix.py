@@ -89,6 +89,9 @@ RULES: dict[str, tuple[dict, dict]] = {
     "sign_in_link": (everyone(OK), everyone(OK)),
     "sign_in_link_use": (everyone({400}), everyone({400})),
     "patients:today": (PATIENT_PAGE, everyone(NA)),
+    # The service worker holds nobody's data; the browser re-checks it even when signed out.
+    "patients:service_worker": (everyone(OK), everyone(NA)),
+    "patients:offline_manifest": (PATIENT_PAGE, everyone(NA)),
     "patients:history": (PATIENT_PAGE, everyone(NA)),
     "patients:print": (PATIENT_PAGE, everyone(NA)),
     "patients:checkin": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),

@@ -1,0 +1,128 @@
+"""What a patient's phone keeps for offline use: the service worker's settings and the list
+of the patient's own pages and pictures to save (see docs/architecture.md, "Offline").
+"""
+
+import datetime
+import functools
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+
+from patients import plan, schedule
+from patients.models import Patient
+
+# The app shell: every static file a patient page loads, saved when the service worker installs.
+SHELL = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+    "css/homeplan.css",
+    "css/print.css",
+    "css/plan.css",
+    "css/guided.css",
+    "js/guided.js",
+    "js/offline.js",
+    "img/favicon.png",
+    "img/icon-192.png",
+)
+SERVICE_WORKER = "sw.js"
+# Plan pages saved ahead: today and this many days after it.
+DAYS_AHEAD = 7
+OWNER_HEADER = "X-Homeplan-Owner"
+DAY_HEADER = "X-Homeplan-Day"
+
+
+def owner_key(patient: Patient) -> str:
+    """An opaque, stable name for the patient's saved pages on a phone: the service worker
+    keeps one patient's pages apart from the next one's without learning who they are."""
+    return salted_hmac("homeplan.offline.owner", str(patient.pk)).hexdigest()[:24]
+
+
+def _source_text() -> str:
+    path = finders.find(SERVICE_WORKER)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _files_hash() -> str:
+    """Without a static manifest (DEBUG, tests), the shell files' contents are the version."""
+    digest = hashlib.sha256()
+    for name in SHELL:
+        with open(finders.find(name), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def _version(source: str) -> str:
+    # A deploy changes the hashed static manifest, and with it every cache name, so the new
+    # service worker drops the old files; a change to sw.js alone counts too.
+    static_version = getattr(staticfiles_storage, "manifest_hash", "") or _files_hash()
+    return hashlib.sha256(f"{static_version}:{source}".encode()).hexdigest()[:16]
+
+
+def _script() -> str:
+    source = _source_text()
+    config = {
+        "version": _version(source),
+        "shell": [static(name) for name in SHELL],
+        "scope": reverse("patients:today"),
+        "manifestUrl": reverse("patients:offline_manifest"),
+        "loginUrl": reverse("login"),
+        "ownerHeader": OWNER_HEADER,
+        "dayHeader": DAY_HEADER,
+    }
+    return f"self.HOMEPLAN = {json.dumps(config, sort_keys=True)};\n{source}"
+
+
+@functools.cache
+def _script_cached() -> str:
+    return _script()
+
+
+def service_worker_script() -> str:
+    """sw.js with its settings in front; computed once per process unless DEBUG, where the
+    files change under the developer's hands."""
+    return _script() if settings.DEBUG else _script_cached()
+
+
+def precache_manifest(patient: Patient) -> dict:
+    """The URLs of the patient's plan for today and the next week: day pages (future days as
+    they will look on the day), guided sessions, exercise pages, safety advice, and the
+    exercises' pictures."""
+    today = patient.today()
+    prescriptions = plan.prescriptions_with_exercises(patient)
+    pages = [reverse("patients:today")]
+    guided, exercises, images = [], {}, {}
+    for offset in range(DAYS_AHEAD + 1):
+        day = today + datetime.timedelta(days=offset)
+        if offset:
+            pages.append(f"{reverse('patients:day', args=[day.isoformat()])}?offline-copy=1")
+        due = schedule.due_on(prescriptions, day)
+        for number in range(1, schedule.sessions_on(due, day) + 1):
+            guided.append(reverse("patients:guided", args=[day.isoformat(), number]))
+        for prescription in due:
+            for prescribed in prescription.exercises.all():
+                exercises[prescribed.pk] = reverse("patients:exercise", args=[prescribed.pk])
+                exercise = prescribed.exercise
+                for image in (exercise.image_medium, exercise.end_image_medium):
+                    if image:
+                        images[image.name] = image.url
+    return {
+        "owner": owner_key(patient),
+        "today": today.isoformat(),
+        "timezone": patient.timezone,
+        "pages": [
+            *pages,
+            *guided,
+            *exercises.values(),
+            reverse("patients:safety"),
+            reverse("patients:history"),
+        ],
+        "images": list(images.values()),
+    }

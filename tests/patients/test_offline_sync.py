@@ -1,0 +1,433 @@
+"""Offline writes reaching the server: a client UUID makes a replay harmless, entries made
+offline are dated by the phone (within limits), conflicting session results are merged
+without losing a pain score or a note; the service worker and the list of pages it saves."""
+
+import datetime
+import json
+import re
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from patients import offline
+from patients.models import ClientWrite, ExerciseCheck, SessionLog
+from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
+from tests.patients.conftest import NOW, TODAY
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture(autouse=True)
+def _clock(frozen_clock):
+    return frozen_clock
+
+
+@pytest.fixture
+def prescription(patient):
+    prescription = PrescriptionFactory(
+        patient=patient, start_date=TODAY - datetime.timedelta(days=14)
+    )
+    for order, name in enumerate(["Bridge", "Clamshell", "Bird dog"], start=1):
+        PrescribedExerciseFactory(prescription=prescription, order=order, exercise__name=name)
+    return prescription
+
+
+@pytest.fixture
+def signed_in(client, patient, prescription):
+    client.force_login(patient.user)
+    return client
+
+
+def iso(moment: datetime.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def check(client, prescribed, *, client_uuid, action="done", day=TODAY, made_at=None, **headers):
+    data = {"exercise": prescribed.pk, "session": 1, "action": action, "client_uuid": client_uuid}
+    if made_at is not None:
+        data["made_at"] = iso(made_at)
+    return client.post(reverse("patients:check", args=[day.isoformat()]), data, **(headers or JSON))
+
+
+def without_token(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def done(client, *, day=TODAY, headers=JSON, **data):
+    return client.post(
+        reverse("patients:session_done", args=[day.isoformat(), 1]),
+        {"pain": 3, "effort": "about_right", "note": ""} | data,
+        **headers,
+    )
+
+
+# --- Idempotency --------------------------------------------------------------------------
+
+
+def test_same_check_off_uuid_twice_is_one_row_and_the_same_answer(signed_in, prescription):
+    prescribed = prescription.exercises.first()
+    write = str(uuid.uuid4())
+    first = check(signed_in, prescribed, client_uuid=write)
+    second = check(signed_in, prescribed, client_uuid=write)
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json() == {"ok": True, "error": ""}
+    assert ExerciseCheck.objects.count() == 1
+    assert ClientWrite.objects.filter(pk=write).count() == 1
+
+
+def test_a_replayed_check_off_does_not_undo_a_later_change(signed_in, prescription):
+    """The queue sends "done" (uuid A); the patient undoes it online; A arrives again."""
+    prescribed = prescription.exercises.first()
+    write = str(uuid.uuid4())
+    check(signed_in, prescribed, client_uuid=write)
+    check(signed_in, prescribed, client_uuid=str(uuid.uuid4()), action="undo")
+    assert check(signed_in, prescribed, client_uuid=write).status_code == 200
+    assert ExerciseCheck.objects.count() == 0
+
+
+def test_same_session_done_uuid_twice_is_one_log_and_the_same_answer(signed_in):
+    write = str(uuid.uuid4())
+    first = done(signed_in, client_uuid=write, pain=4, note="Stiff at first")
+    second = done(signed_in, client_uuid=write, pain=4, note="Stiff at first")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    log = SessionLog.objects.get()
+    assert (log.pain, log.note, str(log.result_uuid)) == (4, "Stiff at first", write)
+    assert ClientWrite.objects.count() == 1
+
+
+def test_a_plain_form_replayed_redirects_both_times(signed_in):
+    write = str(uuid.uuid4())
+    answers = [done(signed_in, headers={}, client_uuid=write) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"] == reverse("patients:today")
+    assert SessionLog.objects.count() == 1
+
+
+def test_an_htmx_check_off_replayed_returns_the_same_card(signed_in, prescription):
+    prescribed = prescription.exercises.first()
+    write = str(uuid.uuid4())
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    first = check(signed_in, prescribed, client_uuid=write, **htmx)
+    second = check(signed_in, prescribed, client_uuid=write, **htmx)
+    assert first.status_code == second.status_code == 200
+    # The same card, but for the CSRF token, which is masked afresh on every page.
+    assert without_token(first) == without_token(second)
+    assert "Undo" in first.content.decode()
+
+
+# --- Entries made offline, sent later ------------------------------------------------------
+
+
+def test_an_entry_made_offline_is_dated_when_it_was_made(signed_in, prescription, frozen_clock):
+    """Made yesterday evening, offline; sent today, when yesterday is still editable."""
+    made = NOW - datetime.timedelta(hours=14)
+    response = done(
+        signed_in, day=made.date(), client_uuid=str(uuid.uuid4()), made_at=iso(made), pain=5
+    )
+    assert response.status_code == 200
+    log = SessionLog.objects.get()
+    assert (log.date, log.pain, log.completed_at, log.result_at) == (made.date(), 5, made, made)
+
+
+def test_an_entry_made_offline_a_week_ago_is_still_accepted_for_its_day(
+    signed_in, prescription, patient
+):
+    """Five days offline: the day is past the 2-day grace period now, not when it was made."""
+    made = NOW - datetime.timedelta(days=5)
+    prescribed = prescription.exercises.first()
+    response = check(
+        signed_in, prescribed, client_uuid=str(uuid.uuid4()), day=made.date(), made_at=made
+    )
+    assert response.status_code == 200
+    assert ExerciseCheck.objects.get().checked_at == made
+    # Without the phone's time the same day is read-only, as before.
+    response = check(signed_in, prescribed, client_uuid=str(uuid.uuid4()), day=made.date())
+    assert response.status_code == 400
+    assert "can no longer be changed" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("made_at", "message"),
+    [
+        (NOW + datetime.timedelta(hours=1), "dated in the future"),
+        (NOW - datetime.timedelta(days=8), "more than 7 days ago"),
+    ],
+)
+def test_implausible_phone_times_are_refused_with_a_reason(signed_in, made_at, message):
+    response = done(
+        signed_in, day=made_at.date(), client_uuid=str(uuid.uuid4()), made_at=iso(made_at)
+    )
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not SessionLog.objects.exists()
+
+
+def test_a_write_for_a_day_after_the_phones_own_date_is_refused(signed_in):
+    made = NOW - datetime.timedelta(days=1)
+    response = done(signed_in, day=TODAY, client_uuid=str(uuid.uuid4()), made_at=iso(made))
+    assert response.status_code == 400
+    assert "hasn't happened yet" in response.json()["error"]
+
+
+def test_a_bad_uuid_is_a_clear_400(signed_in, prescription):
+    prescribed = prescription.exercises.first()
+    response = check(signed_in, prescribed, client_uuid="not-a-uuid")
+    assert response.status_code == 400
+    assert response.json()["error"] == "This entry's id is not valid: it must be a UUID."
+    response = done(signed_in, client_uuid="12345", headers={})
+    assert response.status_code == 400
+    assert "This entry&#x27;s id is not valid: it must be a UUID." in response.content.decode()
+    assert not ExerciseCheck.objects.exists()
+    assert not SessionLog.objects.exists()
+
+
+def test_another_patients_uuid_cannot_touch_their_data(
+    client, patient, prescription, other_patient
+):
+    theirs = PrescriptionFactory(patient=other_patient, start_date=TODAY)
+    their_exercise = PrescribedExerciseFactory(prescription=theirs)
+    write = str(uuid.uuid4())
+    client.force_login(other_patient.user)
+    done(client, client_uuid=write, pain=7, note="Theirs")
+    client.force_login(patient.user)
+    # The same UUID from patient A: refused, and neither patient's data changes.
+    response = done(client, client_uuid=write, pain=1, note="Mine")
+    assert response.status_code == 400
+    assert response.json()["error"] == "This entry's id has already been used for something else."
+    assert SessionLog.objects.get().note == "Theirs"
+    assert not SessionLog.objects.filter(prescription=prescription).exists()
+    # Their exercise, whatever the UUID: a 404.
+    assert check(client, their_exercise, client_uuid=str(uuid.uuid4())).status_code == 404
+    assert not ExerciseCheck.objects.exists()
+
+
+def test_replays_need_a_csrf_token(patient, prescription):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(patient.user)
+    assert done(browser, client_uuid=str(uuid.uuid4())).status_code == 403
+    browser.get(reverse("patients:today"))
+    token = browser.cookies["csrftoken"].value
+    response = done(
+        browser, client_uuid=str(uuid.uuid4()), headers=JSON | {"HTTP_X_CSRFTOKEN": token}
+    )
+    assert response.status_code == 200
+    assert SessionLog.objects.count() == 1
+
+
+def test_a_replay_after_the_session_expired_is_sent_to_sign_in(client, prescription):
+    response = done(client, client_uuid=str(uuid.uuid4()))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not SessionLog.objects.exists()
+
+
+# --- Conflicts: the same session logged from two places ---------------------------------
+
+
+def test_offline_result_made_later_than_an_online_one_wins_and_keeps_both_notes(signed_in):
+    """Online from the laptop at 08:00 (pain 6); the phone, offline, logged it at 09:00
+    (pain 4) without seeing the laptop's entry, and syncs at 10:00."""
+    laptop = str(uuid.uuid4())
+    done(
+        signed_in,
+        client_uuid=laptop,
+        made_at=iso(NOW - datetime.timedelta(hours=2)),
+        pain=6,
+        note="Sore after the bridge",
+        seen="",
+    )
+    phone = str(uuid.uuid4())
+    response = done(
+        signed_in,
+        client_uuid=phone,
+        made_at=iso(NOW - datetime.timedelta(hours=1)),
+        pain=4,
+        effort="too_easy",
+        note="Better in the evening",
+        seen="",
+    )
+    assert response.status_code == 200
+    log = SessionLog.objects.get()
+    assert (log.pain, log.effort) == (4, "too_easy")
+    assert log.note == "Sore after the bridge\n\nBetter in the evening"
+    assert log.completed_at == NOW - datetime.timedelta(hours=2)
+    merged = ClientWrite.objects.get(pk=phone)
+    assert merged.outcome == ClientWrite.Outcome.MERGED
+    assert merged.replaced["pain"] == 6  # the laptop's score is kept
+    assert ClientWrite.objects.get(pk=laptop).payload["pain"] == 6
+
+
+def test_offline_result_made_earlier_keeps_the_online_pain_and_adds_its_note(signed_in):
+    """The phone logged at 08:00 offline (pain 4); the laptop at 09:00 (pain 6) online."""
+    done(
+        signed_in,
+        client_uuid=str(uuid.uuid4()),
+        made_at=iso(NOW - datetime.timedelta(hours=1)),
+        pain=6,
+        note="Laptop note",
+        seen="",
+    )
+    phone = str(uuid.uuid4())
+    done(
+        signed_in,
+        client_uuid=phone,
+        made_at=iso(NOW - datetime.timedelta(hours=2)),
+        pain=4,
+        note="Phone note",
+        seen="",
+    )
+    log = SessionLog.objects.get()
+    assert log.pain == 6
+    assert log.note == "Phone note\n\nLaptop note"
+    assert log.completed_at == NOW - datetime.timedelta(hours=2)
+    write = ClientWrite.objects.get(pk=phone)
+    assert (write.outcome, write.payload["pain"]) == (ClientWrite.Outcome.MERGED, 4)
+
+
+def test_an_edit_of_the_result_the_form_showed_replaces_it(signed_in):
+    first = str(uuid.uuid4())
+    done(signed_in, client_uuid=first, pain=6, note="Sore", seen="")
+    done(signed_in, client_uuid=str(uuid.uuid4()), pain=5, note="Less sore now", seen=first)
+    log = SessionLog.objects.get()
+    assert (log.pain, log.note) == (5, "Less sore now")
+    assert ClientWrite.objects.exclude(pk=first).get().replaced == {
+        "pain": 6,
+        "effort": "about_right",
+        "note": "Sore",
+    }
+
+
+def test_the_same_note_from_two_devices_is_not_repeated(signed_in):
+    done(signed_in, client_uuid=str(uuid.uuid4()), pain=3, note="Fine", seen="")
+    done(signed_in, client_uuid=str(uuid.uuid4()), pain=3, note="Fine", seen="")
+    assert SessionLog.objects.get().note == "Fine"
+
+
+def test_a_plain_form_without_javascript_still_edits_as_before(signed_in):
+    done(signed_in, headers={}, pain=6, note="First")
+    done(signed_in, headers={}, pain=2, note="Second")
+    log = SessionLog.objects.get()
+    assert (log.pain, log.note) == (2, "Second")
+    assert ClientWrite.objects.filter(kind=ClientWrite.Kind.SESSION_DONE).count() == 2
+
+
+def test_a_check_off_made_offline_before_a_newer_one_does_not_overwrite_it(signed_in, prescription):
+    prescribed = prescription.exercises.first()
+    signed_in.post(
+        reverse("patients:check", args=[TODAY.isoformat()]),
+        {"exercise": prescribed.pk, "session": 1, "action": "skip", "reason": "no_time"},
+    )
+    write = str(uuid.uuid4())
+    response = check(
+        signed_in, prescribed, client_uuid=write, made_at=NOW - datetime.timedelta(hours=1)
+    )
+    assert response.status_code == 200
+    assert ExerciseCheck.objects.get().status == ExerciseCheck.Status.SKIPPED
+    assert ClientWrite.objects.get(pk=write).outcome == ClientWrite.Outcome.SUPERSEDED
+
+
+def test_the_day_page_carries_the_result_version_its_form_shows(signed_in):
+    write = str(uuid.uuid4())
+    done(signed_in, client_uuid=write)
+    page = signed_in.get(reverse("patients:today")).content.decode()
+    assert f'data-result="{write}"' in page
+    assert f'data-plan-day="{TODAY.isoformat()}"' in page
+
+
+# --- The service worker and what it saves --------------------------------------------------
+
+
+def test_the_service_worker_is_served_under_plan_with_its_settings(client):
+    response = client.get(reverse("patients:service_worker"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response["Cache-Control"] == "no-cache"
+    assert "Service-Worker-Allowed" not in response  # /plan/sw.js covers /plan/ by itself
+    body = response.content.decode()
+    config = json.loads(body.split("\n", 1)[0].removeprefix("self.HOMEPLAN = ").rstrip(";"))
+    assert config["scope"] == "/plan/"
+    assert config["manifestUrl"] == "/plan/offline.json"
+    assert "/static/vendor/htmx/htmx.min.js" in config["shell"]
+    assert "/static/js/offline.js" in config["shell"]
+    assert len(config["version"]) == 16
+    assert 'addEventListener("fetch"' in body
+
+
+def test_the_cache_version_follows_the_static_files(client, settings, monkeypatch):
+    settings.DEBUG = True
+    first = offline._version("source")
+    assert offline._version("source") == first
+    monkeypatch.setattr(offline, "_files_hash", lambda: "another deploy")
+    assert offline._version("source") != first
+
+
+def test_patient_pages_name_their_owner_for_the_cache(signed_in, patient, other_patient):
+    response = signed_in.get(reverse("patients:today"))
+    key = response[offline.OWNER_HEADER]
+    assert key == offline.owner_key(patient) != offline.owner_key(other_patient)
+    assert re.fullmatch(r"[0-9a-f]{24}", key)
+    assert response[offline.DAY_HEADER] == TODAY.isoformat()
+    # The settings page holds the calendar secret: never saved for offline use.
+    assert offline.OWNER_HEADER not in signed_in.get(reverse("patients:settings"))
+
+
+def test_the_offline_manifest_lists_the_coming_week(signed_in, patient, prescription):
+    response = signed_in.get(reverse("patients:offline_manifest"))
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+    data = response.json()
+    assert data["owner"] == offline.owner_key(patient)
+    assert data["today"] == TODAY.isoformat()
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    week_end = TODAY + datetime.timedelta(days=7)
+    assert data["pages"][0] == "/plan/"
+    assert f"/plan/{tomorrow.isoformat()}/?offline-copy=1" in data["pages"]
+    assert f"/plan/{week_end.isoformat()}/?offline-copy=1" in data["pages"]
+    assert f"/plan/{TODAY.isoformat()}/sessions/1/guided/" in data["pages"]
+    for prescribed in prescription.exercises.all():
+        assert reverse("patients:exercise", args=[prescribed.pk]) in data["pages"]
+    assert "/plan/safety/" in data["pages"]
+    assert "/plan/settings/" not in data["pages"]
+
+
+def test_an_offline_copy_shows_a_coming_day_as_it_will_look_on_the_day(signed_in):
+    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    url = reverse("patients:day", args=[tomorrow])
+    normal = signed_in.get(url).content.decode()
+    assert "hasn't come yet" in normal
+    assert "check-form" not in normal
+    copy = signed_in.get(f"{url}?offline-copy=1").content.decode()
+    assert "hasn't come yet" not in copy
+    assert "check-form" in copy
+    assert '<h1 class="h3 mb-0">Today</h1>' in copy
+    # Not beyond the coming week.
+    far = reverse("patients:day", args=[(TODAY + datetime.timedelta(days=9)).isoformat()])
+    assert "check-form" not in signed_in.get(f"{far}?offline-copy=1").content.decode()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other_patient", "clinician"])
+def test_the_offline_manifest_is_only_the_patients_own(client, who, request, prescription):
+    if who != "anonymous":
+        user = request.getfixturevalue(who)
+        client.force_login(getattr(user, "user", user))
+    response = client.get(reverse("patients:offline_manifest"))
+    if who == "other_patient":
+        assert response.status_code == 200
+        assert response.json()["owner"] == offline.owner_key(request.getfixturevalue(who))
+        pages = response.json()["pages"]
+        assert not any(f"/plan/exercises/{p.pk}/" in pages for p in prescription.exercises.all())
+    else:
+        assert response.status_code == 302
+        expected = "/accounts/login/" if who == "anonymous" else "/admin/"
+        assert response["Location"].startswith(expected)
+
+
+def test_logout_clears_the_sites_caches_and_storage(signed_in):
+    response = signed_in.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
