@@ -32,6 +32,7 @@ urlpatterns = [
         patient_views.sign_in_link_use,
         name="sign_in_link_use",
     ),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("plan/", include("patients.urls")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import roles
+from clinic.emails import QueuedPasswordResetForm
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +77,19 @@ def healthz(request):
         logger.exception("healthz: database check failed")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page with the email queued (same answer and timing class for known and
+    unknown addresses) and a rate limit, answered with 429 and a clear message."""
+
+    form_class = QueuedPasswordResetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "rate_limited"):
+            response.status_code = 429
+        return response

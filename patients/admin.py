@@ -268,6 +268,8 @@ class PatientAdmin(ClinicianScopedAdmin):
         if obj.email:
             obj.email = obj.email.strip().lower()
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            services.patient_active_set(patient=obj, active=obj.is_active)
 
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, patient):
@@ -304,8 +306,13 @@ class PatientAdmin(ClinicianScopedAdmin):
 
     @admin.action(description="Deactivate the selected patients", permissions=["change"])
     def deactivate(self, request, queryset):
-        count = queryset.update(is_active=False)
-        self.message_user(request, f"{count} patient(s) deactivated; their history is kept.")
+        patients = list(queryset.filter(is_active=True))
+        for patient in patients:
+            services.patient_active_set(patient=patient, active=False)
+        self.message_user(
+            request,
+            f"{len(patients)} patient(s) deactivated and signed out; their history is kept.",
+        )
 
     def delete_view(self, request, object_id, extra_context=None):
         patient = self.get_visible_object(request, object_id)

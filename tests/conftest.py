@@ -3,6 +3,7 @@ clinician, the editor and a superuser, so each view test can ask what the outsid
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 
@@ -21,6 +22,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Queued tasks run inline in tests; one test checks the database backend on its own.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Rate-limit counters live in the cache; one test's requests must not limit the next's.
+    cache.clear()
 
 
 @pytest.fixture
