@@ -70,7 +70,7 @@ def _script() -> str:
     source = _source_text()
     config = {
         "version": _version(source),
-        "shell": [static(name) for name in SHELL],
+        "shell": [*(static(name) for name in SHELL), reverse("manifest")],
         "scope": reverse("patients:today"),
         "manifestUrl": reverse("patients:offline_manifest"),
         "loginUrl": reverse("login"),

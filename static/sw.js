@@ -406,9 +406,21 @@ async function refreshDay(day) {
 // --- Replay ----------------------------------------------------------------------------------
 
 let replaying = null;
+let replayAgain = false;
 
+// One replay at a time, in order; a request during one (e.g. a fresh CSRF token after signing
+// in) runs another once it ends.
 function replay() {
-  replaying = replaying || doReplay().finally(() => {
+  if (replaying) {
+    replayAgain = true;
+    return replaying;
+  }
+  replaying = (async () => {
+    do {
+      replayAgain = false;
+      await doReplay();
+    } while (replayAgain);
+  })().finally(() => {
     replaying = null;
   });
   return replaying;

@@ -238,7 +238,12 @@
   window.addEventListener("offline", () => refresh());
   window.addEventListener("online", () => ask({ type: "replay", csrf: csrfToken() }));
 
-  navigator.serviceWorker.register(sw, { scope }).then(async () => {
+  // Offline, or on a saved copy, the worker in charge is already there: checking sw.js for an
+  // update would only fail.
+  const ready = navigator.serviceWorker.controller && (savedCopy || !navigator.onLine)
+    ? navigator.serviceWorker.ready
+    : navigator.serviceWorker.register(sw, { scope });
+  ready.then(async () => {
     await refresh();
     await ask({ type: "hello", online: navigator.onLine && !savedCopy, csrf: savedCopy ? "" : csrfToken() }, 60000);
   }).catch(() => {

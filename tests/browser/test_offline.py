@@ -1,0 +1,201 @@
+"""Today's plan in airplane mode on a phone (390 x 844), with Chromium's offline emulation:
+served from the service worker's cache with a banner, check-offs and "session done" queued
+and shown at once, and every entry in the database exactly once after reconnecting; the
+queue waiting for a new sign-in; logging out empties the phone's copy."""
+
+import re
+import time
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from patients.demo import DEMO_PASSWORD
+from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog
+from tests.browser.conftest import log_in, seed_demo_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Every response body the service worker keeps, by cache, in the page.
+CACHED = """async () => {
+  const files = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const body = await (await cache.match(request)).arrayBuffer();
+      const url = new URL(request.url);
+      files.push({cache: name, url: url.pathname + url.search, bytes: body.byteLength});
+    }
+  }
+  return files;
+}"""
+DATABASES = "async () => (await indexedDB.databases()).map((d) => d.name)"
+
+
+@pytest.fixture
+def patient_page(phone_page):
+    seed_demo_world()
+    log_in(phone_page, "demo-patient", DEMO_PASSWORD)
+    phone_page.wait_for_url("**/plan/")
+    # The service worker installs, then saves the coming week and says so.
+    expect(phone_page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    return phone_page
+
+
+def today_rows():
+    today = Patient.objects.get(user__username="demo-patient").today()
+    logs = SessionLog.objects.filter(
+        date=today, prescription__patient__user__username="demo-patient"
+    )
+    checks = ExerciseCheck.objects.filter(session_log__in=logs)
+    return logs, checks
+
+
+def wait_for(page, condition, timeout=30.0) -> float:
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, "timed out"
+        page.wait_for_timeout(50)
+    return time.monotonic() - start
+
+
+def test_today_offline_then_synced_exactly_once(patient_page, artifacts, capsys):
+    page = patient_page
+    files = page.evaluate(CACHED)
+    pages = [f for f in files if "-pages-" in f["cache"]]
+    shell = sum(f["bytes"] for f in files if "-shell-" in f["cache"])
+    with capsys.disabled():
+        print(
+            f"\noffline cache for demo-patient's week: {sum(f['bytes'] for f in files)} bytes "
+            f"in {len(files)} responses (app shell {shell}, "
+            f"plan pages and pictures {sum(f['bytes'] for f in pages)})"
+        )
+        for kind, pattern in [
+            ("day pages", r"^/plan/(\d{4}-\d{2}-\d{2}/\?offline-copy=1)?$"),
+            ("guided sessions", r"/guided/$"),
+            ("exercise pages", r"^/plan/exercises/"),
+            ("pictures", r"^/media/"),
+        ]:
+            chosen = [f for f in pages if re.search(pattern, f["url"])]
+            print(f"  {kind}: {len(chosen)}, {sum(f['bytes'] for f in chosen)} bytes")
+    assert any(f["url"] == "/plan/" for f in pages)
+    assert len([f for f in pages if "offline-copy" in f["url"]]) == 7
+
+    page.context.set_offline(True)
+    page.reload()
+    status = page.get_by_test_id("offline-status")
+    expect(status).to_contain_text("Offline — showing your saved plan from")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    expect(page.locator(".exercise-image").first).to_have_js_property("complete", True)
+
+    done_buttons = page.get_by_role("button", name=re.compile(r"^✓ Done"))
+    total = done_buttons.count()
+    assert total == 5
+    done_buttons.first.click()
+    expect(done_buttons).to_have_count(total - 1)
+    done_buttons.first.click()
+    expect(done_buttons).to_have_count(total - 2)
+    expect(page.locator(".exercise-card.is-done")).to_have_count(2)
+
+    page.get_by_text("Mark session done").click()
+    page.locator("label[for='pain-1-4']").click()
+    page.get_by_text("About right", exact=True).click()
+    page.get_by_label("A note for your clinician (optional)").fill("Done on the train.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(status).to_contain_text("3 saved entries on this phone will be sent")
+    expect(page.get_by_text("Session done ✓ (saved on this phone)")).to_be_attached()
+    expect(page.locator(".exercise-card.is-done")).to_have_count(2)
+    page.screenshot(path=artifacts / "patient-offline-queued.png", full_page=True)
+    logs, checks = today_rows()
+    assert not logs.exists()
+
+    page.context.set_offline(False)
+    start = time.monotonic()
+    wait_for(
+        page,
+        lambda: (
+            checks.filter(status="done").count() == 2
+            and logs.exclude(completed_at=None).count() == 1
+        ),
+    )
+    sync_seconds = time.monotonic() - start
+    with capsys.disabled():
+        print(f"sync after reconnecting: {sync_seconds:.2f} s until the database had all rows")
+    expect(status).to_contain_text("3 entries sent to your clinic")
+
+    # A reload (another chance to replay) and a later visit change nothing.
+    page.reload()
+    expect(page.locator(".exercise-card.is-done")).to_have_count(2)
+    logs, checks = today_rows()
+    log = logs.get()
+    assert (log.pain, log.effort, log.note) == (4, "about_right", "Done on the train.")
+    assert checks.count() == 2
+    assert ClientWrite.objects.filter(patient__user__username="demo-patient").count() == 3
+    assert str(log.result_uuid) in page.content()
+    page.screenshot(path=artifacts / "patient-offline-synced.png", full_page=True)
+    assert page.console_errors == []
+
+
+def test_guided_mode_offline_checks_off_through_the_queue(patient_page):
+    page = patient_page
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/")
+    step = page.locator("[data-step].is-current")
+    expect(step.get_by_role("heading", name="Pelvic tilt")).to_be_visible()
+    step.get_by_role("button", name="Done with this set").click()
+    step.get_by_role("button", name="Skip the timer").click()
+    step.get_by_role("button", name="Done with this set").click()
+    expect(step.get_by_role("button", name="Next exercise ›")).to_be_visible()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
+    _, checks = today_rows()
+    assert not checks.exists()
+    page.context.set_offline(False)
+    wait_for(
+        page, lambda: checks.filter(prescribed_exercise__exercise__name="Pelvic tilt").count() == 1
+    )
+    assert page.console_errors == []
+
+
+def test_saved_entries_wait_for_a_new_sign_in(patient_page):
+    page = patient_page
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("button", name=re.compile(r"^✓ Done")).first.click()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
+    Session.objects.all().delete()  # the sign-in expires while the phone is offline
+
+    page.context.set_offline(False)
+    sign_in = page.get_by_role("link", name="Sign in to send 1 saved entry")
+    expect(sign_in).to_be_visible(timeout=30_000)
+    _, checks = today_rows()
+    assert not checks.exists()
+    sign_in.click()
+    page.get_by_label("Username or email").fill("demo-patient")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/plan/")
+    wait_for(page, lambda: checks.count() == 1)
+    assert ClientWrite.objects.count() == 1
+    assert page.console_errors == []
+
+
+def test_logout_empties_the_phones_copy_of_the_plan(patient_page):
+    page = patient_page
+    assert len(page.evaluate("async () => await caches.keys()")) == 2
+    assert "homeplan-offline" in page.evaluate(DATABASES)
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/")
+    assert page.evaluate("async () => await caches.keys()") == []
+    assert page.evaluate(DATABASES) == []
+    registrations = "async () => (await navigator.serviceWorker.getRegistrations()).length"
+    assert page.evaluate(registrations) == 0
+
+    # Whoever picks the phone up next finds nothing of the plan offline.
+    page.context.set_offline(True)
+    with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto("/plan/")
+    page.context.set_offline(False)
+    assert [e for e in page.console_errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
