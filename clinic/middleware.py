@@ -1,3 +1,6 @@
+import contextlib
+import ipaddress
+
 from django.conf import settings
 
 
@@ -15,4 +18,26 @@ class StaffIdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_MINUTES * 60)
+        return self.get_response(request)
+
+
+class ProxiedClientAddressMiddleware:
+    """Behind our reverse proxy, ``REMOTE_ADDR`` is the proxy's own address; the proxy puts
+    the client's in ``X-Real-IP``, overwriting any value the client sent. Login lockouts,
+    rate limits and the audit trail all read ``REMOTE_ADDR``, so it must be the client's:
+    otherwise one stranger's failed logins would lock a username out for everyone.
+
+    Off unless ``DJANGO_BEHIND_PROXY=1``: without a proxy the header is the client's own
+    claim and must not be believed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.BEHIND_PROXY:
+            claimed = request.META.get("HTTP_X_REAL_IP", "").strip()
+            # No header, or nonsense in it: keep the proxy's address.
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(claimed))
         return self.get_response(request)

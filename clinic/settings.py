@@ -6,6 +6,7 @@ Defaults give a working development site (DEBUG on, SQLite, console email). Prod
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -90,7 +91,12 @@ INSTALLED_APPS = [
     "axes",
 ]
 
+# Behind a reverse proxy we control (DJANGO_BEHIND_PROXY=1), which sets X-Forwarded-Proto and
+# X-Real-IP itself: lockouts, rate limits and the audit trail then see the client's address.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+
 MIDDLEWARE = [
+    "clinic.middleware.ProxiedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,9 +217,16 @@ STAFF_SESSION_IDLE_MINUTES = env_int("HOMEPLAN_STAFF_IDLE_MINUTES", 30)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 
-# The cache holds rate-limit counters, per process (local memory). Several app servers will
-# need a shared cache for exact counts; see the performance issue (#9).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds rate-limit counters (sign-in links, password resets). Local memory is per
+# process, so with several workers or servers each counts alone; HOMEPLAN_CACHE_URL
+# (redis://host:6379/0) gives them one shared, atomic count.
+CACHE_URL = env_str("HOMEPLAN_CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en-gb")
@@ -233,6 +246,9 @@ SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {
         "BACKEND": env_str("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        # e.g. {"bucket_name": "homeplan-media", "endpoint_url": "https://s3.example.org"}
+        # for django-storages' S3 backend (docs/deploy.md).
+        "OPTIONS": json.loads(env_str("DJANGO_MEDIA_STORAGE_OPTIONS") or "{}"),
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -272,7 +288,7 @@ if not DEBUG:
     # Off only for a local run over plain http:// (`make serve-prod`), where browsers would
     # not send Secure cookies back and nobody could log in.
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-    if env_bool("DJANGO_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         # Only trust X-Forwarded-Proto when a reverse proxy we control sets it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -283,7 +299,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        # Pictures come from our origin, or from the media storage's own origin if set.
+        "img-src": [SELF, "data:", *env_list("HOMEPLAN_MEDIA_ORIGIN")],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
