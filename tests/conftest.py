@@ -6,6 +6,9 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
+from zeal import zeal_context
+from zeal.constants import initialize_app_registry
+from zeal.patch import patch as zeal_patch
 
 from tests.factories import (
     ClinicianFactory,
@@ -13,6 +16,19 @@ from tests.factories import (
     PatientFactory,
     SuperuserFactory,
 )
+
+# django-zeal watches querysets for N+1 patterns, but only inside `no_n_plus_one()` blocks:
+# the page requests of the query-budget tests. (What zeal's app config would do, for the
+# tests only: production has no use for the patching.)
+initialize_app_registry()
+zeal_patch()
+
+
+@pytest.fixture
+def no_n_plus_one():
+    """``with no_n_plus_one(): client.get(...)`` raises zeal.NPlusOneError if the request
+    loads related rows one at a time, even while the query count is within its budget."""
+    return zeal_context
 
 
 @pytest.fixture(autouse=True)

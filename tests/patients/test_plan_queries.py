@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from zeal import NPlusOneError
 
 from patients.models import ExerciseCheck, PrescribedExercise, SessionLog
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
@@ -44,22 +45,22 @@ def build(patient, *, prescriptions: int, exercises: int, days: int = 182):
 
 @pytest.mark.parametrize(("prescriptions", "exercises"), [(1, 3), (1, 15), (3, 3), (3, 15)])
 def test_today_query_count_is_constant(
-    client, patient, prescriptions, exercises, django_assert_max_num_queries
+    client, patient, prescriptions, exercises, django_assert_max_num_queries, no_n_plus_one
 ):
     build(patient, prescriptions=prescriptions, exercises=exercises)
     client.force_login(patient.user)
-    with django_assert_max_num_queries(TODAY_BUDGET):
+    with django_assert_max_num_queries(TODAY_BUDGET), no_n_plus_one():
         response = client.get(reverse("patients:today"))
     assert response.content.decode().count('class="exercise-card') == prescriptions * exercises
 
 
 @pytest.mark.parametrize(("prescriptions", "exercises"), [(1, 3), (3, 15)])
 def test_history_query_count_is_constant(
-    client, patient, prescriptions, exercises, django_assert_max_num_queries
+    client, patient, prescriptions, exercises, django_assert_max_num_queries, no_n_plus_one
 ):
     build(patient, prescriptions=prescriptions, exercises=exercises)
     client.force_login(patient.user)
-    with django_assert_max_num_queries(HISTORY_BUDGET):
+    with django_assert_max_num_queries(HISTORY_BUDGET), no_n_plus_one():
         assert client.get(reverse("patients:history")).status_code == 200
 
 
@@ -77,4 +78,16 @@ def test_a_page_that_went_n_plus_one_would_fail_the_budget(
         pytest.raises(pytest.fail.Exception, match="queries or less but 16 were done"),
         django_assert_max_num_queries(TODAY_BUDGET),
     ):
+        read_one_by_one()
+
+
+def test_the_n_plus_one_detector_names_the_culprit(patient, no_n_plus_one):
+    """zeal catches the pattern itself, even where a small data set stays within budget."""
+    build(patient, prescriptions=1, exercises=3, days=7)
+
+    def read_one_by_one():
+        for prescribed in PrescribedExercise.objects.all():
+            _ = prescribed.exercise.name  # deliberately not select_related
+
+    with no_n_plus_one(), pytest.raises(NPlusOneError, match=r"PrescribedExercise.exercise"):
         read_one_by_one()
