@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -221,7 +223,10 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     def archive_view(self, request, object_id):
         """The "archive instead" button of the delete page for an exercise in use."""
-        exercise = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # get_object answers None for an id that is not a number; a bare pk lookup raised.
+        exercise = self.get_object(request, unquote(object_id))
+        if exercise is None:
+            raise Http404("No such exercise.")
         if request.method != "POST" or not self.has_change_permission(request, exercise):
             return redirect(reverse("admin:exercises_exercise_change", args=[exercise.pk]))
         services.exercise_set_status(

@@ -138,6 +138,9 @@ def process_image(source, *, stem: str) -> ProcessedImage:
     with Image.open(source) as opened:
         opened.load()
         image = ImageOps.exif_transpose(opened)
+    # Pillow writes some metadata from .info even when not asked to (a JPEG's comment, a
+    # PNG's ICC profile): keep only the transparency, which the conversions below need.
+    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
     image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
     # Saving without passing exif/icc/comments writes no metadata at all.

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -301,7 +301,8 @@ def safety(request, *, patient):
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("patients:today")
-        return redirect(target)
+        # Not redirect(): it would read a bare "0" or "admin:index" as a URL name to reverse.
+        return HttpResponseRedirect(target)
     return render(
         request,
         "patients/safety.html",
