@@ -151,8 +151,24 @@ class PrescriptionInline(admin.TabularInline):
     verbose_name_plural = "Prescriptions"
 
 
+class PatientForm(forms.ModelForm):
+    def clean_email(self):
+        # Stored lower-cased; some letters grow when lower-cased ("İ" becomes two
+        # characters), so the length is checked after, not before.
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        limit = Patient._meta.get_field("email").max_length
+        if len(email) > limit:
+            raise ValidationError(
+                "This email address is too long (at most %(limit)s characters).",
+                code="max_length",
+                params={"limit": limit},
+            )
+        return email
+
+
 @admin.register(Patient)
 class PatientAdmin(ClinicianScopedAdmin):
+    form = PatientForm
     list_display = (
         "full_name",
         "week_adherence",
@@ -481,8 +497,11 @@ class PatientAdmin(ClinicianScopedAdmin):
         patient = self.get_visible_object(request, object_id)
         if not self.has_change_permission(request, patient):
             raise PermissionDenied
+        prescribed_pk = request.POST.get("prescribed", "")
+        if not prescribed_pk.isdigit():
+            raise Http404("No such exercise in this patient's plan.")
         prescribed = get_object_or_404(
-            PrescribedExercise, pk=request.POST.get("prescribed"), prescription__patient=patient
+            PrescribedExercise, pk=prescribed_pk, prescription__patient=patient
         )
         accept = request.POST.get("decision") == "accept"
         try:

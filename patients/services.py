@@ -206,10 +206,14 @@ def patient_from_invitation(token: str) -> Patient:
 
 
 def _unique_username(email: str) -> str:
+    """The email address as the username, cut to what the column holds (an address may
+    have 254 characters, a username 150), with -2, -3... when it is taken."""
     user_model = get_user_model()
-    username, number = email, 2
+    limit = user_model._meta.get_field("username").max_length
+    username, number = email[:limit], 2
     while user_model.objects.filter(username__iexact=username).exists():
-        username = f"{email}-{number}"
+        suffix = f"-{number}"
+        username = email[: limit - len(suffix)] + suffix
         number += 1
     return username
 
