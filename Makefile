@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint bench format help
+.PHONY: run test lint bench loadtest serve-prod format help
 
 help:
 	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
 	@echo "make lint  - ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
+	@echo "make loadtest   - 50 patients for 60 s against gunicorn + PostgreSQL: nothing lost? (bench/)"
+	@echo "make serve-prod - serve as production does: gunicorn, WhiteNoise, DEBUG off (needs DATABASE_URL)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +43,40 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m bench.run
+
+# Arguments for the load test, e.g. `make loadtest LOADTEST_ARGS="--db-pool 2"`.
+LOADTEST_ARGS ?=
+loadtest: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+# Production as it runs for real (gunicorn, WhiteNoise, DEBUG off, PostgreSQL). Without
+# DJANGO_ALLOWED_HOSTS it is a local trial over plain http://127.0.0.1:8000, so HTTPS redirect
+# and Secure cookies go off (a browser would drop them over http); naming a real host keeps
+# every hardening flag on. Without DJANGO_SECRET_KEY a throwaway key is made for this run.
+serve-prod: $(VENV)/.runtime-installed
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  echo "serve-prod: set DATABASE_URL; production runs on PostgreSQL, e.g." >&2; \
+	  echo "  createdb homeplan && DATABASE_URL=postgres://postgres@127.0.0.1:5432/homeplan make serve-prod" >&2; \
+	  exit 2; \
+	fi
+	@set -e; export DJANGO_DEBUG=0; \
+	if [ -z "$$DJANGO_SECRET_KEY" ]; then \
+	  DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))'); \
+	  export DJANGO_SECRET_KEY; \
+	  echo "serve-prod: DJANGO_SECRET_KEY unset: a throwaway key for this run (sessions end when it stops)."; \
+	fi; \
+	if [ -z "$$DJANGO_ALLOWED_HOSTS" ]; then \
+	  export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost; \
+	  export DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0}; \
+	  export DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0}; \
+	  echo "serve-prod: LOCAL PLAIN-HTTP TRIAL: DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,"; \
+	  echo "  DJANGO_SECURE_SSL_REDIRECT=$$DJANGO_SECURE_SSL_REDIRECT DJANGO_SECURE_COOKIES=$$DJANGO_SECURE_COOKIES."; \
+	  echo "  Set DJANGO_ALLOWED_HOSTS to your real host name for production (HTTPS only)."; \
+	fi; \
+	$(BIN)/python manage.py collectstatic --noinput -v 0; \
+	$(BIN)/python manage.py migrate --noinput; \
+	echo "serve-prod: gunicorn on http://$${GUNICORN_BIND:-127.0.0.1:8000}/ (ctrl-C stops it)"; \
+	exec $(BIN)/gunicorn -c clinic/gunicorn.conf.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
