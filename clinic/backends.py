@@ -23,3 +23,14 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # Every request loads its user; a patient's page needs their Patient row (and its
+        # clinician's name) right after, so fetch them in the same query.
+        user = (
+            get_user_model()
+            ._default_manager.select_related("patient__clinician")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from clinic import roles
-from patients.models import Patient, PrescribedExercise
+from patients.models import PrescribedExercise
 
 
 def before_safety(view):
@@ -29,14 +29,8 @@ def patient_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        patient = None
-        if not user.is_staff:
-            # With the clinician, whose name patient pages show: one query for both.
-            patient = (
-                Patient.objects.select_related("clinician")
-                .filter(user=user, is_active=True)
-                .first()
-            )
+        # Loaded with the user, and its clinician with it (clinic.backends.get_user).
+        patient = roles.patient_for(user)
         if patient is None:
             return redirect(roles.home_url_for(user))
         if patient.safety_acknowledged_at is None and not getattr(view, "before_safety", False):

@@ -5,9 +5,11 @@ Each function costs a fixed number of queries, whatever the length of the histor
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Avg, Count, Prefetch, Q
+from django.urls import reverse
 
 from patients import schedule, streaks
 from patients.models import (
@@ -73,6 +75,12 @@ class DayPlan:
     @property
     def is_future(self) -> bool:
         return self.day > self.today
+
+    @cached_property
+    def check_url(self) -> str:
+        # Once per page, not once per exercise card: reverse() is a visible share of
+        # Today's server time.
+        return reverse("patients:check", args=[self.day.isoformat()])
 
 
 def prescriptions_with_exercises(patient: Patient) -> list[Prescription]:

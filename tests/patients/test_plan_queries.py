@@ -12,7 +12,7 @@ from tests.factories import ExerciseFactory, PrescribedExerciseFactory, Prescrip
 
 pytestmark = pytest.mark.django_db
 
-TODAY_BUDGET = 7
+TODAY_BUDGET = 6
 HISTORY_BUDGET = 8
 
 
