@@ -1,14 +1,21 @@
 import contextlib
 import ipaddress
+import time
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+
+STAFF_SINCE = "_homeplan_staff_since"
 
 
 class StaffIdleTimeoutMiddleware:
-    """End staff sessions after ``STAFF_SESSION_IDLE_MINUTES`` without a request.
+    """End staff sessions after ``STAFF_SESSION_IDLE_MINUTES`` without a request, and in any
+    case ``STAFF_SESSION_MAX_HOURS`` after they began (a clinic computer left signed in and
+    kept busy must still ask for the password again).
 
-    Setting a relative expiry on every staff request slides the window forward; patients
-    keep the long ``SESSION_COOKIE_AGE`` on their own phone.
+    Setting a relative expiry on every staff request slides the idle window forward;
+    patients keep the long ``SESSION_COOKIE_AGE`` on their own phone.
     """
 
     def __init__(self, get_response):
@@ -17,6 +24,11 @@ class StaffIdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
+            now = time.time()
+            since = request.session.setdefault(STAFF_SINCE, now)
+            if now - since > settings.STAFF_SESSION_MAX_HOURS * 3600:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_MINUTES * 60)
         return self.get_response(request)
 

@@ -1,4 +1,8 @@
+import datetime
+
 import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -68,6 +72,22 @@ def test_staff_session_expires_after_idle_minutes(client, clinician, settings):
     client.force_login(clinician)
     client.get(reverse("admin:index"))
     assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_a_busy_staff_session_still_ends_after_its_maximum_lifetime(client, clinician, settings):
+    settings.STAFF_SESSION_MAX_HOURS = 12
+    start = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        client.force_login(clinician)
+        assert client.get(reverse("admin:index")).status_code == 200
+    for minutes in range(25, 12 * 60, 25):  # a request every 25 minutes: never idle
+        with time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("admin:index")).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(hours=12, minutes=1), tick=False):
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert SESSION_KEY not in client.session
 
 
 def test_patient_session_lasts_weeks(client, patient, settings):
