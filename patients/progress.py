@@ -163,6 +163,8 @@ def progress(patient: Patient, *, today: datetime.date) -> dict:
             .order_by("date", "session_number")
         ),
         "prescriptions": prescriptions,
+        # What the patient wrote with "My symptoms got worse", newest first.
+        "symptom_reports": list(patient.symptom_reports.all()[:20]),
         "checkins": checkin_table(patient),
         "first_day": first,
     }

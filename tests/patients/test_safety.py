@@ -339,3 +339,23 @@ def test_patient_tags_are_set_by_the_clinician(client, clinician, patient, hip_r
     page = client.get(reverse("admin:patients_patient_change", args=[patient.pk])).content.decode()
     assert "After hip replacement" in page
     assert Patient.objects.get(pk=patient.pk).precaution_tags.count() == 0
+
+
+def test_the_clinician_reads_the_report_and_its_note_on_the_progress_page(
+    client, patient, clinician, django_capture_on_commit_callbacks
+):
+    client.force_login(patient.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("patients:symptoms"),
+            {
+                "symptoms": ["leg_pain"],
+                "note": "Sharp pain down the left calf since Tuesday <script>alert(1)</script>",
+            },
+        )
+    client.force_login(clinician)
+    html = client.get(reverse("admin:patients_patient_progress", args=[patient.pk]))
+    html = html.content.decode()
+    assert "Pain spreading down my leg" in html
+    assert "Sharp pain down the left calf since Tuesday &lt;script&gt;" in html
+    assert "<script>alert(1)" not in html
