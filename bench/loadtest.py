@@ -641,7 +641,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=None,
         help="0: persistent connections; N: psycopg pool of up to N per worker "
-        "(default: DJANGO_DB_POOL, else the settings' default)",
+        "(default: DJANGO_DB_POOL, else production serving's default, 2)",
     )
     return parser.parse_args(argv)
 
@@ -688,12 +688,12 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
 
     from patients.demo import DEMO_PASSWORD
 
-    pool = settings.DB_POOL_SIZE if args.db_pool is None else args.db_pool
+    # The server runs as production does: clinic/gunicorn.conf.py's pool unless told otherwise.
+    pool = int(os.environ.get("DJANGO_DB_POOL", "2")) if args.db_pool is None else args.db_pool
     usernames = data_prepare(args.patients)
     load_before = os.getloadavg()
     port = free_port()
