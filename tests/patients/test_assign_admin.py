@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from patients.models import Prescription
+from tests.admin_forms import prescription_change_data
 from tests.factories import ExerciseFactory, ProgramFactory, ProgramItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,33 +121,8 @@ def test_changing_one_patients_dose_leaves_the_template_alone(client, clinician,
         },
     )
     prescription = Prescription.objects.get(patient=patient)
-    first, second = prescription.exercises.all()
-    data = {
-        "name": prescription.name,
-        "status": "active",
-        "start_date": "2026-11-02",
-        "end_date": "",
-        "weekdays": ["0"],
-        "sessions_per_day": 1,
-        "message": "",
-        "loaded_version": prescription.version,
-        "exercises-TOTAL_FORMS": 2,
-        "exercises-INITIAL_FORMS": 2,
-    }
-    for index, row in enumerate((first, second)):
-        data |= {
-            f"exercises-{index}-id": row.pk,
-            f"exercises-{index}-prescription": prescription.pk,
-            f"exercises-{index}-order": row.order,
-            f"exercises-{index}-exercise": row.exercise_id,
-            f"exercises-{index}-sets": row.sets,
-            f"exercises-{index}-reps": row.reps or "",
-            f"exercises-{index}-hold_seconds": row.hold_seconds or "",
-            f"exercises-{index}-side": row.side,
-            f"exercises-{index}-rest_seconds": row.rest_seconds,
-            f"exercises-{index}-notes": "",
-        }
-    data["exercises-0-reps"] = 15
+    first = prescription.exercises.order_by("order", "pk").first()
+    data = prescription_change_data(prescription, **{"exercises-0-reps": 15})
     response = client.post(
         reverse("admin:patients_prescription_change", args=[prescription.pk]), data
     )

@@ -15,7 +15,8 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from patients.models import ExerciseCheck, PrescribedExercise, Prescription, SessionLog
+from patients.models import ExerciseCheck, PrescribedExercise, SessionLog
+from tests.admin_forms import prescription_change_data
 from tests.factories import (
     ClinicianFactory,
     PatientFactory,
@@ -109,36 +110,6 @@ def test_check_offs_of_different_exercises_at_once_all_count(plan):
 # --- Two clinicians, one prescription -------------------------------------------------------
 
 
-def _change_form_data(prescription: Prescription, *, loaded_version: int, **changes) -> dict:
-    rows = list(prescription.exercises.order_by("order"))
-    data = {
-        "name": prescription.name,
-        "status": prescription.status,
-        "start_date": prescription.start_date.isoformat(),
-        "end_date": "",
-        "weekdays": [str(day) for day in range(7) if prescription.weekdays & (1 << day)],
-        "sessions_per_day": prescription.sessions_per_day,
-        "message": prescription.message,
-        "loaded_version": loaded_version,
-        "exercises-TOTAL_FORMS": len(rows),
-        "exercises-INITIAL_FORMS": len(rows),
-    }
-    for index, row in enumerate(rows):
-        data |= {
-            f"exercises-{index}-id": row.pk,
-            f"exercises-{index}-prescription": prescription.pk,
-            f"exercises-{index}-order": row.order,
-            f"exercises-{index}-exercise": row.exercise_id,
-            f"exercises-{index}-sets": row.sets,
-            f"exercises-{index}-reps": row.reps or "",
-            f"exercises-{index}-hold_seconds": row.hold_seconds or "",
-            f"exercises-{index}-side": row.side,
-            f"exercises-{index}-rest_seconds": row.rest_seconds,
-            f"exercises-{index}-notes": row.notes,
-        }
-    return data | changes
-
-
 @pytest.fixture
 def shared_prescription(role_groups):
     """A prescription that two clinicians may edit: the patient's own clinician and a
@@ -162,11 +133,11 @@ def test_second_save_of_a_stale_prescription_form_is_refused(shared_prescription
         page = client.get(url).content.decode()
         assert 'name="loaded_version" value="1"' in page
     response = first.post(
-        url, _change_form_data(prescription, loaded_version=1, message="Add the bridge.")
+        url, prescription_change_data(prescription, loaded_version=1, message="Add the bridge.")
     )
     assert response.status_code == 302
     response = second.post(
-        url, _change_form_data(prescription, loaded_version=1, message="Rest this week.")
+        url, prescription_change_data(prescription, loaded_version=1, message="Rest this week.")
     )
     assert response.status_code == 200
     assert "Someone else changed this prescription after you opened it" in (
@@ -178,7 +149,7 @@ def test_second_save_of_a_stale_prescription_form_is_refused(shared_prescription
     # Opening the form again shows the new version, and that save goes through.
     assert 'name="loaded_version" value="2"' in second.get(url).content.decode()
     response = second.post(
-        url, _change_form_data(prescription, loaded_version=2, message="Rest this week.")
+        url, prescription_change_data(prescription, loaded_version=2, message="Rest this week.")
     )
     assert response.status_code == 302
     prescription.refresh_from_db()
@@ -189,7 +160,7 @@ def test_a_form_without_its_version_is_refused(shared_prescription):
     clinician, _, prescription = shared_prescription
     client = Client()
     client.force_login(clinician)
-    data = _change_form_data(prescription, loaded_version=1, message="Changed")
+    data = prescription_change_data(prescription, loaded_version=1, message="Changed")
     del data["loaded_version"]
     response = client.post(
         reverse("admin:patients_prescription_change", args=[prescription.pk]), data
@@ -208,7 +179,9 @@ def test_simultaneous_saves_of_the_same_version_let_exactly_one_through(shared_p
         client.force_login(user)
         clients.append(client)
     for index, client in enumerate(clients):
-        client.data = _change_form_data(prescription, loaded_version=1, message=f"Edit {index}")
+        client.data = prescription_change_data(
+            prescription, loaded_version=1, message=f"Edit {index}"
+        )
     statuses = _all_at_once(clients, lambda client: client.post(url, client.data))
     assert sorted(statuses) == [200] * (len(clients) - 1) + [302], statuses
     prescription.refresh_from_db()
@@ -227,7 +200,7 @@ def test_a_change_made_outside_the_form_makes_an_open_form_stale(shared_prescrip
     PrescribedExercise.objects.filter(prescription=prescription).update(reps=15)
     response = client.post(
         reverse("admin:patients_prescription_change", args=[prescription.pk]),
-        _change_form_data(prescription, loaded_version=1) | {"exercises-0-reps": 10},
+        prescription_change_data(prescription, loaded_version=1) | {"exercises-0-reps": 10},
     )
     assert response.status_code == 200
     assert set(prescription.exercises.values_list("reps", flat=True)) == {15}

@@ -1,0 +1,37 @@
+"""POST data for admin change forms, as the browser would send them unchanged."""
+
+from patients.models import Prescription
+
+
+def prescription_change_data(
+    prescription: Prescription, *, loaded_version: int | None = None, **changes
+) -> dict:
+    """The prescription's change form with its exercise rows, as loaded at
+    ``loaded_version`` (default: the stored version), with ``changes`` applied."""
+    rows = list(prescription.exercises.order_by("order", "pk"))
+    data = {
+        "name": prescription.name,
+        "status": prescription.status,
+        "start_date": prescription.start_date.isoformat(),
+        "end_date": prescription.end_date.isoformat() if prescription.end_date else "",
+        "weekdays": [str(day) for day in range(7) if prescription.weekdays & (1 << day)],
+        "sessions_per_day": prescription.sessions_per_day,
+        "message": prescription.message,
+        "loaded_version": prescription.version if loaded_version is None else loaded_version,
+        "exercises-TOTAL_FORMS": len(rows),
+        "exercises-INITIAL_FORMS": len(rows),
+    }
+    for index, row in enumerate(rows):
+        data |= {
+            f"exercises-{index}-id": row.pk,
+            f"exercises-{index}-prescription": prescription.pk,
+            f"exercises-{index}-order": row.order,
+            f"exercises-{index}-exercise": row.exercise_id,
+            f"exercises-{index}-sets": row.sets,
+            f"exercises-{index}-reps": row.reps or "",
+            f"exercises-{index}-hold_seconds": row.hold_seconds or "",
+            f"exercises-{index}-side": row.side,
+            f"exercises-{index}-rest_seconds": row.rest_seconds,
+            f"exercises-{index}-notes": row.notes,
+        }
+    return data | changes
