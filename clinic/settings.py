@@ -313,10 +313,17 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Background tasks ------------------------------------------------------------------------
 # django-tasks (the backport of Django 6's tasks framework) with its database backend: queued
-# reminders survive a restart; `python manage.py db_worker` runs them. Tests run them inline.
+# emails (sign-in links, password resets, reminders) survive a restart; `python manage.py
+# db_worker` sends them. In development (and tests) they run at once, so `make run` prints
+# them to the console with no worker to start.
 TASKS = {
     "default": {
-        "BACKEND": env_str("HOMEPLAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str(
+            "HOMEPLAN_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": ["default"],
     }
 }

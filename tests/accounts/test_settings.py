@@ -59,3 +59,12 @@ def test_seed_demo_refuses_in_production():
     result = manage("seed_demo", **production_env())
     assert result.returncode != 0
     assert "refuses to run when DEBUG is off" in result.stderr
+
+
+def test_emails_wait_for_the_worker_in_production_and_go_at_once_in_development():
+    script = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    production = manage("shell", "--no-imports", "-c", script, **production_env())
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.strip() == "django_tasks_db.DatabaseBackend"
+    development = manage("shell", "--no-imports", "-c", script)
+    assert development.stdout.strip() == "django_tasks.backends.immediate.ImmediateBackend"
