@@ -10,9 +10,21 @@ class HomeplanAdminSite(admin.AdminSite):
     index_template = "admin/homeplan_index.html"
 
     def index(self, request, extra_context=None):
+        from clinic.emails import WORKER_ALERT_MINUTES, emails_waiting_too_long
         from patients.attention import queue_for  # wiring: the queue lives in patients
 
         attention = None
         if request.user.has_perm("patients.view_patient"):
             attention = queue_for(request.user)
-        return super().index(request, {**(extra_context or {}), "attention": attention})
+        # Whoever runs the server needs to know when the worker is not sending emails
+        # (sign-in links, password resets, reminders): patients would only see nothing arrive.
+        stalled = emails_waiting_too_long() if request.user.is_superuser else None
+        return super().index(
+            request,
+            {
+                **(extra_context or {}),
+                "attention": attention,
+                "emails_stalled": stalled,
+                "worker_alert_minutes": WORKER_ALERT_MINUTES,
+            },
+        )

@@ -6,11 +6,14 @@ queues a task (one insert) for a known address and sends nothing itself; the SMT
 trip, which takes far longer than the lookup, happens in the worker.
 """
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
@@ -69,3 +72,18 @@ class QueuedPasswordResetForm(PasswordResetForm):
         domain = domain_override or request.get_host()
         for user in self.get_users(self.cleaned_data["email"]):
             send_password_reset.enqueue(user.pk, domain, use_https)
+
+
+# An email still queued after this long means no worker is sending them.
+WORKER_ALERT_MINUTES = 10
+
+
+def emails_waiting_too_long() -> int:
+    """How many queued emails have waited more than WORKER_ALERT_MINUTES to be sent (0 when
+    tasks run at once, as in development)."""
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return 0
+    from django_tasks_db.models import DBTaskResult  # only with the database backend
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=WORKER_ALERT_MINUTES)
+    return DBTaskResult.objects.ready().filter(enqueued_at__lt=cutoff).count()

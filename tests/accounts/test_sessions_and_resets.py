@@ -6,13 +6,16 @@
   queues the email, so known and unknown addresses get the same page in the same time class.
 """
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from patients import services
@@ -174,3 +177,19 @@ def test_the_sign_in_link_request_only_queues_the_email(client, patient, queued_
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
     assert patient.email not in str(queued.args_kwargs)
+
+
+def test_superusers_are_told_when_queued_emails_are_not_being_sent(
+    client, superuser, clinician, patient, queued_tasks
+):
+    client.post(reverse("password_reset"), {"email": patient.email})
+    client.force_login(superuser)
+    assert 'id="emails-stalled"' not in client.get(reverse("admin:index")).content.decode()
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with time_machine.travel(later, tick=False):
+        page = client.get(reverse("admin:index")).content.decode()
+        assert "1 email (sign-in links, password resets or reminders) has waited" in page
+        assert "Is the worker (<code>manage.py db_worker</code>) running?" in page
+        # Clinicians are not troubled with it: it is for whoever runs the server.
+        client.force_login(clinician)
+        assert "emails-stalled" not in client.get(reverse("admin:index")).content.decode()
