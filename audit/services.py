@@ -5,9 +5,10 @@ from audit import context
 from audit.models import AuditEvent
 
 
-def record(*, action: str, patient_id: int | None, target: str, target_id="", fields=()):
+def _event(*, action: str, patient_id: int | None, target: str, target_id="", fields=()):
+    """An unsaved event by the current actor (the request's user, or the system)."""
     actor = context.current()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor_id=actor.user_id,
         actor_username=actor.username,
         action=action,
@@ -20,6 +21,16 @@ def record(*, action: str, patient_id: int | None, target: str, target_id="", fi
     )
 
 
+def record(
+    *, action: str, patient_id: int | None, target: str, target_id="", fields=()
+) -> AuditEvent:
+    event = _event(
+        action=action, patient_id=patient_id, target=target, target_id=target_id, fields=fields
+    )
+    event.save()
+    return event
+
+
 def record_view(request, patient, page: str, *, action: str = AuditEvent.Action.VIEW):
     """A member of staff opened one of ``patient``'s pages (change page, progress page,
     handout, export...). Patients looking at their own plan are not audited."""
@@ -30,17 +41,7 @@ def record_view(request, patient, page: str, *, action: str = AuditEvent.Action.
 
 def record_views(request, patients, page: str, *, action: str = AuditEvent.Action.EXPORT):
     """One event per patient, in one query: e.g. the adherence CSV of a whole list."""
-    actor = context.current()
     AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor_id=actor.user_id,
-            actor_username=actor.username,
-            action=action,
-            patient_id=patient.pk,
-            target=page,
-            target_id=str(patient.pk),
-            path=actor.path,
-            ip_address=actor.ip_address,
-        )
+        _event(action=action, patient_id=patient.pk, target=page, target_id=patient.pk)
         for patient in patients
     )

@@ -281,9 +281,7 @@ class PatientAdmin(ClinicianScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:
             obj.clinician = request.user
-        if obj.email:
-            obj.email = obj.email.strip().lower()
-        super().save_model(request, obj, form, change)
+        super().save_model(request, obj, form, change)  # PatientForm lower-cases the email
         if change and "is_active" in form.changed_data:
             services.patient_active_set(patient=obj, active=obj.is_active)
 

@@ -368,9 +368,15 @@ def _check_day_editable(
 
 
 def _session_log(prescription: Prescription, day: datetime.date, number: int) -> SessionLog:
-    # get_or_create retries the read after an IntegrityError, so two simultaneous first
-    # check-offs of a session end up sharing the one row the unique constraint allows.
-    log, _ = SessionLog.objects.get_or_create(
+    """The session's log, created if need be and locked until the transaction ends.
+
+    get_or_create retries the read after an IntegrityError, so two simultaneous first
+    check-offs of a session share the one row the unique constraint allows; the lock makes
+    writes to one session take turns (PostgreSQL; SQLite's IMMEDIATE transactions already
+    do), so a recount of done_share sees the others' check-offs and two results for one
+    session are merged one after the other.
+    """
+    log, _ = SessionLog.objects.select_for_update().get_or_create(
         prescription=prescription, date=day, session_number=number
     )
     return log
@@ -453,10 +459,6 @@ def exercise_check(
                 prescribed_exercise=prescribed,
             ).first()
     log = _session_log(prescription, day, session_number)
-    # Check-offs of one session take turns on its row, so each recount of done_share sees
-    # the others' checks (without the lock, two at once on PostgreSQL each count only their
-    # own and the later save wins with a share too low).
-    log = SessionLog.objects.select_for_update().get(pk=log.pk)
     existing = ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).first()
     if made_at is not None and existing is not None and existing.checked_at > made_at:
         if write is not None:
@@ -549,8 +551,6 @@ def session_complete(
         if write is None:  # a replay: report what is stored, change nothing
             logs.append(log)
             continue
-        # Two writes for one session (two devices, or a replay racing an edit) take turns.
-        log = SessionLog.objects.select_for_update().get(pk=log.pk)
         _session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
         log.completed_at = min(log.completed_at or given_at, given_at)
         log.save(

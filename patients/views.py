@@ -1,7 +1,6 @@
 import datetime
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -517,19 +516,7 @@ def sign_in_link_request(request):
     form = SignInLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        window = settings.SIGN_IN_LINK_WINDOW_MINUTES * 60
-        limited = ratelimit.hit(
-            "sign-in-link-email",
-            email,
-            limit=settings.SIGN_IN_LINK_LIMIT_PER_EMAIL,
-            window_seconds=window,
-        ) | ratelimit.hit(
-            "sign-in-link-ip",
-            request.META.get("REMOTE_ADDR", ""),
-            limit=settings.SIGN_IN_LINK_LIMIT_PER_IP,
-            window_seconds=window,
-        )
-        if limited:
+        if ratelimit.email_link_limited("sign-in-link", email, request):
             return render(
                 request,
                 "patients/sign_in_link_request.html",
