@@ -228,6 +228,16 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered plan pages (patients/plan_cache.py): always this process's own memory, never the
+# shared cache, so health data stays where it was read. About 15 KB a page; a process keeps
+# at most HOMEPLAN_PLAN_CACHE_ENTRIES of them (a third are dropped when it is full), each for
+# at most 10 minutes: a change the stamp missed could not outlive that.
+CACHES["plan-pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "plan-pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": env_int("HOMEPLAN_PLAN_CACHE_ENTRIES", 2000)},
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en-gb")

@@ -1,5 +1,6 @@
 import datetime
 import secrets
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -126,6 +127,13 @@ class Patient(models.Model):
         help_text="How often the patient is asked to rate their everyday activities.",
     )
     invitation_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    # Loaded with the signed-in user at no extra query, so the plan pages can tell whether
+    # their rendering kept in memory is still right (patients/plan_cache.py).
+    plan_stamp = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Changes whenever anything the patient's plan pages show changes.",
+    )
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import ratelimit
 from exercises.models import SafetyAdvice
-from patients import calendar, charts, offline, plan, reminders, services
+from patients import calendar, charts, offline, plan, plan_cache, reminders, services
 from patients.access import before_safety, get_prescribed_for_patient, patient_required
 from patients.forms import (
     CheckForm,
@@ -26,7 +27,7 @@ from patients.forms import (
     SignInLinkForm,
     SymptomReportForm,
 )
-from patients.models import ExerciseCheck, Patient, Prescription, SkipReason
+from patients.models import ExerciseCheck, Patient, Prescription
 
 
 def _parse_day(value: str) -> datetime.date | None:
@@ -66,19 +67,38 @@ def _wants_json(request) -> bool:
 def _render_day(request, patient, day, *, status=200, form=None, open_session=None, as_today=False):
     # A copy saved for offline use shows a coming day as it will look on the day.
     today = day if as_today else patient.today()
-    day_plan = plan.day_plan(patient, day, today=today)
+    # The plan as it stands is kept rendered (patients/plan_cache.py); a refused form or an
+    # opened session-done form is this request's own.
+    cacheable = form is None and open_session is None
+    key = plan_cache.cache_key(patient, day, today, "offline-copy" if as_today else "page")
+    plan_content = plan_cache.get(request, key) if cacheable else None
+    if plan_content is None:
+        day_plan = plan.day_plan(patient, day, today=today)
+        rendered = render_to_string(
+            "patients/day_content.html",
+            {
+                "patient": patient,
+                "plan": day_plan,
+                "previous_day": day - datetime.timedelta(days=1),
+                "next_day": day + datetime.timedelta(days=1),
+                "done_form": form or SessionDoneForm(),
+                "open_session": open_session,
+                "checkin_due": day == today
+                and not as_today
+                and services.checkin_due(patient, day_plan.prescriptions, today=today),
+                "csrf_token": plan_cache.CSRF_PLACEHOLDER,
+            },
+        )
+        plan_content = (
+            plan_cache.put(request, key, rendered)
+            if cacheable
+            else plan_cache.with_csrf_token(request, rendered)
+        )
     context = {
-        "patient": patient,
-        "plan": day_plan,
-        "previous_day": day - datetime.timedelta(days=1),
-        "next_day": day + datetime.timedelta(days=1),
-        "done_form": form or SessionDoneForm(),
-        "open_session": open_session,
-        "skip_reasons": SkipReason.choices,
+        "day": day,
+        "is_today": day == today,
         "nav": "today" if day == today else "",
-        "checkin_due": day == today
-        and not as_today
-        and services.checkin_due(patient, day_plan.prescriptions, today=today),
+        "plan_content": plan_content,
     }
     response = render(request, "patients/day.html", context, status=status)
     response[offline.DAY_HEADER] = day.isoformat()
@@ -164,13 +184,12 @@ def check(request, value, *, patient):
             return HttpResponse(error or "This exercise isn't part of that session.", status=400)
         return render(
             request,
-            "patients/day.html#exercise-card",
+            "patients/day_content.html#exercise-card",
             {
                 "item": item,
                 "session": session,
                 "plan": day_plan,
                 "error": error,
-                "skip_reasons": SkipReason.choices,
             },
             status=400 if error else 200,
         )

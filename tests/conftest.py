@@ -3,7 +3,7 @@ clinician, the editor and a superuser, so each view test can ask what the outsid
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from zeal import zeal_context
@@ -38,8 +38,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Queued tasks run inline in tests; one test checks the database backend on its own.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    # Rate-limit counters live in the cache; one test's requests must not limit the next's.
-    cache.clear()
+    # Rate-limit counters and rendered plans live in caches; one test must not see another's.
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+"""Template helpers for the patient's plan forms."""
+
+import functools
+from dataclasses import dataclass
+
+from django import template
+from django.utils.html import format_html_join
+
+from patients.models import SkipReason
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class SessionDoneChoices:
+    pain: list[tuple[int, str, bool]]  # (value, label, chosen), 0 to 10
+    effort: list[tuple[str, str, bool]]
+    note: str
+
+
+@register.simple_tag
+def session_done_choices(form, logged) -> SessionDoneChoices:
+    """What the session-done form shows as chosen: what the patient just sent when the form
+    comes back refused, otherwise what they logged before (``logged``, or None).
+
+    Worked out here once per form rather than in the template's loop, where comparing each
+    of the eleven pain scores with the form's value cost a tenth of Today's server time.
+    """
+    if form.is_bound:
+        pain, effort, note = form["pain"].value(), form["effort"].value(), form["note"].value()
+    elif logged is not None:
+        pain, effort, note = logged.pain, logged.effort, logged.note
+    else:
+        pain, effort, note = None, None, ""
+    # A bound form holds strings as sent ("4"), a log holds numbers: compare as text.
+    pain = None if pain is None else str(pain)
+    return SessionDoneChoices(
+        pain=[(value, label, str(value) == pain) for value, label in form.fields["pain"].choices],
+        effort=[(value, label, value == effort) for value, label in form.fields["effort"].choices],
+        note=note or "",
+    )
+
+
+@register.simple_tag
+def skip_reason_options() -> str:
+    """The ``<option>``s of the skip-reason menu on every exercise card: the same for every
+    card and every patient, so made once rather than looped over per card."""
+    return _skip_reason_options()
+
+
+@functools.cache
+def _skip_reason_options() -> str:
+    return format_html_join("", '<option value="{}">{}</option>', SkipReason.choices)
