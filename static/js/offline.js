@@ -226,6 +226,11 @@
       say([link(`Sign in to send ${entries(data.count)}`, `${login}?next=${encodeURIComponent(location.pathname)}`),
         " — they are kept on this phone until then."], "warning");
     } else if (data.type === "sent") {
+      if (!data.sent && !(data.rejected || []).length) {
+        // Nothing got through (still offline): say so as before the attempt, not "waiting".
+        savedBanner(data.pending || 0);
+        return;
+      }
       const parts = [];
       if (data.sent) parts.push(`${entries(data.sent).replace("saved ", "")} sent to your clinic.`);
       for (const reason of data.rejected || []) parts.push(` One entry could not be sent: ${reason}`);
