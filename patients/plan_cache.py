@@ -96,39 +96,28 @@ def _patient_saved(sender, instance, raw, update_fields, **kwargs):
         patients_changed(Patient.objects.filter(pk=instance.pk))
 
 
-@receiver(post_save, sender=Prescription)
-@receiver(post_delete, sender=Prescription)
-@receiver(post_save, sender=FunctionCheckIn)
-@receiver(post_delete, sender=FunctionCheckIn)
-def _patient_record_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        patients_changed(Patient.objects.filter(pk=instance.patient_id))
-
-
-@receiver(post_save, sender=PrescribedExercise)
-@receiver(post_delete, sender=PrescribedExercise)
-@receiver(post_save, sender=SessionLog)
-@receiver(post_delete, sender=SessionLog)
-def _prescription_record_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        patients_changed(Patient.objects.filter(prescriptions=instance.prescription_id))
-
-
-@receiver(post_save, sender=ExerciseCheck)
-@receiver(post_delete, sender=ExerciseCheck)
-def _check_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        patients_changed(
-            Patient.objects.filter(prescriptions__session_logs=instance.session_log_id)
-        )
-
-
-@receiver(post_save, sender=Exercise)
-@receiver(post_delete, sender=Exercise)
-def _library_exercise_changed(sender, instance, raw=False, **kwargs):
+# How to find the patients a saved or deleted row belongs to: a lookup on Patient, and the
+# row's attribute that it matches.
+PATIENTS_OF = {
+    Prescription: ("pk", "patient_id"),
+    FunctionCheckIn: ("pk", "patient_id"),
+    PrescribedExercise: ("prescriptions", "prescription_id"),
+    SessionLog: ("prescriptions", "prescription_id"),
+    ExerciseCheck: ("prescriptions__session_logs", "session_log_id"),
     # Rare (an editor's change) but wide: every patient with the exercise prescribed.
+    Exercise: ("prescriptions__exercises__exercise", "pk"),
+}
+
+
+def _record_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        patients_changed(Patient.objects.filter(prescriptions__exercises__exercise=instance.pk))
+        lookup, attribute = PATIENTS_OF[sender]
+        patients_changed(Patient.objects.filter(**{lookup: getattr(instance, attribute)}))
+
+
+for _model in PATIENTS_OF:
+    post_save.connect(_record_changed, sender=_model, dispatch_uid=f"plan-cache-save-{_model}")
+    post_delete.connect(_record_changed, sender=_model, dispatch_uid=f"plan-cache-del-{_model}")
 
 
 @receiver(post_save, sender=get_user_model())
