@@ -386,6 +386,7 @@ class SafetyAdviceAdmin(admin.ModelAdmin):
             "emergency_signs": latest.emergency_signs,
             "doctor_soon_signs": latest.doctor_soon_signs,
             "stop_rules": latest.stop_rules,
+            "reassurance": latest.reassurance,
         }
 
     def has_change_permission(self, request, obj=None):

@@ -305,6 +305,11 @@ class SafetyAdvice(models.Model):
         help_text="One per line: signs that mean seeing a doctor soon."
     )
     stop_rules = models.TextField(help_text="One per line: when to stop an exercise.")
+    reassurance = models.TextField(
+        "hurt does not always mean harm",
+        blank=True,
+        help_text="A short paragraph: the mild ache that is normal, and the one-hour rule.",
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

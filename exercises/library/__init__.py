@@ -8,6 +8,7 @@ loudly, naming the exercise, instead of shipping a broken exercise or drawing.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,11 +21,40 @@ LIBRARY_PATH = Path(__file__).with_name("hip_mobility.toml")
 
 PRECAUTION_TAGS: tuple[str, ...] = (
     "after_hip_replacement",
+    "anterior_hip_replacement",
     "knee_pain",
     "osteoporosis",
     "pregnancy",
     "spinal_stenosis",
     "balance_problems",
+    "floor_unsafe",
+)
+
+# How the patient's precautions text names each condition. A line that names one is a
+# warning to the patient, so the exercise must carry the tag that warns the clinician too.
+CONDITION_MENTIONS: dict[str, re.Pattern[str]] = {
+    tag: re.compile(pattern, re.IGNORECASE)
+    for tag, pattern in {
+        "after_hip_replacement": r"\bhip replacement\b",
+        "anterior_hip_replacement": r"\banterior\b",
+        "knee_pain": r"\bknees? (?:are|is) sore\b|\bkneeling hurts\b",
+        "osteoporosis": r"\bosteoporosis\b",
+        "pregnancy": r"\bpregnan",
+        "spinal_stenosis": r"\bstenosis\b",
+        "balance_problems": r"\bbalance\b",
+        "floor_unsafe": r"\b(?:down to|up from) the floor\b",
+    }.items()
+}
+# Starting positions on the floor: whoever cannot get down to it or up from it safely
+# cannot do the exercise at home alone.
+FLOOR_POSITIONS = frozenset(
+    {
+        choices.Position.LYING_BACK,
+        choices.Position.LYING_FRONT,
+        choices.Position.SIDE_LYING,
+        choices.Position.ALL_FOURS,
+        choices.Position.KNEELING,
+    }
 )
 
 _CHOICE_FIELDS: dict[str, type] = {
@@ -94,6 +124,19 @@ def load_shipped_library(path: Path | str = LIBRARY_PATH) -> list[dict[str, Any]
     return entries
 
 
+def missing_precaution_tags(entry: Mapping[str, Any]) -> set[str]:
+    """The tags an exercise must carry and does not: each condition its precautions text
+    names, and ``floor_unsafe`` for an exercise done on the floor (a floor position, or a mat)."""
+    needed = {
+        tag
+        for tag, pattern in CONDITION_MENTIONS.items()
+        if any(pattern.search(line) for line in entry.get("precautions", []))
+    }
+    if entry.get("position") in FLOOR_POSITIONS or entry.get("equipment") == choices.Equipment.MAT:
+        needed.add("floor_unsafe")
+    return needed - set(entry.get("precaution_tags", []))
+
+
 def _validate_entry(label: str, entry: Mapping[str, Any]) -> None:
     def fail(problem: str) -> NoReturn:
         raise ValueError(f"exercise {label!r}: {problem}")
@@ -134,6 +177,9 @@ def _validate_entry(label: str, entry: Mapping[str, Any]) -> None:
     for tag in tags:
         if tag not in PRECAUTION_TAGS:
             fail(f"unknown precaution tag {tag!r}")
+    missing = missing_precaution_tags(entry)
+    if missing:
+        fail(f"its precautions or position call for the tag(s) {', '.join(sorted(missing))}")
 
     _validate_illustration(fail, entry["illustration"])
 

@@ -182,7 +182,14 @@ def test_loader_reads_an_explicit_path() -> None:
         (('harder = "glute-bridge"', 'harder = "no-such-exercise"'), "no-such-exercise"),
         (('harder = "glute-bridge"', 'harder = "pelvic-tilt"'), "itself"),
         (('name = "Glute bridge"', 'name = "Pelvic tilt"'), "duplicate name"),
-        (('precaution_tags = ["pregnancy"]', 'precaution_tags = ["vertigo"]'), "vertigo"),
+        (('    "pregnancy",  ', '    "vertigo",  '), "vertigo"),
+        # The clamshell's text warns after a hip replacement: the tag must stay.
+        (
+            ('    "after_hip_replacement",  # lying on the side', "    # lying on the side"),
+            "after_hip_replacement",
+        ),
+        # A floor exercise without the floor tag.
+        (('    "floor_unsafe",  # starts lying', "    # starts lying"), "floor_unsafe"),
     ],
 )
 def test_loader_rejects_broken_entries(
@@ -191,6 +198,32 @@ def test_loader_rejects_broken_entries(
     path = _write_library(tmp_path, replace)
     with pytest.raises(ValueError, match=message):
         load_shipped_library(path=path)
+
+
+def test_loader_refuses_a_condition_named_in_the_text_without_its_tag(tmp_path: Path) -> None:
+    path = _write_library(
+        tmp_path,
+        (
+            '"Stop if your back aches; try moving only the leg, or only the arm, at first.",',
+            '"If you have osteoporosis, keep your back flat.",',
+        ),
+    )
+    with pytest.raises(ValueError, match=r"'bird-dog'.*osteoporosis"):
+        load_shipped_library(path=path)
+
+
+def test_every_precaution_tag_has_its_reason_beside_it() -> None:
+    """Each tag of each exercise sits on its own line with a one-line reason after it."""
+    text = LIBRARY_PATH.read_text(encoding="utf-8")
+    blocks = re.findall(r'^key = "([^"]+)"$.*?^precaution_tags = \[\n(.*?)^\]$', text, re.M | re.S)
+    assert len(blocks) == len(LIBRARY)
+    for key, body in blocks:
+        lines = body.strip("\n").splitlines()
+        assert [re.match(r'\s+"(\w+)",', line)[1] for line in lines] == BY_KEY[key][
+            "precaution_tags"
+        ], key
+        for line in lines:
+            assert re.fullmatch(r'\s+"\w+",\s+# \S.{10,}', line), (key, line)
 
 
 def test_loader_error_names_the_exercise(tmp_path: Path) -> None:

@@ -76,3 +76,45 @@ def test_render_library_writes_a_contact_sheet(tmp_path):
     with Image.open(sheet) as image:
         assert image.width > 1000
         assert image.height > 1000
+
+
+def test_an_existing_installation_gets_the_corrected_tags_when_it_migrates():
+    """The data migration adds the new tags to shipped exercises nobody edited here; an
+    exercise the clinic edited keeps its own tags; load_library then matches the file."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("exercises.migrations.0006_precaution_tags_anterior_hip_and_floor")
+    keys = ["clamshell", "side-lying-hip-abduction", "cat-cow"]
+    entries = [entry for entry in load_shipped_library() if entry["key"] in keys]
+    services.library_load(entries=entries)
+    clamshell, abduction, cat_cow = (Exercise.objects.get(library_key=key) for key in keys)
+    # As before the fix: the clamshell and abduction had no tags, cat-cow no osteoporosis.
+    clamshell.precaution_tags.clear()
+    abduction.precaution_tags.clear()
+    cat_cow.precaution_tags.remove(*cat_cow.precaution_tags.filter(slug="osteoporosis"))
+    abduction.edited_locally = True
+    abduction.save()
+
+    migration.add(apps, None)
+
+    def slugs(exercise):
+        return {tag.slug for tag in exercise.precaution_tags.all()}
+
+    assert slugs(clamshell) == {"after_hip_replacement", "floor_unsafe"}
+    assert "osteoporosis" in slugs(cat_cow)
+    assert slugs(abduction) == set()  # the clinic's own version
+    services.library_load(entries=entries)
+    assert slugs(abduction) == set()
+    assert slugs(cat_cow) == set(
+        next(e for e in entries if e["key"] == "cat-cow")["precaution_tags"]
+    )
+
+
+def test_the_new_precaution_tags_exist_with_plain_names():
+    from exercises.models import PrecautionTag
+
+    names = dict(PrecautionTag.objects.values_list("slug", "name"))
+    assert names["anterior_hip_replacement"] == "Hip replacement by the front (anterior) approach"
+    assert names["floor_unsafe"] == "Can’t get down to or up from the floor safely"

@@ -75,16 +75,19 @@ def test_every_patient_page_links_to_the_advice(client, patient):
 
 
 def test_editors_publish_a_new_version_with_who_changed_it(client, editor, clinician, patient):
-    first = SafetyAdvice.objects.get()
+    first = SafetyAdvice.objects.first()
     client.force_login(editor)
     add = reverse("admin:exercises_safetyadvice_add")
-    assert first.stop_rules in client.get(add).content.decode()  # pre-filled from the newest
+    form = client.get(add).content.decode()
+    assert first.stop_list[0] in form  # pre-filled from the newest
+    assert first.reassurance[:40] in form
     response = client.post(
         add,
         {
             "emergency_signs": first.emergency_signs,
             "doctor_soon_signs": first.doctor_soon_signs,
             "stop_rules": "Stop if it hurts more, and call the clinic.",
+            "reassurance": first.reassurance,
         },
     )
     assert response.status_code == 302
