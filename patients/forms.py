@@ -253,6 +253,9 @@ class FunctionCheckInForm(forms.Form):
 
 
 class SymptomReportForm(forms.Form):
+    """What got worse. The page offers ``SymptomReport.offered()``; every code is accepted, so
+    a report made on an older page and sent later from the phone's queue is never refused."""
+
     symptoms = forms.MultipleChoiceField(
         label="What has changed?",
         choices=SymptomReport.Symptom.choices,

@@ -659,16 +659,52 @@ def safety_acknowledge(*, patient: Patient) -> None:
 
 @transaction.atomic
 def symptom_report_create(
-    *, patient: Patient, symptoms: list[str], note: str, progress_url: str
+    *,
+    patient: Patient,
+    symptoms: list[str],
+    note: str,
+    progress_url: str,
+    client_uuid: uuid.UUID | None = None,
+    made_at: datetime.datetime | None = None,
 ) -> SymptomReport:
-    """Record worse symptoms, put the patient first in the clinician's queue, and email the
-    clinician (or the clinic address). Pauses nothing: the clinician decides."""
-    report = SymptomReport.objects.create(
-        patient=patient,
-        symptoms=",".join(symptoms),
-        note=note,
-        is_emergency=bool(SymptomReport.EMERGENCY & set(symptoms)),
-    )
+    """Record worse symptoms, put the patient in the clinician's queue (first, marked urgent,
+    for an emergency sign), and email the clinician (or the clinic address). Pauses nothing:
+    the clinician decides.
+
+    With a ``client_uuid`` a report sent twice (a double tap, the phone's offline queue sent
+    again) is stored and emailed once. ``made_at`` is when the patient made a report that the
+    phone sent later; a report is never refused for its age, only dated no later than now.
+    """
+    if client_uuid is not None:
+        existing = SymptomReport.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.patient_id != patient.pk:
+                raise ValidationError(
+                    "This entry's id has already been used for something else.",
+                    code="uuid_reused",
+                )
+            return existing
+    now = timezone.now()
+    try:
+        # A savepoint: the same report arriving twice at once (Background Sync and a page
+        # load) makes the second insert fail, and that caller then returns the first one.
+        with transaction.atomic():
+            report = SymptomReport.objects.create(
+                patient=patient,
+                symptoms=",".join(symptoms),
+                note=note,
+                is_emergency=SymptomReport.level_for(symptoms) == SymptomReport.Level.EMERGENCY,
+                created_at=now,
+                made_at=min(made_at, now) if made_at else None,
+                client_uuid=client_uuid,
+            )
+    except IntegrityError:
+        existing = SymptomReport.objects.get(client_uuid=client_uuid)
+        if existing.patient_id != patient.pk:
+            raise ValidationError(
+                "This entry's id has already been used for something else.", code="uuid_reused"
+            ) from None
+        return existing
     recipient = patient.clinician.email or settings.CLINIC_EMAIL
     if recipient:
         context = {

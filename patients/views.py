@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -27,7 +28,7 @@ from patients.forms import (
     SignInLinkForm,
     SymptomReportForm,
 )
-from patients.models import ExerciseCheck, Patient, Prescription
+from patients.models import ExerciseCheck, Patient, Prescription, SymptomReport
 
 
 def _parse_day(value: str) -> datetime.date | None:
@@ -336,27 +337,55 @@ def safety(request, *, patient):
 @require_http_methods(["GET", "POST"])
 @patient_required
 @before_safety
+@_offline_owner
 def symptoms(request, *, patient):
-    """`/plan/symptoms/`: "my symptoms got worse" — advice at once, and the clinician told."""
+    """`/plan/symptoms/`: "my symptoms got worse" — advice at once, and the clinician told.
+
+    Kept on the phone for offline use: there, static/js/symptoms.js shows the advice from
+    the same rules and the service worker sends the report when the connection returns (as
+    JSON, like the other queued entries); its UUID makes a second sending a no-op."""
     form = SymptomReportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        report = services.symptom_report_create(
-            patient=patient,
-            symptoms=form.cleaned_data["symptoms"],
-            note=form.cleaned_data["note"],
-            progress_url=request.build_absolute_uri(
-                reverse("admin:patients_patient_progress", args=[patient.pk])
-            ),
-        )
-        return render(
-            request,
-            "patients/symptoms_advice.html",
-            {"patient": patient, "report": report, "advice": SafetyAdvice.objects.first()},
-        )
+    client = ClientWriteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not client.is_valid():
+            for messages_ in client.errors.values():
+                form.add_error(None, messages_)
+        if form.is_valid():
+            try:
+                report = services.symptom_report_create(
+                    patient=patient,
+                    symptoms=form.cleaned_data["symptoms"],
+                    note=form.cleaned_data["note"],
+                    progress_url=request.build_absolute_uri(
+                        reverse("admin:patients_patient_progress", args=[patient.pk])
+                    ),
+                    **client.write_kwargs(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "error": "", "level": report.level})
+                return render(
+                    request,
+                    "patients/symptoms_advice.html",
+                    {"patient": patient, "report": report, "advice": SafetyAdvice.objects.first()},
+                )
+        if _wants_json(request):
+            errors = " ".join(text for messages_ in form.errors.values() for text in messages_)
+            return JsonResponse({"ok": False, "error": errors}, status=400)
     return render(
         request,
         "patients/symptoms.html",
-        {"patient": patient, "form": form},
+        {
+            "patient": patient,
+            "form": form,
+            "choices": SymptomReport.offered(),
+            "levels": SymptomReport.Level.values,
+            "advice": SafetyAdvice.objects.first(),
+            # A double tap sends the same id, so the report is stored once.
+            "client_uuid": uuid.uuid4(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -494,7 +523,12 @@ def handout_context(patient) -> dict:
         for p in plan.prescriptions_with_exercises(patient)
         if p.status == Prescription.Status.ACTIVE
     ]
-    return {"patient": patient, "prescriptions": prescriptions, "printed_on": patient.today()}
+    return {
+        "patient": patient,
+        "prescriptions": prescriptions,
+        "printed_on": patient.today(),
+        "advice": SafetyAdvice.objects.first(),
+    }
 
 
 # --- Patient accounts: invitation, sign-in links ---------------------------------------------

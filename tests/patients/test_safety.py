@@ -3,6 +3,7 @@ tags when prescribing, the program-size warning, and variant links in suggestion
 
 import datetime
 import logging
+import re
 
 import pytest
 from django.core import mail
@@ -158,17 +159,127 @@ def test_symptom_report_needs_a_symptom(client, patient):
     assert not SymptomReport.objects.exists()
 
 
-def test_reviewing_clears_the_report_until_a_new_one(patient, clinician, frozen_clock):
+def queue_rows(client):
+    """The admin front page's needs-attention rows: (patient, urgent?, [reason lines])."""
+    html = client.get(reverse("admin:index")).content.decode()
+    rows = re.findall(r'<tr( class="urgent")?>\s*<th scope="row">(.*?)</tr>', html, re.S)
+    return [
+        (
+            re.search(r">([^<]+)</a></th>", row)[1],
+            bool(urgent),
+            [re.sub(r"<[^>]+>", "", line) for line in re.findall(r"<li[^>]*>(.*?)</li>", row)],
+        )
+        for urgent, row in rows
+    ]
+
+
+def test_queue_emergency_then_something_else_is_one_urgent_item_until_reviewed(
+    client, patient, clinician, frozen_clock, django_capture_on_commit_callbacks
+):
+    """Emergency, then "something else": one URGENT item listing both with their times;
+    reviewed, it goes; a new mild report brings the item back, not urgent."""
+    calm = PatientFactory(clinician=clinician, last_name="Aaronson")
+    PrescriptionFactory(patient=calm, start_date=TODAY - datetime.timedelta(days=30))
     PrescriptionFactory(patient=patient, start_date=TODAY)
-    services.symptom_report_create(
-        patient=patient, symptoms=["weakness"], note="", progress_url="https://x/"
+    client.force_login(patient.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("patients:symptoms"), {"symptoms": ["saddle_numbness"]})
+        frozen_clock.shift(datetime.timedelta(minutes=1))
+        client.post(reverse("patients:symptoms"), {"symptoms": ["other"]})
+
+    client.force_login(clinician)
+    rows = queue_rows(client)
+    assert rows[0][:2] == (patient.full_name, True)
+    assert [name for name, _, _ in rows].count(patient.full_name) == 1
+    reasons = rows[0][2]
+    assert reasons[:2] == [
+        "Wed 25 Nov, 10:00: URGENT — reported numbness around my genitals or buttocks "
+        "(told to get urgent help now)",
+        "Wed 25 Nov, 10:01: Reported worse symptoms: something else",
+    ]
+
+    frozen_clock.shift(datetime.timedelta(minutes=5))
+    html = client.get(reverse("admin:index")).content.decode()
+    seen_at = re.search(r'name="seen_at" value="([^"]+)"', html)[1]
+    review = reverse("admin:patients_patient_review", args=[patient.pk])
+    assert client.post(review, {"seen_at": seen_at}).status_code == 302
+    assert patient.full_name not in [name for name, _, _ in queue_rows(client)]
+
+    frozen_clock.shift(datetime.timedelta(minutes=5))
+    client.force_login(patient.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("patients:symptoms"), {"symptoms": ["back_much_worse"]})
+    client.force_login(clinician)
+    rows = queue_rows(client)
+    assert (rows[0][0], rows[0][1]) == (patient.full_name, False)
+    assert rows[0][2][0] == (
+        "Wed 25 Nov, 10:11: Reported worse symptoms: my back pain is much worse since exercising"
     )
-    assert attention.queue_for(clinician, today=TODAY)[0].is_urgent
-    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
-    assert not any(item.is_urgent for item in attention.queue_for(clinician, today=TODAY))
-    frozen_clock.shift(datetime.timedelta(minutes=10))
-    services.symptom_report_create(patient=patient, symptoms=["other"], note="", progress_url="")
-    assert attention.queue_for(clinician, today=TODAY)[0].is_urgent
+    assert not any("URGENT" in line for line in rows[0][2])
+
+
+def test_mark_reviewed_does_not_cover_a_report_that_arrived_after_the_page_was_shown(
+    client, patient, clinician, frozen_clock
+):
+    PrescriptionFactory(patient=patient, start_date=TODAY)
+    report(patient, "other")
+    client.force_login(clinician)
+    html = client.get(reverse("admin:index")).content.decode()
+    seen_at = re.search(r'name="seen_at" value="([^"]+)"', html)[1]
+    frozen_clock.shift(datetime.timedelta(minutes=3))
+    report(patient, "leg_weaker")  # while the clinician reads the page
+    frozen_clock.shift(datetime.timedelta(minutes=1))
+    client.post(reverse("admin:patients_patient_review", args=[patient.pk]), {"seen_at": seen_at})
+    item = attention.queue_for(clinician, today=TODAY)[0]
+    assert item.patient == patient
+    assert item.is_urgent
+    assert [r.code for r in item.reasons if r.code in attention.SYMPTOM_CODES] == ["urgent"]
+
+
+def test_an_emergency_tops_the_queue_even_without_an_active_plan(patient, clinician, frozen_clock):
+    PrescriptionFactory(patient=patient, start_date=TODAY, status="paused")
+    other = PatientFactory(clinician=clinician)
+    PrescriptionFactory(patient=other, start_date=TODAY - datetime.timedelta(days=30))
+    report(patient, "urine_retention")
+    queue = attention.queue_for(clinician, today=TODAY)
+    assert (queue[0].patient, queue[0].is_urgent) == (patient, True)
+
+
+def test_an_old_unreviewed_emergency_never_drops_out_of_the_queue(patient, clinician, frozen_clock):
+    PrescriptionFactory(patient=patient, start_date=TODAY - datetime.timedelta(days=90))
+    report(patient, "both_legs_weak")
+    frozen_clock.shift(datetime.timedelta(days=60))
+    item = attention.queue_for(clinician, today=TODAY + datetime.timedelta(days=60))[0]
+    assert (item.patient, item.is_urgent) == (patient, True)
+
+
+def test_the_patient_who_waited_longest_with_an_emergency_comes_first(clinician, frozen_clock):
+    first, second = PatientFactory.create_batch(2, clinician=clinician)
+    for someone in (first, second):
+        PrescriptionFactory(patient=someone, start_date=TODAY)
+    report(second, "other")
+    frozen_clock.shift(datetime.timedelta(minutes=1))
+    report(first, "saddle_numbness")
+    frozen_clock.shift(datetime.timedelta(minutes=1))
+    report(second, "leg_weaker")
+    queue = attention.queue_for(clinician, today=TODAY)
+    assert [(item.patient, item.is_urgent) for item in queue] == [(first, True), (second, True)]
+
+
+def test_a_legacy_weakness_report_counts_as_urgent(patient, clinician, frozen_clock):
+    """Reports of "weakness in a leg" made before the form could say "getting weaker"."""
+    PrescriptionFactory(patient=patient, start_date=TODAY)
+    SymptomReport.objects.create(patient=patient, symptoms="weakness", is_emergency=False)
+    item = attention.queue_for(clinician, today=TODAY)[0]
+    assert item.is_urgent
+    assert "URGENT — reported weakness in a leg" in item.reasons[0].text
+    assert "told to get urgent help" not in item.reasons[0].text
+
+
+def report(patient, *codes):
+    return services.symptom_report_create(
+        patient=patient, symptoms=list(codes), note="", progress_url="https://example.org/"
+    )
 
 
 # --- Precaution tags when prescribing ----------------------------------------------------------
