@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 
 class HomeplanAdminSite(admin.AdminSite):
@@ -14,6 +15,7 @@ class HomeplanAdminSite(admin.AdminSite):
         from patients.attention import queue_for  # wiring: the queue lives in patients
 
         attention = None
+        shown_at = timezone.now()  # "Mark reviewed" covers only what this page shows
         if request.user.has_perm("patients.view_patient"):
             attention = queue_for(request.user)
         # Whoever runs the server needs to know when the worker is not sending emails
@@ -24,6 +26,7 @@ class HomeplanAdminSite(admin.AdminSite):
             {
                 **(extra_context or {}),
                 "attention": attention,
+                "attention_shown_at": shown_at,
                 "emails_stalled": stalled,
                 "worker_alert_minutes": WORKER_ALERT_MINUTES,
             },

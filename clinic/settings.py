@@ -358,12 +358,18 @@ ATTENTION_ADHERENCE_BELOW = env_int("HOMEPLAN_ATTENTION_ADHERENCE_BELOW", 50)  #
 ATTENTION_MIN_DUE_SESSIONS = 4  # don't judge adherence on fewer due sessions than this
 ATTENTION_PAIN_RISE = 2.0  # points, this week's average against last week's
 ATTENTION_NOTE_DAYS = 14  # a note counts as new this long when nobody has reviewed yet
+ATTENTION_PAINFUL_SKIP_DAYS = 14  # an exercise skipped as "too painful" is listed this long
+ATTENTION_PAIN_HIGH = 7.0  # points: average pain over the last 7 days at or above this
+ATTENTION_PAIN_REVIEW_WEEKS = 4  # after this many weeks on the program, pain should have eased
+ATTENTION_PAIN_EXPECTED_DROP = 2.0  # by this many points from the first week of scores
+ATTENTION_FUNCTION_DROP = 2.0  # points: a check-in's average this far below the one before
 # More exercises than this in a session brings a gentle warning when building a plan.
 PROGRAM_SIZE_WARNING = env_int("HOMEPLAN_PROGRAM_SIZE_WARNING", 6)
 # Progression suggestions (patients/suggestions.py).
 SUGGEST_DONE_SHARE = 0.75  # done on at least this share of due days in two weeks
 SUGGEST_MAX_PAIN = 3.0  # average pain at most this
 SUGGEST_QUIET_DAYS = 14  # after a decision, the same suggestion waits this long
+SUGGEST_NO_PROGRESSION_PAIN = 5.0  # no progression while the last 7 days' average pain is this
 # Patients can correct a logged day this many days afterwards; older days are read-only.
 PLAN_EDIT_GRACE_DAYS = env_int("HOMEPLAN_PLAN_EDIT_GRACE_DAYS", 2)
 SIGN_IN_LINK_MINUTES = 15

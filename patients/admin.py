@@ -14,7 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.timezone import is_aware
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -523,7 +525,17 @@ class PatientAdmin(ClinicianScopedAdmin):
 
     def review_view(self, request, object_id):
         patient = self.get_visible_object(request, object_id)
-        attention.attention_review(patient=patient, reviewed_by=request.user)
+        # When the queue was shown: what arrived after it is not covered by this review.
+        # (Missing or unreadable, e.g. a form from before this field: now.)
+        try:
+            seen_at = parse_datetime(request.POST.get("seen_at", ""))
+        except ValueError:
+            seen_at = None
+        attention.attention_review(
+            patient=patient,
+            reviewed_by=request.user,
+            seen_at=seen_at if seen_at and is_aware(seen_at) else None,
+        )
         self.message_user(
             request, f"{patient.full_name} marked as reviewed until something new happens."
         )

@@ -1,37 +1,64 @@
 """The "needs attention" queue: which of a clinician's patients to look at before a visit,
-and why. Rules and thresholds are in settings (``ATTENTION_*``)."""
+and why. Rules and thresholds are in settings (``ATTENTION_*``).
+
+Every symptom report the clinician has not yet reviewed is listed, with its time; a patient
+with an unreviewed emergency sign is first, marked urgent, whatever they reported after it.
+"""
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models.expressions import Window
+from django.db.models.functions import DenseRank
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from patients import schedule, suggestions
-from patients.models import AttentionReview, Effort, Patient, Prescription, SymptomReport
+from patients.models import (
+    AttentionReview,
+    Effort,
+    ExerciseCheck,
+    FunctionScore,
+    Patient,
+    Prescription,
+    SessionLog,
+    SkipReason,
+    SymptomReport,
+)
 
 INACTIVE = "inactive"
 LOW_ADHERENCE = "low_adherence"
 PAIN_RISING = "pain_rising"
+PAIN_HIGH = "pain_high"
+PAIN_NOT_BETTER = "pain_not_better"
+FUNCTION_FALLING = "function_falling"
 TOO_HARD = "too_hard"
+PAINFUL_SKIP = "painful_skip"
 NEW_NOTE = "new_note"
 SUGGESTION = "suggestion"
-SYMPTOMS = "symptoms"  # reported worse symptoms; always first in the queue
-URGENT = "urgent"  # reported a sign that may need emergency care
+SYMPTOMS = "symptoms"  # an unreviewed symptom report; before every other reason
+URGENT = "urgent"  # an unreviewed report of a sign that may need emergency care
+SYMPTOM_CODES = frozenset({SYMPTOMS, URGENT})
 
 
 @dataclass(frozen=True)
 class Reason:
     code: str
     text: str
+    at: datetime.datetime | None = None  # when it happened (symptom reports)
 
 
 @dataclass
 class AttentionItem:
     patient: Patient
     reasons: list[Reason]
+    # The newest thing the patient did that a review has not seen: a log written or changed,
+    # a function check-in.
+    changed_at: datetime.datetime | None = None
 
     @property
     def codes(self) -> set[str]:
@@ -39,7 +66,29 @@ class AttentionItem:
 
     @property
     def is_urgent(self) -> bool:
-        return bool(self.codes & {SYMPTOMS, URGENT})
+        return URGENT in self.codes
+
+    @property
+    def has_symptoms(self) -> bool:
+        return bool(self.codes & SYMPTOM_CODES)
+
+    @property
+    def first_report_at(self) -> datetime.datetime | None:
+        """The oldest unreviewed report of the item's most urgent kind: who waited longest."""
+        code = URGENT if self.is_urgent else SYMPTOMS
+        times = [reason.at for reason in self.reasons if reason.code == code and reason.at]
+        return min(times, default=None)
+
+
+@dataclass
+class Signals:
+    """What the rules read besides the ``with_adherence`` annotations, for one patient."""
+
+    reports: list[SymptomReport] = field(default_factory=list)  # unreviewed, oldest first
+    painful_skips: list[tuple[str, int]] = field(default_factory=list)  # (exercise, times)
+    first_week_pain: float | None = None
+    function_change: tuple[float, float] | None = None  # (previous mean, latest mean)
+    checkin_at: datetime.datetime | None = None
 
 
 def due_days_without_activity(
@@ -60,8 +109,87 @@ def due_days_without_activity(
     return sum(1 for day in schedule.days_between(first, yesterday) if schedule.due_on(active, day))
 
 
-def reasons_for(patient: Patient, *, today: datetime.date) -> list[Reason]:
-    """Every rule that fires for a patient annotated by ``with_adherence``."""
+def unreviewed_reports(patients):
+    """The patients' symptom reports not yet covered by a review, oldest first."""
+    return (
+        SymptomReport.objects.filter(patient__in=patients).unreviewed().order_by("created_at", "pk")
+    )
+
+
+def signals_for(patients, *, today: datetime.date, reports=None) -> dict[int, Signals]:
+    """The symptom reports, "too painful" skips, first week's pain and function check-ins of
+    ``patients``, in four queries whatever their number (three when ``reports`` is given)."""
+    ids = [patient.pk for patient in patients]
+    signals = {pk: Signals() for pk in ids}
+    for report in unreviewed_reports(ids) if reports is None else reports:
+        signals[report.patient_id].reports.append(report)
+
+    since = timezone.now() - datetime.timedelta(days=settings.ATTENTION_PAINFUL_SKIP_DAYS)
+    skips = (
+        ExerciseCheck.objects.filter(
+            session_log__prescription__patient__in=ids,
+            status=ExerciseCheck.Status.SKIPPED,
+            skip_reason=SkipReason.TOO_PAINFUL,
+            checked_at__gte=since,
+        )
+        .values("session_log__prescription__patient", "prescribed_exercise__exercise__name")
+        .annotate(times=Count("pk"), last=Max("checked_at"))
+        .order_by("-last")
+    )
+    for row in skips:
+        signals[row["session_log__prescription__patient"]].painful_skips.append(
+            (row["prescribed_exercise__exercise__name"], row["times"])
+        )
+
+    # The first week of scores: the first seven days on which the patient gave a pain score.
+    first_days = (
+        SessionLog.objects.filter(
+            prescription__patient__in=ids, completed_at__isnull=False, pain__isnull=False
+        )
+        .annotate(
+            day_number=Window(
+                DenseRank(), partition_by=F("prescription__patient"), order_by=F("date").asc()
+            )
+        )
+        .filter(day_number__lte=7)
+        .values_list("prescription__patient", "pain")
+    )
+    first_pain = defaultdict(list)
+    for patient_id, pain in first_days:
+        first_pain[patient_id].append(pain)
+    for patient_id, scores in first_pain.items():
+        signals[patient_id].first_week_pain = sum(scores) / len(scores)
+
+    # The two latest function check-ins, compared on the activities rated in both (a newly
+    # named activity, rated low, must not look like a fall).
+    latest_two = (
+        FunctionScore.objects.filter(checkin__patient__in=ids)
+        .annotate(
+            recency=Window(
+                DenseRank(), partition_by=F("checkin__patient"), order_by=F("checkin__date").desc()
+            )
+        )
+        .filter(recency__lte=2)
+        .values_list("checkin__patient", "recency", "activity", "score", "checkin__created_at")
+    )
+    scores = defaultdict(lambda: ({}, {}))
+    for patient_id, recency, activity, score, created_at in latest_two:
+        scores[patient_id][recency - 1][activity] = score
+        if recency == 1:
+            signals[patient_id].checkin_at = created_at
+    for patient_id, (latest, previous) in scores.items():
+        common = latest.keys() & previous.keys()
+        if common:
+            signals[patient_id].function_change = (
+                sum(previous[a] for a in common) / len(common),
+                sum(latest[a] for a in common) / len(common),
+            )
+    return signals
+
+
+def reasons_for(patient: Patient, *, today: datetime.date, signals: Signals) -> list[Reason]:
+    """Every rule that fires for a patient annotated by ``with_adherence``, except symptom
+    reports and suggestions (``symptom_reasons``, ``suggestions.candidates_for``)."""
     reasons = []
     idle = due_days_without_activity(patient.prescriptions.all(), patient.last_activity, today)
     if idle >= settings.ATTENTION_INACTIVE_DUE_DAYS:
@@ -72,19 +200,45 @@ def reasons_for(patient: Patient, *, today: datetime.date) -> list[Reason]:
         and patient.adherence_28 < settings.ATTENTION_ADHERENCE_BELOW
     ):
         reasons.append(Reason(LOW_ADHERENCE, f"Adherence {patient.adherence_28:.0f}% over 28 days"))
+    this_week, last_week = patient.pain_this_week, patient.pain_last_week
     if (
-        patient.pain_this_week is not None
-        and patient.pain_last_week is not None
-        and patient.pain_this_week - patient.pain_last_week >= settings.ATTENTION_PAIN_RISE
+        this_week is not None
+        and last_week is not None
+        and this_week - last_week >= settings.ATTENTION_PAIN_RISE
     ):
+        reasons.append(Reason(PAIN_RISING, f"Pain rising: {last_week:.1f} → {this_week:.1f}"))
+    if this_week is not None and this_week >= settings.ATTENTION_PAIN_HIGH:
         reasons.append(
             Reason(
-                PAIN_RISING,
-                f"Pain rising: {patient.pain_last_week:.1f} → {patient.pain_this_week:.1f}",
+                PAIN_HIGH,
+                gettext("Pain %(pain).1f on average over the last 7 days") % {"pain": this_week},
             )
         )
+    reasons += _pain_not_better(patient, today=today, signals=signals)
+    if signals.function_change is not None:
+        previous, latest = signals.function_change
+        if previous - latest >= settings.ATTENTION_FUNCTION_DROP:
+            reasons.append(
+                Reason(
+                    FUNCTION_FALLING,
+                    gettext("Everyday activities rated lower: %(previous).1f → %(latest).1f")
+                    % {"previous": previous, "latest": latest},
+                )
+            )
     if patient.latest_effort == patient.previous_effort == Effort.TOO_HARD:
         reasons.append(Reason(TOO_HARD, "Rated “too hard” twice in a row"))
+    for name, times in signals.painful_skips:
+        reasons.append(
+            Reason(
+                PAINFUL_SKIP,
+                ngettext(
+                    "Skipped “%(name)s” as too painful",
+                    "Skipped “%(name)s” as too painful %(times)d times",
+                    times,
+                )
+                % {"name": name, "times": times},
+            )
+        )
     review = getattr(patient, "review", None)
     note_since = (
         review.reviewed_at
@@ -96,43 +250,104 @@ def reasons_for(patient: Patient, *, today: datetime.date) -> list[Reason]:
     return reasons
 
 
+def _pain_not_better(patient: Patient, *, today: datetime.date, signals: Signals) -> list[Reason]:
+    """After ``ATTENTION_PAIN_REVIEW_WEEKS`` on the program, this week's pain should be at
+    least ``ATTENTION_PAIN_EXPECTED_DROP`` points below the first week's. (A first week below
+    that drop has nothing to lose, so it never fires.)"""
+    starts = [prescription.start_date for prescription in patient.prescriptions.all()]
+    first, now = signals.first_week_pain, patient.pain_this_week
+    weeks = settings.ATTENTION_PAIN_REVIEW_WEEKS
+    drop = settings.ATTENTION_PAIN_EXPECTED_DROP
+    if (
+        not starts
+        or (today - min(starts)).days < 7 * weeks
+        or first is None
+        or now is None
+        or first < drop
+        or first - now >= drop
+    ):
+        return []
+    return [
+        Reason(
+            PAIN_NOT_BETTER,
+            gettext(
+                "Pain not better after %(weeks)d weeks: %(first).1f in the first week, "
+                "%(now).1f in the last 7 days"
+            )
+            % {"weeks": weeks, "first": first, "now": now},
+        )
+    ]
+
+
+def symptom_reasons(reports: list[SymptomReport]) -> list[Reason]:
+    """One reason per unreviewed report, oldest first, with the time the patient made it."""
+    reasons = []
+    for report in reports:
+        symptoms = "; ".join(report.symptom_labels).lower()
+        if report.is_urgent:
+            text = (
+                gettext("URGENT — reported %(symptoms)s (told to get urgent help now)")
+                if report.is_emergency
+                else gettext("URGENT — reported %(symptoms)s")
+            )
+            code = URGENT
+        elif report.level == SymptomReport.Level.DOCTOR_SOON:
+            text = gettext(
+                "Reported worse symptoms: %(symptoms)s (told to see a doctor today or tomorrow)"
+            )
+            code = SYMPTOMS
+        else:
+            text = gettext("Reported worse symptoms: %(symptoms)s")
+            code = SYMPTOMS
+        text %= {"symptoms": symptoms}
+        if report.sent_later:
+            text += " " + gettext("(made offline, sent at %(time)s)") % {
+                "time": timezone.localtime(report.created_at).strftime("%H:%M")
+            }
+        reasons.append(Reason(code, text, at=report.reported_at))
+    return reasons
+
+
+def _changed_at(patient: Patient, signals: Signals) -> datetime.datetime | None:
+    times = [t for t in (patient.last_change_at, signals.checkin_at) if t is not None]
+    return max(times, default=None)
+
+
 def _hidden_by_review(item: AttentionItem) -> bool:
+    """Reviewed, with no report since, nothing new done, and no reason the review did not
+    see. (A symptom report is never hidden: only those after the review are listed.)"""
     review = getattr(item.patient, "review", None)
-    if review is None:
+    if review is None or item.has_symptoms:
         return False
-    nothing_new = item.patient.last_change_at is None or (
-        item.patient.last_change_at <= review.reviewed_at
-    )
+    nothing_new = item.changed_at is None or item.changed_at <= review.reviewed_at
     return nothing_new and item.codes <= review.reasons
 
 
 def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem]:
-    """The clinician's active patients that need attention, most reasons first.
+    """The clinician's active patients that need attention: unreviewed emergency signs first
+    (who waited longest first), then other symptom reports, then the most reasons.
 
-    A constant number of queries (nine) whatever the number of patients or logs.
+    A patient with an unreviewed report is listed even without an active plan. A constant
+    number of queries whatever the number of patients or logs.
     """
     today = today or timezone.localdate()
-    patients = (
-        Patient.objects.for_clinician(user)
-        .active()
-        .filter(prescriptions__status=Prescription.Status.ACTIVE)
+    own = Patient.objects.for_clinician(user).active()
+    reports = list(unreviewed_reports(own))
+    reporting = {report.patient_id for report in reports}
+    patients = list(
+        own.filter(Q(prescriptions__status=Prescription.Status.ACTIVE) | Q(pk__in=reporting))
         .distinct()
         .with_adherence(today=today)
         .select_related("review")
         .prefetch_related(Prefetch("prescriptions", queryset=Prescription.objects.all()))
     )
-    patients = list(patients)
-    suggested = suggestions.candidates_for(patients, today=today)
-    latest_reports = {}
-    for report in SymptomReport.objects.filter(
-        patient__in=patients,
-        created_at__gte=timezone.now() - datetime.timedelta(days=settings.ATTENTION_NOTE_DAYS),
-    ).order_by("created_at"):
-        latest_reports[report.patient_id] = report
+    signals = signals_for(patients, today=today, reports=reports)
+    suggested = suggestions.candidates_for(patients, today=today, reporting=reporting)
     items = []
     for patient in patients:
-        reasons = symptom_reasons(patient, latest_reports.get(patient.pk))
-        reasons += reasons_for(patient, today=today)
+        patient_signals = signals[patient.pk]
+        reasons = symptom_reasons(patient_signals.reports)
+        reasons += reasons_for(patient, today=today, signals=patient_signals)
         reasons += [
             Reason(
                 SUGGESTION,
@@ -141,41 +356,52 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
             )
             for candidate in suggested.get(patient.pk, [])
         ]
-        item = AttentionItem(patient, reasons)
+        item = AttentionItem(patient, reasons, changed_at=_changed_at(patient, patient_signals))
         if reasons and not _hidden_by_review(item):
             items.append(item)
-    items.sort(key=lambda item: (not item.is_urgent, -len(item.reasons), item.patient.last_name))
+    far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    items.sort(
+        key=lambda item: (
+            not item.is_urgent,
+            not item.has_symptoms,
+            item.first_report_at or far_future,
+            -len(item.reasons),
+            item.patient.last_name,
+        )
+    )
     return items
 
 
-def symptom_reasons(patient: Patient, report: SymptomReport | None) -> list[Reason]:
-    """The patient's latest symptom report, unless reviewed since."""
-    review = getattr(patient, "review", None)
-    if report is None or (review and report.created_at <= review.reviewed_at):
-        return []
-    text = "Reported worse symptoms: " + "; ".join(report.symptom_labels).lower()
-    if report.is_emergency:
-        return [Reason(URGENT, "URGENT — " + text + " (told to seek urgent care)")]
-    return [Reason(SYMPTOMS, text)]
-
-
 @transaction.atomic
-def attention_review(*, patient: Patient, reviewed_by, today: datetime.date | None = None):
-    """Hide the patient's current item until something new happens."""
+def attention_review(
+    *,
+    patient: Patient,
+    reviewed_by,
+    seen_at: datetime.datetime | None = None,
+    today: datetime.date | None = None,
+):
+    """Hide the patient's current item until something new happens.
+
+    ``seen_at`` is when the clinician's page showed the item: a report, log or check-in that
+    arrived after it is not covered by the review, even if the button was pressed later.
+    """
     today = today or timezone.localdate()
+    now = timezone.now()
+    seen_at = min(seen_at, now) if seen_at else now
     annotated = (
         Patient.objects.with_adherence(today=today)
         .select_related("review")
         .prefetch_related("prescriptions")
         .get(pk=patient.pk)
     )
-    codes = sorted(reason.code for reason in reasons_for(annotated, today=today))
-    # Symptom reasons need no code: they show only for reports newer than the review.
+    signals = signals_for([annotated], today=today)[annotated.pk]
+    codes = sorted({reason.code for reason in reasons_for(annotated, today=today, signals=signals)})
+    # Symptom reports need no code: only those that arrive after the review are listed.
     AttentionReview.objects.update_or_create(
         patient=patient,
         defaults={
             "reviewed_by": reviewed_by,
-            "reviewed_at": timezone.now(),
+            "reviewed_at": seen_at,
             "reason_codes": ",".join(codes),
         },
     )

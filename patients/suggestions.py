@@ -1,25 +1,36 @@
 """Progression and regression suggestions for the clinician. Never applied automatically.
 
-Over the last two weeks (whole days ending yesterday), an exercise is suggested for
-*progression* when it was done on most due days (``SUGGEST_DONE_SHARE``) with average pain
-at most ``SUGGEST_MAX_PAIN`` and every rating "too easy" or "about right"; for *regression*
-when "too hard" came up at least twice or the patient's pain rose by
-``ATTENTION_PAIN_RISE`` points against the week before. A progression adds repetitions or
-hold time, or, at the top of the range, moves to the next harder exercise of the same body
-region and category; a regression does the reverse. A decision (accept or dismiss) silences
-the same suggestion for that exercise for ``SUGGEST_QUIET_DAYS``.
+Rules about one exercise read only what the patient did with that exercise; "how it felt",
+pain and symptom reports are answers about the whole session or the whole patient, so they
+may hold every progression back but never single one exercise out.
+
+- *Regression* of an exercise: its two latest records (in the last two weeks, today
+  included) are both "skipped: too painful".
+- *Progression* of an exercise (over the last two weeks, whole days ending yesterday): done on
+  most due days (``SUGGEST_DONE_SHARE``), with the patient's average pain at most
+  ``SUGGEST_MAX_PAIN``, their sessions rated and none "too hard". Never while the patient has
+  a symptom report the clinician has not reviewed, nor while their average pain over the
+  last 7 days is ``SUGGEST_NO_PROGRESSION_PAIN`` or more.
+
+A progression adds repetitions or hold time; at the top of the range it moves to the harder
+exercise a content editor linked (the same movement made harder), and without such a link it
+proposes nothing. A regression does the reverse through the easier link. A decision (accept
+or dismiss) silences the same suggestion for that exercise for ``SUGGEST_QUIET_DAYS``.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from exercises.choices import Difficulty
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
 from patients import contraindications, schedule
@@ -30,11 +41,12 @@ from patients.models import (
     PrescribedExercise,
     Prescription,
     SessionLog,
+    SkipReason,
     Suggestion,
+    SymptomReport,
 )
 
 WINDOW_DAYS = 14
-LEVELS = [Difficulty.BEGINNER, Difficulty.INTERMEDIATE, Difficulty.ADVANCED]
 REPS_RANGE = (4, 20)
 HOLD_RANGE = (10, 60)
 
@@ -70,27 +82,7 @@ class Candidate:
         return "progression" if self.kind == Suggestion.Kind.PROGRESS else "regression"
 
 
-def _neighbour(exercise: Exercise, library: list[Exercise], step: int) -> Exercise | None:
-    """The next harder (step=1) or easier (step=-1) exercise of the same region and category.
-
-    ``library`` is filled with the published exercises on first use and reused after.
-    """
-    if not library:
-        library.extend(Exercise.objects.published().order_by("name"))
-    index = LEVELS.index(exercise.difficulty) + step
-    if not 0 <= index < len(LEVELS):
-        return None
-    matches = [
-        other
-        for other in library
-        if other.body_region == exercise.body_region
-        and other.category == exercise.category
-        and other.difficulty == LEVELS[index]
-    ]
-    return matches[0] if matches else None
-
-
-def propose(prescribed: PrescribedExercise, kind: str, library: list[Exercise]) -> Proposal | None:
+def propose(prescribed: PrescribedExercise, kind: str) -> Proposal | None:
     """The dose (or exercise) change a progression or regression would make."""
     up = kind == Suggestion.Kind.PROGRESS
     reps, hold = prescribed.reps, prescribed.hold_seconds
@@ -103,23 +95,48 @@ def propose(prescribed: PrescribedExercise, kind: str, library: list[Exercise]) 
         new_hold = min(hold + 10, HOLD_RANGE[1]) if up else max(hold - 10, HOLD_RANGE[0])
         if new_hold != hold:
             return Proposal(prescribed.sets, reps, new_hold, prescribed.exercise)
-    # The variants content editors linked come first; then the library's next level.
-    linked = prescribed.exercise.harder if up else prescribed.exercise.easier
-    other = linked if linked and linked.status == Exercise.Status.PUBLISHED else None
-    other = other or _neighbour(prescribed.exercise, library, 1 if up else -1)
-    if other is None:
+    # Only the variant a content editor linked: "the next exercise of the same region" may
+    # stretch other muscles or load the body another way.
+    other = prescribed.exercise.harder if up else prescribed.exercise.easier
+    if other is None or other.status != Exercise.Status.PUBLISHED:
         return None
     return Proposal(other.default_sets, other.default_reps, other.default_hold_seconds, other)
 
 
-def candidates_for(patients, *, today: datetime.date | None = None) -> dict[int, list[Candidate]]:
+def _painful_twice(prescribed: list[PrescribedExercise], first, last) -> set[int]:
+    """The prescribed exercises whose two latest records between ``first`` and ``last`` are
+    both "skipped: too painful"."""
+    latest_two = (
+        ExerciseCheck.objects.filter(
+            prescribed_exercise__in=prescribed, session_log__date__range=(first, last)
+        )
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=F("prescribed_exercise"),
+                order_by=[F("session_log__date").desc(), F("session_log__session_number").desc()],
+            )
+        )
+        .filter(recency__lte=2)
+        .values_list("prescribed_exercise", "status", "skip_reason")
+    )
+    painful = defaultdict(int)
+    for pk, status, reason in latest_two:
+        if status == ExerciseCheck.Status.SKIPPED and reason == SkipReason.TOO_PAINFUL:
+            painful[pk] += 1
+    return {pk for pk, times in painful.items() if times == 2}
+
+
+def candidates_for(
+    patients, *, today: datetime.date | None = None, reporting: set[int] | None = None
+) -> dict[int, list[Candidate]]:
     """Current suggestions per patient id, in a fixed number of queries for any number of
-    patients. ``patients`` may carry the ``with_adherence`` pain annotations."""
+    patients. ``reporting``: the ids of those with an unreviewed symptom report, if known."""
     today = today or timezone.localdate()
     last = today - datetime.timedelta(days=1)
     first = last - datetime.timedelta(days=WINDOW_DAYS - 1)
+    week_first = last - datetime.timedelta(days=6)
     patients = list(patients)
-    by_id = {patient.pk: patient for patient in patients}
     prescribed = list(
         PrescribedExercise.objects.filter(
             prescription__patient__in=patients,
@@ -128,84 +145,86 @@ def candidates_for(patients, *, today: datetime.date | None = None) -> dict[int,
     )
     if not prescribed:
         return {}
-    window = Q(session_log__date__range=(first, last), status=ExerciseCheck.Status.DONE)
-    stats = {
-        row["prescribed_exercise"]: row
-        for row in ExerciseCheck.objects.filter(window, prescribed_exercise__in=prescribed)
-        .values("prescribed_exercise")
-        .annotate(
-            done_days=Count("session_log__date", distinct=True),
-            too_hard=Count(
-                "session_log", distinct=True, filter=Q(session_log__effort=Effort.TOO_HARD)
-            ),
-            rated=Count("session_log", distinct=True, filter=~Q(session_log__effort="")),
-            fine=Count(
-                "session_log",
-                distinct=True,
-                filter=Q(session_log__effort__in=[Effort.TOO_EASY, Effort.ABOUT_RIGHT]),
-            ),
+    if reporting is None:
+        reporting = set(
+            SymptomReport.objects.filter(patient__in=patients)
+            .unreviewed()
+            .values_list("patient_id", flat=True)
         )
-    }
-    pain = dict(
-        SessionLog.objects.filter(
-            prescription__in={p.prescription for p in prescribed},
+    done_days = dict(
+        ExerciseCheck.objects.filter(
+            prescribed_exercise__in=prescribed,
+            session_log__date__range=(first, last),
+            status=ExerciseCheck.Status.DONE,
+        )
+        .values("prescribed_exercise")
+        .annotate(days=Count("session_log__date", distinct=True))
+        .values_list("prescribed_exercise", "days")
+    )
+    # Answers about whole sessions, so about the patient: never about one exercise.
+    sessions = {
+        row["prescription__patient"]: row
+        for row in SessionLog.objects.filter(
+            prescription__patient__in=patients,
             date__range=(first, last),
             completed_at__isnull=False,
         )
-        .values("prescription")
-        .annotate(average=Avg("pain"))
-        .values_list("prescription", "average")
-    )
+        .values("prescription__patient")
+        .annotate(
+            pain_average=Avg("pain"),
+            pain_week=Avg("pain", filter=Q(date__gte=week_first)),
+            rated=Count("pk", filter=~Q(effort="")),
+            too_hard=Count("pk", filter=Q(effort=Effort.TOO_HARD)),
+        )
+    }
+    painful = _painful_twice(prescribed, first, today)
     quiet_since = timezone.now() - datetime.timedelta(days=settings.SUGGEST_QUIET_DAYS)
     decided = set(
         Suggestion.objects.filter(
             prescribed__in=prescribed, decided_at__gte=quiet_since
         ).values_list("prescribed", "kind")
     )
-    library: list[Exercise] = []  # read only if some proposal needs a neighbour exercise
 
     result: dict[int, list[Candidate]] = {}
     for item in prescribed:
-        patient = by_id[item.prescription.patient_id]
-        row = stats.get(item.pk, {})
-        due_days = sum(
-            1
-            for day in schedule.days_between(first, last)
-            if schedule.is_due_on(item.prescription, day)
-        )
+        patient_id = item.prescription.patient_id
         kind, reason = None, ""
-        this_week = getattr(patient, "pain_this_week", None)
-        last_week = getattr(patient, "pain_last_week", None)
-        if row.get("too_hard", 0) >= 2:
-            kind, reason = Suggestion.Kind.REGRESS, f"rated “too hard” {row['too_hard']} times"
-        elif (
-            this_week is not None
-            and last_week is not None
-            and (this_week - last_week >= settings.ATTENTION_PAIN_RISE)
-        ):
-            kind, reason = (
-                Suggestion.Kind.REGRESS,
-                f"pain rose from {last_week:.1f} to {this_week:.1f}",
+        if item.pk in painful:
+            kind = Suggestion.Kind.REGRESS
+            reason = gettext("skipped as too painful twice in a row")
+        elif _may_progress(patient_id in reporting, sessions.get(patient_id)):
+            due_days = sum(
+                1
+                for day in schedule.days_between(first, last)
+                if schedule.is_due_on(item.prescription, day)
             )
-        elif (
-            due_days
-            and row.get("done_days", 0) >= settings.SUGGEST_DONE_SHARE * due_days
-            and pain.get(item.prescription_id) is not None
-            and pain[item.prescription_id] <= settings.SUGGEST_MAX_PAIN
-            and row.get("rated", 0) > 0
-            and row.get("fine", 0) == row.get("rated", 0)
-        ):
-            kind = Suggestion.Kind.PROGRESS
-            reason = (
-                f"done on {row['done_days']} of {due_days} due days, "
-                f"pain {pain[item.prescription_id]:.1f}"
-            )
+            done = done_days.get(item.pk, 0)
+            if due_days and done >= settings.SUGGEST_DONE_SHARE * due_days:
+                kind = Suggestion.Kind.PROGRESS
+                reason = (
+                    f"done on {done} of {due_days} due days, "
+                    f"pain {sessions[patient_id]['pain_average']:.1f}"
+                )
         if kind is None or (item.pk, kind) in decided:
             continue
-        proposal = propose(item, kind, library)
+        proposal = propose(item, kind)
         if proposal is not None:
-            result.setdefault(patient.pk, []).append(Candidate(item, kind, reason, proposal))
+            result.setdefault(patient_id, []).append(Candidate(item, kind, reason, proposal))
     return result
+
+
+def _may_progress(reporting: bool, sessions: dict | None) -> bool:
+    """The patient-level conditions for any progression at all."""
+    if reporting or sessions is None:
+        return False
+    pain, pain_week = sessions["pain_average"], sessions["pain_week"]
+    return (
+        pain is not None
+        and pain <= settings.SUGGEST_MAX_PAIN
+        and (pain_week is None or pain_week < settings.SUGGEST_NO_PROGRESSION_PAIN)
+        and sessions["rated"] > 0
+        and sessions["too_hard"] == 0
+    )
 
 
 @transaction.atomic

@@ -230,3 +230,26 @@ def test_weekly_summary_once_a_week_to_clinicians_who_want_it(clinician, other_c
     assert "Zed" in body
     assert "Adherence over the last 7 days" in body
     assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=7)) == 1
+
+
+def test_weekly_summary_names_no_symptom_exercise_or_score(
+    clinician, django_capture_on_commit_callbacks
+):
+    """What needs attention is health detail: the email counts it and links to Homeplan."""
+    from patients import services
+    from tests.factories import PrescribedExerciseFactory
+
+    patient = patient_in("Europe/London", clinician=clinician, first_name="Zed")
+    PrescribedExerciseFactory(prescription__patient=patient, exercise__name="Clamshell")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.symptom_report_create(
+            patient=patient, symptoms=["saddle_numbness"], note="", progress_url="https://x/"
+        )
+    mail.outbox.clear()
+    monday = datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC)
+    assert reminders.send_weekly_summaries(monday) == 1
+    body = mail.outbox[0].body
+    assert "Zed" in body
+    assert "Urgent — " in body
+    for detail in ("numbness", "genitals", "Clamshell", "Pain", "URGENT — reported"):
+        assert detail not in body, detail

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from patients import attention, suggestions
+from patients import attention, services, suggestions
 from patients.models import ExerciseCheck, Patient, SessionLog, Suggestion
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
 from tests.patients.conftest import NOW, TODAY
@@ -76,33 +76,88 @@ def test_no_progression_when_pain_is_higher_or_days_were_missed(patient, plan):
     assert found(patient) == {}
 
 
-def test_regression_when_rated_too_hard_twice(patient, plan):
-    prescription, _clam, _stretch = plan
-    history(prescription, efforts={1: "too_hard", 4: "too_hard"})
-    result = found(patient)
-    assert result[("Clamshell", "regress")] == "2 sets of 8"
-    assert result[("Stretch", "regress")] == "hold 20 seconds, twice"
-
-
-def test_regression_when_pain_rises_two_points_in_a_week(patient, plan):
+def test_session_answers_never_propose_a_regression_of_one_exercise(patient, plan):
+    """ "Too hard" and pain are answers about the session, not about any one exercise."""
     prescription, *_ = plan
+    history(prescription, efforts={1: "too_hard", 4: "too_hard"})
+    assert found(patient) == {}
+    SessionLog.objects.all().delete()
     history(prescription, pain=lambda n: 6 if n <= 7 else 3)
-    assert {kind for _, kind in found(patient)} == {"regress"}
+    assert found(patient) == {}
 
 
-def test_at_the_top_of_the_range_the_harder_exercise_is_proposed(patient, plan):
+def skip(prescription, item, n_days_ago, reason="too_painful"):
+    ExerciseCheck.objects.filter(
+        session_log__date=TODAY - datetime.timedelta(days=n_days_ago), prescribed_exercise=item
+    ).update(status="skipped", skip_reason=reason)
+
+
+def test_two_too_painful_skips_in_a_row_propose_a_regression_of_that_exercise(patient, plan):
+    prescription, clam, stretch = plan
+    history(prescription, pain=4)  # pain too high for a progression of the other
+    skip(prescription, clam, 2)
+    assert found(patient) == {}  # once is not yet a pattern
+    skip(prescription, clam, 1)
+    assert found(patient) == {("Clamshell", "regress"): "2 sets of 8"}
+    skip(prescription, stretch, 1, reason="no_time")
+    assert ("Stretch", "regress") not in found(patient)
+
+
+def test_too_painful_skips_must_be_in_a_row(patient, plan):
+    prescription, clam, _stretch = plan
+    history(prescription, pain=4)
+    skip(prescription, clam, 3)
+    skip(prescription, clam, 1)  # done in between, on day 2
+    assert found(patient) == {}
+
+
+def test_a_skip_today_counts_at_once(patient, plan):
+    prescription, clam, _stretch = plan
+    history(prescription, pain=4)
+    skip(prescription, clam, 1)
+    today = SessionLog.objects.create(prescription=prescription, date=TODAY)
+    ExerciseCheck.objects.create(
+        session_log=today, prescribed_exercise=clam, status="skipped", skip_reason="too_painful"
+    )
+    assert found(patient) == {("Clamshell", "regress"): "2 sets of 8"}
+
+
+def test_no_progression_while_the_last_weeks_pain_averages_5_or_more(patient, plan):
+    prescription, *_ = plan
+    # Two weeks averaging 3.0 (allowed), but the last 7 days average 5.
+    history(prescription, pain=lambda n: 5 if n <= 7 else 1)
+    assert found(patient) == {}
+    SessionLog.objects.all().delete()
+    history(prescription, pain=lambda n: 4 if n <= 7 else 2)
+    assert {kind for _, kind in found(patient)} == {"progress"}
+
+
+def test_no_progression_while_a_symptom_report_is_unreviewed(clinician, patient, plan):
+    prescription, *_ = plan
+    history(prescription)
+    services.symptom_report_create(
+        patient=patient, symptoms=["other"], note="", progress_url="https://example.org/"
+    )
+    assert found(patient) == {}
+    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
+    assert {kind for _, kind in found(patient)} == {"progress"}
+
+
+def test_at_the_top_of_the_range_only_the_linked_harder_exercise_is_proposed(patient, plan):
     prescription, clam, _stretch = plan
     clam.reps = 20
     clam.save()
-    harder = ExerciseFactory(
-        name="Side-lying hip abduction",
+    ExerciseFactory(  # same region, category and next level: not a reason to switch
+        name="Bird dog",
         body_region=clam.exercise.body_region,
         category="strengthening",
         difficulty="intermediate",
-        default_sets=2,
-        default_reps=12,
     )
     history(prescription, checked=[clam])
+    assert ("Clamshell", "progress") not in found(patient)
+    harder = ExerciseFactory(name="Side-lying hip abduction", default_sets=2, default_reps=12)
+    clam.exercise.harder = harder
+    clam.exercise.save()
     assert found(patient)[("Clamshell", "progress")] == f"switch to {harder.name}, 2 sets of 12"
 
 
