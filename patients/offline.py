@@ -1,5 +1,6 @@
-"""What a patient's phone keeps for offline use: the service worker's settings and the list
-of the patient's own pages and pictures to save (see docs/architecture.md, "Offline").
+"""What a patient's phone keeps for offline use: the service worker's settings (with the
+offline fallback page), and the list of the patient's own pages and pictures to save (see
+docs/architecture.md, "Offline").
 """
 
 import datetime
@@ -10,10 +11,13 @@ import json
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from clinic.context_processors import tel_href
+from exercises.models import SafetyAdvice
 from patients import plan, schedule
 from patients.models import Patient
 
@@ -28,6 +32,7 @@ SHELL = (
     "css/guided.css",
     "js/guided.js",
     "js/offline.js",
+    "js/symptoms.js",
     "img/favicon.png",
     "img/icon-192.png",
 )
@@ -66,7 +71,30 @@ def _version(source: str) -> str:
     return hashlib.sha256(f"{static_version}:{source}".encode()).hexdigest()[:16]
 
 
-def _script() -> str:
+def offline_fallback_page(advice: SafetyAdvice | None) -> str:
+    """The page the service worker shows for a patient page that is not saved on the phone:
+    the emergency signs and the numbers to call, and the way to the pages that are saved.
+    Nobody's data: the clinic's name and phone, and the newest safety advice."""
+    return render_to_string(
+        "patients/offline_fallback.html",
+        {
+            "advice": advice,
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic_phone": settings.CLINIC_PHONE,
+            "clinic_phone_href": tel_href(settings.CLINIC_PHONE),
+            "stylesheets": [
+                static(name)
+                for name in (
+                    "vendor/bootstrap/bootstrap.min.css",
+                    "css/homeplan.css",
+                    "css/plan.css",
+                )
+            ],
+        },
+    )
+
+
+def _script(advice: SafetyAdvice | None) -> str:
     source = _source_text()
     config = {
         "version": _version(source),
@@ -74,21 +102,31 @@ def _script() -> str:
         "scope": reverse("patients:today"),
         "manifestUrl": reverse("patients:offline_manifest"),
         "loginUrl": reverse("login"),
+        "symptomsUrl": reverse("patients:symptoms"),
+        "offlinePage": offline_fallback_page(advice),
         "ownerHeader": OWNER_HEADER,
         "dayHeader": DAY_HEADER,
     }
     return f"self.HOMEPLAN = {json.dumps(config, sort_keys=True)};\n{source}"
 
 
-@functools.cache
-def _script_cached() -> str:
-    return _script()
+@functools.lru_cache(maxsize=8)
+def _script_cached(advice_pk: int | None, clinic: tuple[str, str]) -> str:
+    # ``clinic`` (name and phone, which the fallback page shows) is part of the cache key only.
+    return _script(SafetyAdvice.objects.filter(pk=advice_pk).first())
 
 
 def service_worker_script() -> str:
-    """sw.js with its settings in front; computed once per process unless DEBUG, where the
-    files change under the developer's hands."""
-    return _script() if settings.DEBUG else _script_cached()
+    """sw.js with its settings in front, the offline fallback page among them. Computed once
+    per process and safety advice version (append-only, so its id names its content) unless
+    DEBUG, where the files change under the developer's hands. A new version changes the
+    script, so phones install it and show the new advice offline too."""
+    advice = SafetyAdvice.objects.only("pk").first()
+    if settings.DEBUG:
+        return _script(SafetyAdvice.objects.first())
+    return _script_cached(
+        advice.pk if advice else None, (settings.CLINIC_NAME, settings.CLINIC_PHONE)
+    )
 
 
 def precache_manifest(patient: Patient) -> dict:
@@ -122,6 +160,7 @@ def precache_manifest(patient: Patient) -> dict:
             *guided,
             *exercises.values(),
             reverse("patients:safety"),
+            reverse("patients:symptoms"),
             reverse("patients:history"),
         ],
         "images": list(images.values()),

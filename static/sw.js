@@ -9,6 +9,10 @@
 // - Check-offs and "session done" that cannot reach the server wait in IndexedDB, each with
 //   its UUID, and are sent in order when the connection returns (Background Sync, a page
 //   load, or the page's "online" event). The server stores a UUID once.
+// - A symptom report ("My symptoms got worse") made offline waits in the same queue and is
+//   sent the same way; the page has already shown its advice (static/js/symptoms.js).
+// - A patient page that is not saved gets the offline fallback page (CONFIG.offlinePage,
+//   rendered by the server): the emergency signs and the numbers to call.
 "use strict";
 
 const CONFIG = self.HOMEPLAN;
@@ -146,6 +150,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method === "POST") {
     const match = url.pathname.match(WRITE);
     if (match) event.respondWith(write(event, match));
+    else if (url.pathname === CONFIG.symptomsUrl) event.respondWith(symptomReport(event));
     return;
   }
   if (request.method !== "GET") return;
@@ -213,14 +218,9 @@ async function markedAsSaved(response) {
   return new Response(html, { status: 200, headers });
 }
 
+// The offline fallback: the emergency signs and numbers, whatever page was asked for.
 function offlinePage() {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Offline · Homeplan</title><link rel="stylesheet" href="${CONFIG.shell[0]}"></head>
-<body><main class="container py-4"><h1 class="h3">You're offline</h1>
-<p>This page isn't saved on this phone. Your plan for today and the coming week is.</p>
-<p><a class="btn btn-primary" href="${CONFIG.scope}">Open today's plan</a></p></main></body></html>`;
-  return new Response(html, {
+  return new Response(CONFIG.offlinePage, {
     status: 503,
     headers: {
       "Content-Type": "text/html; charset=utf-8",
@@ -345,24 +345,38 @@ function newUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-async function enqueue(request, fields, match) {
+// An entry for the queue from a write's form fields, with an id and a time if it has none
+// (guided.js posts without them); null when nobody is known to be signed in on this phone.
+async function queueEntry(request, fields, { day, kind, session }) {
   const owner = await metaGet("owner");
   if (!owner) return null; // nothing known about who is signed in: nothing to file it under
   const value = (name) => (fields.find(([n]) => n === name) || [])[1];
   const kept = fields.filter(([name]) => name !== "csrfmiddlewaretoken");
-  // guided.js posts without an id or a time: the queue gives them one.
   if (!value("client_uuid")) kept.push(["client_uuid", newUuid()]);
   if (!value("made_at")) kept.push(["made_at", new Date().toISOString()]);
-  const entry = {
+  return {
     owner,
     url: new URL(request.url).pathname,
-    day: match[1],
-    kind: match[2] ? "session_done" : "check",
-    session: match[2] || value("session") || "1",
+    day,
+    kind,
+    session: session || value("session") || "1",
     fields: kept,
     csrf: request.headers.get("X-CSRFToken") || value("csrfmiddlewaretoken") || "",
     queuedAt: Date.now(),
   };
+}
+
+async function enqueue(request, fields, match) {
+  const entry = await queueEntry(request, fields, {
+    day: match[1],
+    kind: match[2] ? "session_done" : "check",
+    session: match[2],
+  });
+  return entry && remember(entry);
+}
+
+// Keep an entry until it can be sent, and ask to be woken when the connection returns.
+async function remember(entry) {
   entry.seq = await queueAdd(entry);
   if (self.registration.sync) {
     try {
@@ -401,6 +415,35 @@ async function refreshDay(day) {
   } catch (error) {
     // Offline again: the older copy stays.
   }
+}
+
+// --- Symptom reports: sent at once, or kept and sent exactly once when back online ---------
+
+async function symptomReport(event) {
+  const request = event.request;
+  const fields = await formFields(request.clone());
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    const entry = await enqueueSymptomReport(request, fields);
+    if (request.mode === "navigate") return offlinePage(); // no script on the page to say more
+    if (!entry) return new Response("You're offline.", { status: 503 });
+    // symptoms.js has shown the advice already; it now says the report waits on the phone.
+    return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "1" } });
+  }
+  const signedOut = response.type === "opaqueredirect" || response.status === 403;
+  if (!signedOut || request.mode === "navigate") return response;
+  // Signed out meanwhile: keep the report until the patient signs in, like queued entries.
+  const entry = await enqueueSymptomReport(request, fields);
+  if (!entry) return response;
+  await tell({ type: "signin", count: (await queued()).length });
+  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "signin" } });
+}
+
+async function enqueueSymptomReport(request, fields) {
+  const entry = await queueEntry(request, fields, { day: "", kind: "symptom_report", session: "" });
+  return entry && remember(entry);
 }
 
 // --- Replay ----------------------------------------------------------------------------------

@@ -150,7 +150,8 @@
   function overlay(list) {
     const day = pageDay();
     for (const entry of list || []) {
-      if (entry.day !== day) continue;
+      // A symptom report waiting to be sent belongs to no day's plan (symptoms.js shows it).
+      if (entry.kind === "symptom_report" || entry.day !== day) continue;
       const fields = Object.fromEntries(entry.fields);
       if (entry.kind === "session_done") {
         markSession(entry.session, fields);

@@ -37,6 +37,26 @@ def _groups(role_groups):
     """Every browser test commits real rows through the live server; see ``role_groups``."""
 
 
+@pytest.fixture(autouse=True)
+def _shipped_content(transactional_db):
+    """The safety advice and precaution tags that the ``exercises`` data migrations create,
+    made again for the same reason as the role groups (a flush after each browser test takes
+    them away). The migrations add the newest advice version last, so it is the one shown."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    from exercises.models import SafetyAdvice
+
+    if SafetyAdvice.objects.exists():
+        return
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key in sorted(key for key in loader.disk_migrations if key[0] == "exercises"):
+        for operation in loader.disk_migrations[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

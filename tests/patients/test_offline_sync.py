@@ -6,13 +6,16 @@ import datetime
 import json
 import re
 import uuid
+from itertools import combinations
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from patients import offline
-from patients.models import ClientWrite, ExerciseCheck, SessionLog
+from exercises.models import SafetyAdvice
+from patients import attention, offline
+from patients.models import ClientWrite, ExerciseCheck, SessionLog, SymptomReport
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
 from tests.patients.conftest import NOW, TODAY
 
@@ -431,3 +434,120 @@ def test_logout_clears_the_sites_caches_and_storage(signed_in):
     response = signed_in.post(reverse("logout"))
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+# --- Symptom reports made offline ----------------------------------------------------------
+
+
+def symptom(client, *, client_uuid, made_at=None, symptoms=("leg_weaker",), headers=JSON):
+    data = {"symptoms": list(symptoms), "note": "", "client_uuid": client_uuid}
+    if made_at is not None:
+        data["made_at"] = iso(made_at)
+    return client.post(reverse("patients:symptoms"), data, **headers)
+
+
+def test_a_symptom_report_sent_twice_is_stored_and_emailed_once(
+    signed_in, patient, django_capture_on_commit_callbacks
+):
+    key = str(uuid.uuid4())
+    made = NOW - datetime.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = symptom(signed_in, client_uuid=key, made_at=made)
+        again = symptom(signed_in, client_uuid=key, made_at=made)
+    assert first.json() == {"ok": True, "error": "", "level": "emergency"}
+    assert again.json() == first.json()
+    report = SymptomReport.objects.get()
+    assert (report.made_at, report.created_at, report.is_emergency) == (made, NOW, True)
+    assert report.sent_later
+    assert len(mail.outbox) == 1
+
+
+def test_a_double_tap_on_the_plain_form_stores_one_report(signed_in):
+    page = signed_in.get(reverse("patients:symptoms")).content.decode()
+    key = re.search(r'name="client_uuid" value="([^"]+)"', page)[1]
+    for _ in range(2):
+        response = symptom(signed_in, client_uuid=key, headers={})
+        assert "Get urgent help now" in response.content.decode()
+    assert SymptomReport.objects.count() == 1
+
+
+def test_a_symptom_report_is_never_refused_for_its_age_but_never_dated_ahead(signed_in):
+    old = symptom(signed_in, client_uuid=str(uuid.uuid4()), made_at=NOW - datetime.timedelta(30))
+    ahead = symptom(signed_in, client_uuid=str(uuid.uuid4()), made_at=NOW + datetime.timedelta(1))
+    assert (old.status_code, ahead.status_code) == (200, 200)
+    assert sorted(r.made_at for r in SymptomReport.objects.all()) == [
+        NOW - datetime.timedelta(30),
+        NOW,
+    ]
+
+
+def test_another_patients_symptom_report_id_is_refused_without_saying_whose(
+    signed_in, other_patient
+):
+    key = str(uuid.uuid4())
+    theirs = Client()
+    theirs.force_login(other_patient.user)
+    symptom(theirs, client_uuid=key)
+    response = symptom(signed_in, client_uuid=key)
+    assert response.status_code == 400
+    assert response.json()["error"] == "This entry's id has already been used for something else."
+    assert SymptomReport.objects.get().patient == other_patient
+
+
+def test_a_report_made_offline_before_a_review_and_sent_after_it_is_still_new(
+    signed_in, patient, clinician, frozen_clock
+):
+    made = NOW
+    frozen_clock.shift(datetime.timedelta(minutes=30))
+    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
+    frozen_clock.shift(datetime.timedelta(minutes=30))
+    symptom(signed_in, client_uuid=str(uuid.uuid4()), made_at=made)
+    item = attention.queue_for(clinician, today=TODAY)[0]
+    assert (item.patient, item.is_urgent) == (patient, True)
+    assert item.reasons[0].at == made
+    assert "(made offline, sent at 11:00)" in item.reasons[0].text
+
+
+def test_the_symptom_page_is_kept_offline_and_carries_the_rules(signed_in, patient):
+    assert "/plan/symptoms/" in signed_in.get(reverse("patients:offline_manifest")).json()["pages"]
+    response = signed_in.get(reverse("patients:symptoms"))
+    assert response[offline.OWNER_HEADER] == offline.owner_key(patient)
+    page = response.content.decode()
+    levels = re.search(r'data-levels="([^"]+)"', page)[1].split()
+    assert levels == ["emergency", "doctor_soon", "stop"]
+    offered = dict(re.findall(r'value="(\w+)" id="symptom-\w+" data-level="(\w+)"', page))
+    assert list(offered) == [code for code, _label, _level in SymptomReport.offered()]
+    # The phone picks the first level, most urgent first, among those ticked: the same answer
+    # as the server's rule for every combination of the offered symptoms.
+    for size in range(1, len(offered) + 1):
+        for ticked in combinations(offered, size):
+            phone = next(level for level in levels if level in {offered[c] for c in ticked})
+            assert phone == SymptomReport.level_for(ticked), ticked
+    for level in levels:
+        assert f'data-advice="{level}" hidden' in page
+    assert 'href="tel:999"' in page
+
+
+def test_the_service_worker_carries_the_offline_fallback_with_the_emergency_signs(client):
+    body = client.get(reverse("patients:service_worker")).content.decode()
+    config = json.loads(body.split("\n", 1)[0].removeprefix("self.HOMEPLAN = ").rstrip(";"))
+    fallback = config["offlinePage"]
+    assert "You’re offline" in fallback
+    for line in SafetyAdvice.objects.first().emergency_list:
+        assert line in fallback
+    for number in ("999", "112", "911"):
+        assert f'href="tel:{number}"' in fallback
+    assert 'href="/plan/symptoms/"' in fallback
+    assert config["symptomsUrl"] == "/plan/symptoms/"
+    assert "/static/js/symptoms.js" in config["shell"]
+
+
+def test_a_new_safety_advice_version_changes_the_service_worker(client):
+    before = client.get(reverse("patients:service_worker")).content
+    newest = SafetyAdvice.objects.first()
+    newest.pk = None
+    newest.emergency_signs += "\nA new sign, in our own words."
+    newest.save()
+    after = client.get(reverse("patients:service_worker")).content.decode()
+    assert after != before.decode()
+    assert "A new sign, in our own words." in after
