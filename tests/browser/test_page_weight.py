@@ -121,7 +121,7 @@ def test_today_on_a_phone_weighs_under_the_budget(
         assert row["cache_control"] == FOREVER, row
         if row["kind"] in ("css", "js"):
             assert row["encoding"] in ("gzip", "br"), row
-    assert sum(1 for row in rows if row["url"].startswith("/media/")) == 5
+    assert sum(1 for row in rows if row["url"].startswith("/media/")) == 4
     assert {row["status"] for row in rows} == {200}
 
     report = {"total_bytes": total, "budget_bytes": BUDGET, "by_kind": dict(by_kind)}

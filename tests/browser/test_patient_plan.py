@@ -26,7 +26,7 @@ def test_patient_checks_everything_off_and_marks_the_session_done(patient_page, 
     assert axe_violations(page) == []
     done_buttons = page.get_by_role("button", name=re.compile(r"^✓ Done"))
     total = done_buttons.count()
-    assert total == 5
+    assert total == 4
     for _ in range(total):
         done_buttons.first.click()  # htmx swaps the card; the next "Done" becomes first
         expect(done_buttons).to_have_count(total - 1 - _ if _ < total - 1 else 0)
@@ -58,7 +58,7 @@ def test_guided_mode_steps_through_an_exercise_with_its_timer(patient_page, arti
     page = patient_page
     page.get_by_role("link", name="Start guided session").click()
     page.wait_for_url("**/guided/")
-    expect(page.get_by_text("Exercise 1 of 5").first).to_be_visible()
+    expect(page.get_by_text("Exercise 1 of 4").first).to_be_visible()
     assert axe_violations(page) == []
 
     # Pelvic tilt: 2 sets of 10 with short holds the patient counts; a rest between sets.
@@ -69,9 +69,20 @@ def test_guided_mode_steps_through_an_exercise_with_its_timer(patient_page, arti
     step.get_by_role("button", name="Done with this set").click()
     step.get_by_role("button", name="Next exercise ›").click()
 
-    # Knee to chest: a timed 30-second hold; watch it count down.
+    # Glute bridge and clamshell: two sets each, resting skipped.
+    for name in ("Glute bridge", "Clamshell"):
+        step = page.locator("[data-step].is-current")
+        expect(step.get_by_role("heading", name=name)).to_be_visible()
+        next_exercise = step.get_by_role("button", name="Next exercise ›")
+        for _ in range(8):
+            if next_exercise.is_visible():
+                break
+            step.locator("[data-action]:visible").first.click()
+        next_exercise.click()
+
+    # Standing hip flexor stretch: a timed 30-second hold; watch it count down.
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", name="Single knee to chest")).to_be_visible()
+    expect(step.get_by_role("heading", name="Standing hip flexor stretch")).to_be_visible()
     step.get_by_role("button", name=re.compile(r"Start 30-second hold")).click()
     value = step.locator("[data-timer-value]")
     expect(value).to_have_text("30")

@@ -35,6 +35,6 @@ def test_clinician_reorders_a_template_and_sees_the_live_total(page, artifacts):
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url("**/admin/exercises/program/")
     orders = list(mine.items.order_by("order").values_list("exercise__library_key", "sets"))
-    assert orders[0][0] == "knee-to-chest"
+    assert orders[0][0] == "glute-bridge"
     assert orders[1] == ("pelvic-tilt", 10)
     assert page.console_errors == []
