@@ -440,8 +440,8 @@ def database_ensure(url: str) -> None:
 
 
 def data_prepare(patients: int) -> list[str]:
-    """Migrate and seed ``patients`` scale patients afresh (one every-day prescription of five
-    exercises each, a month of history, safety advice acknowledged)."""
+    """Migrate and seed ``patients`` scale patients afresh (one every-day prescription of the
+    demo's beginner template each, a month of history, safety advice acknowledged)."""
     from django.core.management import call_command
 
     from patients.management.commands.seed_scale import PATIENT_PREFIX
