@@ -124,13 +124,14 @@ def signals_for(patients, *, today: datetime.date, reports=None) -> dict[int, Si
     for report in unreviewed_reports(ids) if reports is None else reports:
         signals[report.patient_id].reports.append(report)
 
-    since = timezone.now() - datetime.timedelta(days=settings.ATTENTION_PAINFUL_SKIP_DAYS)
+    # By the session's date, which the logs are indexed by (the patient's days, ending today).
+    since = today - datetime.timedelta(days=settings.ATTENTION_PAINFUL_SKIP_DAYS - 1)
     skips = (
         ExerciseCheck.objects.filter(
             session_log__prescription__patient__in=ids,
+            session_log__date__gte=since,
             status=ExerciseCheck.Status.SKIPPED,
             skip_reason=SkipReason.TOO_PAINFUL,
-            checked_at__gte=since,
         )
         .values("session_log__prescription__patient", "prescribed_exercise__exercise__name")
         .annotate(times=Count("pk"), last=Max("checked_at"))

@@ -103,12 +103,14 @@ def propose(prescribed: PrescribedExercise, kind: str) -> Proposal | None:
     return Proposal(other.default_sets, other.default_reps, other.default_hold_seconds, other)
 
 
-def _painful_twice(prescribed: list[PrescribedExercise], first, last) -> set[int]:
-    """The prescribed exercises whose two latest records between ``first`` and ``last`` are
-    both "skipped: too painful"."""
+def _painful_twice(candidates: list[int], first, last) -> set[int]:
+    """Of the ``candidates`` (prescribed exercises skipped as too painful at least twice between
+    ``first`` and ``last``), those whose two latest records are both such skips."""
+    if not candidates:
+        return set()
     latest_two = (
         ExerciseCheck.objects.filter(
-            prescribed_exercise__in=prescribed, session_log__date__range=(first, last)
+            prescribed_exercise__in=candidates, session_log__date__range=(first, last)
         )
         .annotate(
             recency=Window(
@@ -151,16 +153,26 @@ def candidates_for(
             .unreviewed()
             .values_list("patient_id", flat=True)
         )
-    done_days = dict(
-        ExerciseCheck.objects.filter(
-            prescribed_exercise__in=prescribed,
-            session_log__date__range=(first, last),
-            status=ExerciseCheck.Status.DONE,
+    # Per exercise: the days it was done (up to yesterday), and its "too painful" skips (up to
+    # today: a safety signal need not wait for tomorrow).
+    per_exercise = {
+        row["prescribed_exercise"]: row
+        for row in ExerciseCheck.objects.filter(
+            prescribed_exercise__in=prescribed, session_log__date__range=(first, today)
         )
         .values("prescribed_exercise")
-        .annotate(days=Count("session_log__date", distinct=True))
-        .values_list("prescribed_exercise", "days")
-    )
+        .annotate(
+            done_days=Count(
+                "session_log__date",
+                distinct=True,
+                filter=Q(status=ExerciseCheck.Status.DONE, session_log__date__lte=last),
+            ),
+            painful=Count(
+                "pk",
+                filter=Q(status=ExerciseCheck.Status.SKIPPED, skip_reason=SkipReason.TOO_PAINFUL),
+            ),
+        )
+    }
     # Answers about whole sessions, so about the patient: never about one exercise.
     sessions = {
         row["prescription__patient"]: row
@@ -177,7 +189,9 @@ def candidates_for(
             too_hard=Count("pk", filter=Q(effort=Effort.TOO_HARD)),
         )
     }
-    painful = _painful_twice(prescribed, first, today)
+    painful = _painful_twice(
+        [pk for pk, row in per_exercise.items() if row["painful"] >= 2], first, today
+    )
     quiet_since = timezone.now() - datetime.timedelta(days=settings.SUGGEST_QUIET_DAYS)
     decided = set(
         Suggestion.objects.filter(
@@ -198,7 +212,7 @@ def candidates_for(
                 for day in schedule.days_between(first, last)
                 if schedule.is_due_on(item.prescription, day)
             )
-            done = done_days.get(item.pk, 0)
+            done = per_exercise.get(item.pk, {}).get("done_days", 0)
             if due_days and done >= settings.SUGGEST_DONE_SHARE * due_days:
                 kind = Suggestion.Kind.PROGRESS
                 reason = (
