@@ -92,6 +92,10 @@
     if (button.disabled) return; // a double tap: the first one is on its way
     const ticked = [...form.querySelectorAll("input[name=symptoms]:checked")];
     if (!ticked.length) {
+      // The GOV.UK pattern: a summary at the top, focused, and the message beside the field.
+      const fieldError = document.getElementById("symptoms-error");
+      fieldError.hidden = false;
+      form.querySelector("[data-symptoms]").setAttribute("aria-describedby", fieldError.id);
       summary.hidden = false;
       summary.focus();
       return;

@@ -173,6 +173,7 @@ def test_advice_pages_and_handout_have_no_accessibility_violations(
         )
         expect(page.locator("[data-error-summary]")).to_be_focused()
         assert axe_violations(page, impacts=ANY_IMPACT) == []
+        page.screenshot(path=artifacts / "patient-symptoms-form-error.png", full_page=True)
         page.get_by_label(label).check()
         page.get_by_role("button", name="Send to my clinician").click()
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_focused()
