@@ -156,6 +156,11 @@ def test_advice_pages_and_handout_have_no_accessibility_violations(
     # script) shows it.
     for label, level, heading in (
         (
+            "Weakness or numbness in both legs",
+            "emergency",
+            "Get urgent help now",
+        ),
+        (
             "Numbness or pain spreading further down my leg",
             "doctor_soon",
             "See a doctor today or tomorrow",
@@ -179,7 +184,13 @@ def test_advice_pages_and_handout_have_no_accessibility_violations(
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_focused()
         expect(page.get_by_text("We have told your clinician.")).to_be_visible()
         shown = page.locator(f"[data-advice='{level}']")
-        expect(shown.get_by_text("today or tomorrow").first).to_be_visible()
+        if level == "emergency":
+            expect(shown.get_by_role("link", name="Call 999 in the UK")).to_be_visible()
+        else:
+            expect(shown.get_by_text("today or tomorrow").first).to_be_visible()
+            expect(
+                shown.get_by_role("link", name="Call Homeplan clinic on 01632 960 001")
+            ).to_be_visible()
         assert axe_violations(page, impacts=ANY_IMPACT) == []
         page.screenshot(path=artifacts / f"patient-symptoms-{level}.png", full_page=True)
 
