@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from exercises.models import Dosage, Exercise, PrecautionTag, Program
 from patients import weekdays
@@ -442,14 +443,16 @@ class ExerciseCheck(models.Model):
 
 
 class ClientWrite(models.Model):
-    """A check-off or "session done" sent with the UUID its page or the phone's offline queue
-    gave it. The UUID is the primary key, so a replay of the same write is recognised and
-    stored once; every session-done write is kept here with what it said and what it
-    replaced, so a merge never loses a pain score or a note."""
+    """A check-off, "session done", function check-in or symptom report sent with the UUID
+    its page or the phone's offline queue gave it. The UUID is the primary key, so a replay
+    of the same write is recognised and stored once; every session-done write is kept here
+    with what it said and what it replaced, so a merge never loses a pain score or a note."""
 
     class Kind(models.TextChoices):
         CHECK = "check", "Check-off"
         SESSION_DONE = "session_done", "Session done"
+        CHECKIN = "checkin", gettext_lazy("Function check-in")
+        SYMPTOMS = "symptoms", gettext_lazy("Symptom report")
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from patients import offline
-from patients.models import ClientWrite, ExerciseCheck, SessionLog
+from patients.models import ClientWrite, ExerciseCheck, FunctionCheckIn, SessionLog, SymptomReport
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
 from tests.patients.conftest import NOW, TODAY
 
@@ -118,6 +118,67 @@ def test_an_htmx_check_off_replayed_returns_the_same_card(signed_in, prescriptio
     # The same card, but for the CSRF token, which is masked afresh on every page.
     assert without_token(first) == without_token(second)
     assert "Undo" in first.content.decode()
+
+
+def test_same_check_in_uuid_twice_is_one_check_in_naming_its_activities_once(signed_in, patient):
+    """The phone's queue sends a check-in again when it got a 5xx or no answer: the new
+    activities it names must not be created twice."""
+    write = str(uuid.uuid4())
+    data = {"new_name_1": "Putting on socks", "new_score_1": "4", "client_uuid": write}
+    first = signed_in.post(reverse("patients:checkin"), data, **JSON)
+    second = signed_in.post(reverse("patients:checkin"), data, **JSON)
+    assert first.json() == second.json() == {"ok": True, "error": ""}
+    assert list(patient.activities.values_list("name", flat=True)) == ["Putting on socks"]
+    assert FunctionCheckIn.objects.get().scores.get().score == 4
+    assert ClientWrite.objects.get(pk=write).kind == ClientWrite.Kind.CHECKIN
+
+
+def test_a_refused_check_in_replay_is_a_400_with_the_reason(signed_in):
+    response = signed_in.post(
+        reverse("patients:checkin"), {"client_uuid": str(uuid.uuid4())}, **JSON
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "ok": False,
+        "error": "Name at least one everyday activity you find hard.",
+    }
+    assert not ClientWrite.objects.exists()
+
+
+def test_same_symptom_report_uuid_twice_is_one_report_and_one_email(
+    signed_in, mailoutbox, django_capture_on_commit_callbacks
+):
+    write = str(uuid.uuid4())
+    data = {"symptoms": ["leg_pain"], "note": "Worse since Tuesday", "client_uuid": write}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = signed_in.post(reverse("patients:symptoms"), data, **JSON)
+        second = signed_in.post(reverse("patients:symptoms"), data, **JSON)
+    assert first.json() == second.json() == {"ok": True, "error": ""}
+    report = SymptomReport.objects.get()
+    assert report.note == "Worse since Tuesday"
+    assert ClientWrite.objects.get(pk=write).payload["report"] == report.pk
+    assert len(mailoutbox) == 1
+
+
+def test_a_symptom_report_sent_later_is_dated_when_it_arrived(signed_in, frozen_clock):
+    """A report made offline an hour ago counts from when the clinic could see it, so that a
+    review made in between never covers it."""
+    made = NOW - datetime.timedelta(hours=1)
+    data = {"symptoms": ["other"], "client_uuid": str(uuid.uuid4()), "made_at": iso(made)}
+    assert signed_in.post(reverse("patients:symptoms"), data, **JSON).status_code == 200
+    assert SymptomReport.objects.get().created_at == NOW
+    assert ClientWrite.objects.get().made_at == made
+
+
+def test_a_symptom_report_uuid_cannot_replay_a_check_off(signed_in, prescription):
+    write = str(uuid.uuid4())
+    check(signed_in, prescription.exercises.first(), client_uuid=write)
+    response = signed_in.post(
+        reverse("patients:symptoms"), {"symptoms": ["other"], "client_uuid": write}, **JSON
+    )
+    assert response.status_code == 400
+    assert "already been used" in response.json()["error"]
+    assert not SymptomReport.objects.exists()
 
 
 # --- Entries made offline, sent later ------------------------------------------------------
