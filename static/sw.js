@@ -9,6 +9,10 @@
 // - Check-offs and "session done" that cannot reach the server wait in IndexedDB, each with
 //   its UUID, and are sent in order when the connection returns (Background Sync, a page
 //   load, or the page's "online" event). The server stores a UUID once.
+// - The same for a write the server fails (any 5xx: 503 while its database is down, 502 from
+//   the proxy while the app restarts) or does not answer within SEND_TIMEOUT_MS, and for the
+//   function check-in and the symptom report: kept, shown as "not sent yet", sent again.
+//   A page the server fails to give is shown from the saved copy, as offline.
 "use strict";
 
 const CONFIG = self.HOMEPLAN;
@@ -19,7 +23,12 @@ const SYNC_TAG = "homeplan-queue";
 const SAVED_AT_HEADER = "X-Homeplan-Saved-At";
 const REFRESH_MS = 10 * 60 * 1000;
 const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+// Forms sent as they are, with no day in their address: the function check-in, symptoms.
+const FORM_WRITE = /^\/plan\/(?:check-in|symptoms)\/$/;
 const DATED = /^\/plan\/(\d{4}-\d{2}-\d{2})\//;
+// The server answers a write in well under this even when its database is down (a fast 503);
+// longer means it is stuck, and the entry is kept to be sent again (its UUID makes that safe).
+const SEND_TIMEOUT_MS = 15000;
 
 // --- IndexedDB: the queue of unsent writes, and a few facts that must outlive the worker ----
 
@@ -144,7 +153,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST") {
-    const match = url.pathname.match(WRITE);
+    const match = url.pathname.match(WRITE) || (FORM_WRITE.test(url.pathname) && [url.pathname]);
     if (match) event.respondWith(write(event, match));
     return;
   }
@@ -160,13 +169,23 @@ self.addEventListener("fetch", (event) => {
 
 async function page(event) {
   const request = event.request;
+  let response;
   try {
-    const response = await fetch(request);
-    event.waitUntil(afterOnlinePage(request, response.clone()));
-    return response;
+    response = await fetch(request);
   } catch (error) {
     return (await savedPage(new URL(request.url))) || offlinePage();
   }
+  if (serverFailed(response)) {
+    return (await savedPage(new URL(request.url), "server")) || response;
+  }
+  event.waitUntil(afterOnlinePage(request, response.clone()));
+  return response;
+}
+
+// The server answered, but could not do its job (its database down, a proxy with no app
+// behind it): for the patient, the same as no answer.
+function serverFailed(response) {
+  return response.status >= 500;
 }
 
 async function afterOnlinePage(request, response) {
@@ -180,7 +199,7 @@ async function afterOnlinePage(request, response) {
 
 // Today is the device's date in the patient's time zone: after midnight offline, the saved
 // copy of the new day is shown, not yesterday's "today".
-async function savedPage(url) {
+async function savedPage(url, reason = "offline") {
   const owner = await metaGet("owner");
   if (!owner) return null;
   const cache = await pagesCache(owner);
@@ -197,15 +216,16 @@ async function savedPage(url) {
   response = response || (await cache.match(url.href));
   // Never show a page saved for someone else, whatever cache it sits in.
   if (!response || response.headers.get(CONFIG.ownerHeader) !== owner) return null;
-  return markedAsSaved(response);
+  return markedAsSaved(response, reason);
 }
 
-// The page learns it is a saved copy (and from when) from an attribute on <body>.
-async function markedAsSaved(response) {
+// The page learns it is a saved copy (from when, and why) from attributes on <body>.
+async function markedAsSaved(response, reason) {
   const savedAt = response.headers.get(SAVED_AT_HEADER) || "";
   const html = (await response.text()).replace(
     "<body ",
-    `<body data-offline-saved="${savedAt.replace(/[^0-9TZ:.+-]/g, "")}" `,
+    `<body data-offline-saved="${savedAt.replace(/[^0-9TZ:.+-]/g, "")}" `
+      + `data-offline-reason="${reason === "server" ? "server" : "offline"}" `,
   );
   const headers = new Headers(response.headers);
   headers.delete("Content-Length");
@@ -316,14 +336,35 @@ async function prune(plan, wanted) {
 async function write(event, match) {
   const request = event.request;
   const fields = await formFields(request.clone());
+  let response;
   try {
-    const response = await fetch(request);
-    event.waitUntil(refreshDay(match[1]));
-    return response;
+    response = await fetchWithin(request, SEND_TIMEOUT_MS);
   } catch (error) {
-    const entry = await enqueue(request, fields, match);
-    if (!entry) return new Response("You're offline.", { status: 503 });
-    return queuedResponse(request, entry);
+    // Aborted: connected, but the server did not answer in time.
+    return keep(request, fields, match, error.name === "AbortError" ? "server" : "offline", null);
+  }
+  if (serverFailed(response)) return keep(request, fields, match, "server", response);
+  if (match[1]) event.waitUntil(refreshDay(match[1]));
+  return response;
+}
+
+// Offline, no answer in time, or a server failure: the entry waits on the phone. Without a
+// patient to file it under, the server's own answer (or a plain "offline") goes through.
+async function keep(request, fields, match, reason, response) {
+  const retryAfter = response ? Number(response.headers.get("Retry-After")) || 0 : 0;
+  const entry = await enqueue(request, fields, match, reason, retryAfter);
+  if (!entry) return response || new Response("You're offline.", { status: 503 });
+  return queuedResponse(request, entry);
+}
+
+// A fetch that gives up after `ms`; the server may still finish it, which the UUID allows for.
+async function fetchWithin(request, ms) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    return await fetch(request, { signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -345,23 +386,25 @@ function newUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-async function enqueue(request, fields, match) {
+async function enqueue(request, fields, match, reason, retryAfter) {
   const owner = await metaGet("owner");
   if (!owner) return null; // nothing known about who is signed in: nothing to file it under
   const value = (name) => (fields.find(([n]) => n === name) || [])[1];
   const kept = fields.filter(([name]) => name !== "csrfmiddlewaretoken");
-  // guided.js posts without an id or a time: the queue gives them one.
+  // A post without an id or a time (a form sent without offline.js) gets one here.
   if (!value("client_uuid")) kept.push(["client_uuid", newUuid()]);
   if (!value("made_at")) kept.push(["made_at", new Date().toISOString()]);
+  const dated = match.length > 1;
   const entry = {
     owner,
     url: new URL(request.url).pathname,
-    day: match[1],
-    kind: match[2] ? "session_done" : "check",
-    session: match[2] || value("session") || "1",
+    day: dated ? match[1] : "",
+    kind: !dated ? "form" : match[2] ? "session_done" : "check",
+    session: dated ? match[2] || value("session") || "1" : "",
     fields: kept,
     csrf: request.headers.get("X-CSRFToken") || value("csrfmiddlewaretoken") || "",
     queuedAt: Date.now(),
+    reason,
   };
   entry.seq = await queueAdd(entry);
   if (self.registration.sync) {
@@ -371,7 +414,7 @@ async function enqueue(request, fields, match) {
       // No Background Sync here: the next page load or "online" event sends it.
     }
   }
-  await tell({ type: "queued" });
+  await tell({ type: "queued", reason, retryAfter });
   return entry;
 }
 
@@ -382,11 +425,13 @@ async function dayUrl(day) {
 
 async function queuedResponse(request, entry) {
   if (request.mode === "navigate") {
-    // As the server would after a plain form post: back to the day, which the saved copy shows.
-    return Response.redirect(await dayUrl(entry.day), 303);
+    // As the server would after a plain form post: back to the day, which the saved copy
+    // shows; a check-in or symptom form back to itself, filled in again by offline.js.
+    const target = entry.kind === "form" ? absolute(entry.url) : await dayUrl(entry.day);
+    return Response.redirect(target, 303);
   }
   // htmx and guided mode: "accepted, nothing to swap"; the page marks it done from the queue.
-  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "1" } });
+  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": entry.reason } });
 }
 
 async function refreshDay(day) {
@@ -431,25 +476,35 @@ async function doReplay() {
   if (!entries.length) return;
   const csrf = await metaGet("csrf");
   let sent = 0;
+  let serverTrouble = false;
+  let retryAfter = 0;
   const rejected = [];
   for (const [index, entry] of entries.entries()) {
     let response;
     try {
-      response = await fetch(entry.url, {
+      response = await fetchWithin(new Request(entry.url, {
         method: "POST",
         body: new URLSearchParams(entry.fields),
         headers: { "X-CSRFToken": csrf || entry.csrf, Accept: "application/json" },
         redirect: "manual",
-      });
+      }), SEND_TIMEOUT_MS);
     } catch (error) {
-      break; // still offline: the next sync, page load or "online" event tries again
+      // Still offline (the next sync, page load or "online" event tries again), or the
+      // server gave no answer in time (the page asks again, as after a 5xx).
+      serverTrouble = error.name === "AbortError";
+      break;
     }
     if (response.type === "opaqueredirect" || response.status === 403) {
       // Signed out meanwhile (or the token predates a new sign-in): keep everything, ask.
       await tell({ type: "signin", count: entries.length - index });
       return;
     }
-    if (response.status >= 500) break;
+    if (serverFailed(response)) {
+      // Kept, in order; the page asks again after Retry-After (offline.js).
+      serverTrouble = true;
+      retryAfter = Number(response.headers.get("Retry-After")) || 0;
+      break;
+    }
     if (response.ok) {
       sent += 1;
     } else {
@@ -466,11 +521,17 @@ async function doReplay() {
   if (sent) {
     await saveComingWeek(true);
   }
-  await tell({ type: "sent", sent, rejected, pending: (await queued()).length });
+  const pending = (await queued()).length;
+  await tell({ type: "sent", sent, rejected, pending, serverTrouble, retryAfter });
 }
 
+// A sync that leaves entries waiting fails, so that the browser tries it again later, even
+// with no page open (a server that failed them may answer by then).
 self.addEventListener("sync", (event) => {
-  if (event.tag === SYNC_TAG) event.waitUntil(replay());
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(replay().then(async () => {
+    if ((await queued()).length) throw new Error("entries still waiting");
+  }));
 });
 
 // --- Messages from patient pages (static/js/offline.js) --------------------------------------
@@ -495,7 +556,9 @@ async function answer(data) {
     await forget();
     return true;
   }
-  return (await queued()).map(({ kind, day, session, fields }) => ({ kind, day, session, fields }));
+  return (await queued()).map(({ kind, day, session, fields, url, reason }) => (
+    { kind, day, session, fields, url, reason }
+  ));
 }
 
 self.addEventListener("message", (event) => {

@@ -1,0 +1,130 @@
+"""When the server fails, the phone (390 x 844) loses nothing.
+
+The database turns read-only (a failover's moment), so the server answers 503 to every
+write while pages still load. A check-off and a "session done" made then are kept on the
+phone, shown as "Not sent yet — it will be sent automatically" with what was typed, and
+stored exactly once when the server answers again, without the patient doing anything.
+Before, the check-off vanished without a word (htmx swaps nothing on a 5xx) and "session
+done" replaced the page with "Server Error (500)", the pain score and note gone.
+"""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from patients.demo import DEMO_PASSWORD
+from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog, SymptomReport
+from tests.browser.conftest import log_in, seed_demo_world
+from tests.faults import read_only_database
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOT_SENT = "Not sent yet — it will be sent automatically."
+NOTE = "Typed while the server was failing."
+
+
+@pytest.fixture
+def patient_page(phone_page):
+    seed_demo_world()
+    log_in(phone_page, "demo-patient", DEMO_PASSWORD)
+    phone_page.wait_for_url("**/plan/")
+    expect(phone_page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    return phone_page
+
+
+def today_rows():
+    today = Patient.objects.get(user__username="demo-patient").today()
+    logs = SessionLog.objects.filter(
+        date=today, prescription__patient__user__username="demo-patient"
+    )
+    return logs, ExerciseCheck.objects.filter(session_log__in=logs)
+
+
+def test_check_off_and_session_done_answered_503_wait_and_arrive_exactly_once(
+    patient_page, artifacts, capsys
+):
+    page = patient_page
+    first_card = page.locator(".exercise-card").first
+    logs, checks = today_rows()
+
+    with read_only_database():
+        first_card.get_by_role("button", name=re.compile(r"^✓ Done")).click()
+        expect(first_card.get_by_test_id("not-sent")).to_have_text(NOT_SENT)
+        expect(first_card).to_have_class(re.compile(r"\bis-done\b"))
+
+        page.get_by_text("Mark session done").click()
+        page.locator("label[for='pain-1-6']").click()
+        page.get_by_text("Too hard", exact=True).click()
+        page.get_by_label("A note for your clinician (optional)").fill(NOTE)
+        page.get_by_role("button", name="Save", exact=True).click()
+
+        # Back on the day: the session's form, open, with what was typed and the same words.
+        session = page.locator("#session-1-done")
+        expect(session.get_by_test_id("not-sent")).to_have_text(NOT_SENT)
+        expect(page.locator("#pain-1-6")).to_be_checked()
+        expect(page.locator("#effort-1-too_hard")).to_be_checked()
+        expect(page.get_by_label("A note for your clinician (optional)")).to_have_value(NOTE)
+        expect(first_card.get_by_test_id("not-sent")).to_have_text(NOT_SENT)
+        expect(page.get_by_test_id("offline-status")).to_contain_text(
+            "Your clinic's server isn't answering just now."
+        )
+        expect(page.get_by_text("Server Error")).to_have_count(0)
+        page.screenshot(path=artifacts / "patient-server-503-waiting.png", full_page=True)
+        # The network is up: only the server's 503 made the phone keep them.
+        assert not logs.exists()
+        assert not checks.exists()
+
+    # The server answers again: both arrive without the patient doing anything.
+    recovered = time.monotonic()
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "2 entries sent to your clinic", timeout=60_000
+    )
+    arrived = time.monotonic() - recovered
+    log = logs.get()
+    assert (log.pain, log.effort, log.note) == (6, "too_hard", NOTE)
+    assert checks.count() == 1
+    assert ClientWrite.objects.filter(patient__user__username="demo-patient").count() == 2
+    expect(page.get_by_test_id("not-sent")).to_have_count(0)
+    page.screenshot(path=artifacts / "patient-server-503-sent.png", full_page=True)
+
+    # Later visits send nothing again and show what is stored.
+    page.reload()
+    expect(page.locator(".exercise-card.is-done")).to_have_count(1)
+    logs, checks = today_rows()
+    assert (logs.count(), checks.count()) == (1, 1)
+    assert ClientWrite.objects.filter(patient__user__username="demo-patient").count() == 2
+    with capsys.disabled():
+        print(f"\nafter the server answered again: both entries stored within {arrived:.1f} s")
+    assert [e for e in page.console_errors if "503" not in e] == []
+
+
+def test_a_symptom_report_answered_503_waits_with_what_was_ticked_and_arrives_once(
+    patient_page, artifacts
+):
+    page = patient_page
+    with read_only_database():
+        page.get_by_role("link", name="My symptoms got worse").click()
+        page.get_by_label("Pain spreading down my leg").check()
+        page.get_by_label("Tell your clinician more (optional)").fill("Since the walk.")
+        page.get_by_role("button", name="Send to my clinician").click()
+
+        # Back on the form, as it was left, saying it is not sent yet and what to do now.
+        waiting = page.get_by_test_id("not-sent")
+        expect(waiting).to_contain_text(NOT_SENT)
+        expect(waiting).to_contain_text("call your local emergency number now")
+        expect(page.get_by_label("Pain spreading down my leg")).to_be_checked()
+        expect(page.get_by_label("Tell your clinician more (optional)")).to_have_value(
+            "Since the walk."
+        )
+        page.screenshot(path=artifacts / "patient-server-503-symptoms.png", full_page=True)
+        assert not SymptomReport.objects.exists()
+
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "1 entry sent to your clinic", timeout=60_000
+    )
+    report = SymptomReport.objects.get()
+    assert (report.symptoms, report.note) == ("leg_pain", "Since the walk.")
+    page.reload()
+    assert SymptomReport.objects.count() == 1
