@@ -144,11 +144,14 @@ DATABASE_URL = env_str("DATABASE_URL")
 DB_POOL_SIZE = env_int("DJANGO_DB_POOL", 0)
 # When the database is down, a request must fail fast (503 with Retry-After, which the phone's
 # offline queue retries) rather than wait near gunicorn's 30 s timeout: seconds to open a
-# connection (libpq's minimum is 2), to wait for one from the pool, and the longest the pool
-# keeps retrying in the background before the next request asks again, which caps psycopg's
-# reconnect backoff (its default grows to minutes) so writes resume soon after the database.
+# connection (libpq's minimum is 2); to wait for one from the pool (a sync worker uses one at
+# a time, so it only ever waits for a new connection, a few milliseconds; a longer wait means
+# the database is down, and holding one of the few workers that long makes everyone else
+# queue, /healthz included); and the longest the pool keeps retrying in the background before
+# the next request asks again, which caps psycopg's reconnect backoff (its default grows to
+# minutes) so writes resume soon after the database does.
 DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
-DB_POOL_TIMEOUT = env_int("DJANGO_DB_POOL_TIMEOUT", 3)
+DB_POOL_TIMEOUT = env_int("DJANGO_DB_POOL_TIMEOUT", 1)
 DB_RECONNECT_SECONDS = env_int("DJANGO_DB_RECONNECT_SECONDS", 2)
 if DATABASE_URL:
     DATABASES = {
