@@ -439,7 +439,9 @@ def verdict(name: str, measured: dict, checked: dict) -> list[str]:
             failures.append(f"{counter}: {checked[counter]}")
     if measured["over_5_s"]:
         failures.append(f"{measured['over_5_s']} requests over 5 s")
-    if measured["healthz_slowest_s"] > 2:
+    # "/healthz answers within 2 s whatever the database does": the database faults. During a
+    # reload it waits, like every request, for the new workers to start (reported, not judged).
+    if name in OUTAGES and measured["healthz_slowest_s"] > 2:
         failures.append(f"/healthz took {measured['healthz_slowest_s']} s")
     if name in ("stop", "read_only"):
         if (measured["healthz_503_after_s"] or 99) > 2:
@@ -455,10 +457,10 @@ def report(results: dict) -> None:
     print(f"\n{results['patients']} patients, {results['seconds']} s a fault, {results['server']}")
     print(
         "| fault | requests | errors by status | over 5 s | slowest s | /healthz 503 after s "
-        "| /healthz 200 again s | writes ok again s | acknowledged | lost | duplicated "
-        "| applied but reported failed |"
+        "| /healthz 200 again s | slowest /healthz s | writes ok again s | acknowledged | lost "
+        "| duplicated | applied but reported failed |"
     )
-    print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for name, row in results["faults"].items():
         m, c = row["measured"], row["checked"]
         errors = ", ".join(f"{s}: {n}" for s, n in m["statuses"].items() if s not in ("200", "302"))
@@ -468,7 +470,8 @@ def report(results: dict) -> None:
         )
         print(
             f"| {name} | {m['requests']} | {errors or 'none'} | {m['over_5_s']} | "
-            f"{m['slowest_s']} | {down} | {up} | {m['writes_ok_after_end_s']} | "
+            f"{m['slowest_s']} | {down} | {up} | {m['healthz_slowest_s']} | "
+            f"{m['writes_ok_after_end_s']} | "
             f"{c['acknowledged']} | {c['lost']} | {c['duplicated']} | "
             f"{c['applied_but_reported_failed']} |"
         )

@@ -94,12 +94,15 @@ def read_only_database() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def unreachable_database() -> Iterator[None]:
-    """Nobody can open a connection to the test database (PostgreSQL refuses them); on
-    SQLite, every statement on this thread's connection fails as an unreadable file would."""
+def unreachable_database(*, this_connection_too: bool = True) -> Iterator[None]:
+    """Nobody can open a connection to the test database (PostgreSQL refuses them, and the
+    others are ended, but this test's own); on SQLite, opening one fails as an unreadable file
+    would, and so does every statement on this thread's connection unless told otherwise
+    (a test that checks the database meanwhile, while a live server serves the phone)."""
     if connection.vendor == "postgresql":
         with maintenance_connection() as admin:
             _alter_test_database(admin, "WITH ALLOW_CONNECTIONS false")
+            end_other_connections(admin)
         try:
             yield
         finally:
@@ -110,8 +113,15 @@ def unreachable_database() -> Iterator[None]:
     def fail(execute, sql, params, many, context):
         raise OperationalError("unable to open database file")
 
-    with connection.execute_wrapper(fail):
-        yield
+    def refuse(sender, connection, **kwargs):
+        raise OperationalError("unable to open database file")
+
+    connection_created.connect(refuse, weak=False)
+    try:
+        with connection.execute_wrapper(fail) if this_connection_too else contextlib.nullcontext():
+            yield
+    finally:
+        connection_created.disconnect(refuse)
 
 
 def drop_connection_after_commit() -> None:

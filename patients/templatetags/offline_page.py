@@ -14,10 +14,8 @@ def offline_words():
         {
             # An entry kept on the phone, because there was no connection or the server failed.
             "notSent": gettext("Not sent yet — it will be sent automatically."),
-            "serverTrouble": gettext(
-                "Your clinic's server isn't answering just now. What you saved on this phone "
-                "will be sent automatically."
-            ),
+            "serverTrouble": gettext("Your clinic's server isn't answering just now."),
+            "willSend": gettext("What you saved on this phone will be sent automatically."),
             "savedCopyServer": gettext(
                 "The server isn't answering — showing your saved plan from {when}."
             ),

@@ -100,7 +100,8 @@
       parts.push("You're offline.");
     }
     if (pending && navigator.onLine && serverTroubleIn(list)) {
-      parts.push(` ${WORDS.serverTrouble}`);
+      if (savedBecause !== "server") parts.push(` ${WORDS.serverTrouble}`);
+      parts.push(` ${WORDS.willSend}`);
     } else if (pending) {
       parts.push(` ${entries(pending)} on this phone will be sent to your clinic when you're back online.`);
     }

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog, SymptomReport
 from tests.browser.conftest import log_in, seed_demo_world
-from tests.faults import read_only_database
+from tests.faults import read_only_database, unreachable_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,3 +128,26 @@ def test_a_symptom_report_answered_503_waits_with_what_was_ticked_and_arrives_on
     assert (report.symptoms, report.note) == ("leg_pain", "Since the walk.")
     page.reload()
     assert SymptomReport.objects.count() == 1
+
+
+def test_while_the_database_is_down_the_day_comes_from_the_saved_copy_and_entries_wait(
+    patient_page, artifacts
+):
+    """The server answers 503 to pages too: the phone shows the plan it saved, says why, and
+    keeps the check-off made on it until the server is back."""
+    page = patient_page
+    _, checks = today_rows()
+    with unreachable_database(this_connection_too=False):
+        page.reload()
+        status = page.get_by_test_id("offline-status")
+        expect(status).to_contain_text("The server isn't answering — showing your saved plan")
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        card = page.locator(".exercise-card").first
+        card.get_by_role("button", name=re.compile(r"^✓ Done")).click()
+        expect(card.get_by_test_id("not-sent")).to_have_text(NOT_SENT)
+        page.screenshot(path=artifacts / "patient-server-down-saved-copy.png", full_page=True)
+        assert not checks.exists()
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "1 entry sent to your clinic", timeout=60_000
+    )
+    assert checks.count() == 1
