@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import psycopg
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_save
 from django.test import Client
 from psycopg import sql
 
@@ -122,6 +123,22 @@ def unreachable_database(*, this_connection_too: bool = True) -> Iterator[None]:
             yield
     finally:
         connection_created.disconnect(refuse)
+
+
+@contextlib.contextmanager
+def connection_dropped_after_saving(model) -> Iterator[None]:
+    """The first save of a ``model`` row (in any thread: a live server's too) is followed,
+    right after its transaction commits, by that thread's connection dropping."""
+
+    def receiver(sender, **kwargs):
+        post_save.disconnect(receiver, sender=model)
+        drop_connection_after_commit()
+
+    post_save.connect(receiver, sender=model, weak=False)
+    try:
+        yield
+    finally:
+        post_save.disconnect(receiver, sender=model)
 
 
 def drop_connection_after_commit() -> None:

@@ -17,7 +17,11 @@ from playwright.sync_api import expect
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog, SymptomReport
 from tests.browser.conftest import log_in, seed_demo_world
-from tests.faults import read_only_database, unreachable_database
+from tests.faults import (
+    connection_dropped_after_saving,
+    read_only_database,
+    unreachable_database,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -150,4 +154,23 @@ def test_while_the_database_is_down_the_day_comes_from_the_saved_copy_and_entrie
     expect(page.get_by_test_id("offline-status")).to_contain_text(
         "1 entry sent to your clinic", timeout=60_000
     )
+    assert checks.count() == 1
+
+
+def test_a_check_off_stored_before_the_connection_dropped_shows_as_done(patient_page):
+    """Finding 3 on the phone: the server stored the check-off, then could not redraw its card
+    (the connection dropped); it answers "saved", and the card shows it done, not waiting."""
+    page = patient_page
+    card = page.locator(".exercise-card").first
+    _, checks = today_rows()
+    with (
+        connection_dropped_after_saving(ExerciseCheck),
+        page.expect_response(re.compile(r"/check/$")) as answer,
+    ):
+        card.get_by_role("button", name=re.compile(r"^✓ Done")).click()
+    assert answer.value.status == 200
+    assert answer.value.headers["x-homeplan-saved"] == "done"
+    expect(card).to_have_class(re.compile(r"\bis-done\b"))
+    expect(card.locator(".status")).to_have_text("✓ Done")
+    expect(card.get_by_test_id("not-sent")).to_have_count(0)
     assert checks.count() == 1

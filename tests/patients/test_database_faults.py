@@ -9,14 +9,13 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.db.models.signals import post_save
 from django.urls import reverse
 
 from patients.models import ClientWrite, ExerciseCheck, SessionLog, SymptomReport
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
 from tests.faults import (
     ServerClient,
-    drop_connection_after_commit,
+    connection_dropped_after_saving,
     read_only_database,
     unreachable_database,
 )
@@ -133,32 +132,11 @@ def test_an_unexpected_fault_shows_our_own_plain_500_page(phone, plan):
 # --- Committed, then the connection dropped: still acknowledged ------------------------------
 
 
-@pytest.fixture
-def drop_after_commit_of():
-    """``drop_after_commit_of(Model)``: the first save of a Model row in a request is
-    followed, right after its transaction commits, by the connection dropping."""
-    receivers = []
-
-    def arm(model):
-        def receiver(sender, **kwargs):
-            post_save.disconnect(receiver, sender=model)
-            drop_connection_after_commit()
-
-        post_save.connect(receiver, sender=model, weak=False)
-        receivers.append((receiver, model))
-
-    yield arm
-    for receiver, model in receivers:
-        post_save.disconnect(receiver, sender=model)
-
-
-def test_a_committed_htmx_check_off_is_acknowledged_when_the_card_cannot_be_rebuilt(
-    phone, plan, drop_after_commit_of
-):
+def test_a_committed_htmx_check_off_is_acknowledged_when_the_card_cannot_be_rebuilt(phone, plan):
     """Finding 3: the write committed, rebuilding the card hit the dropped connection, and
     the patient was told it failed."""
-    drop_after_commit_of(ExerciseCheck)
-    response = check_off(phone, plan[0], **HTMX)
+    with connection_dropped_after_saving(ExerciseCheck):
+        response = check_off(phone, plan[0], **HTMX)
     assert response.status_code == 200
     assert response["HX-Reswap"] == "none"
     assert response["X-Homeplan-Saved"] == "done"
@@ -168,26 +146,24 @@ def test_a_committed_htmx_check_off_is_acknowledged_when_the_card_cannot_be_rebu
     assert f'class="exercise-card is-done" id="exercise-{plan[0].pk}-1"' in page
 
 
-def test_a_committed_session_done_is_acknowledged_when_the_next_read_fails(
-    phone, plan, patient, drop_after_commit_of
-):
-    drop_after_commit_of(SessionLog)
-    response = phone.post(
-        reverse("patients:session_done", args=[patient.today().isoformat(), 1]),
-        {"pain": 4, "effort": "about_right", "note": "Stiff at first"},
-    )
+def test_a_committed_session_done_is_acknowledged_when_the_next_read_fails(phone, plan, patient):
+    with connection_dropped_after_saving(SessionLog):
+        response = phone.post(
+            reverse("patients:session_done", args=[patient.today().isoformat(), 1]),
+            {"pain": 4, "effort": "about_right", "note": "Stiff at first"},
+        )
     assert (response.status_code, response["Location"]) == (302, reverse("patients:today"))
     log = SessionLog.objects.get()
     assert (log.pain, log.note, log.completed_at is not None) == (4, "Stiff at first", True)
 
 
 def test_a_committed_symptom_report_still_shows_its_advice_when_the_connection_drops(
-    phone, patient, drop_after_commit_of
+    phone, patient
 ):
     """The advice is read before the report is stored, so nothing after the write needs the
     database; the report is stored once."""
-    drop_after_commit_of(SymptomReport)
-    response = phone.post(reverse("patients:symptoms"), {"symptoms": ["leg_pain"], "note": ""})
+    with connection_dropped_after_saving(SymptomReport):
+        response = phone.post(reverse("patients:symptoms"), {"symptoms": ["leg_pain"], "note": ""})
     assert response.status_code == 200
     assert "Stop any exercise that makes your symptoms worse" in response.content.decode()
     assert SymptomReport.objects.count() == 1
