@@ -61,6 +61,9 @@ def plain_page(
     )
     response = HttpResponse(html, status=status)
     response["Cache-Control"] = "no-store"
+    # Its own headers: as an acknowledgement, it skips the middleware that would add them.
+    response["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
+    response["X-Frame-Options"] = "DENY"
     return response
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog, SymptomReport
-from tests.browser.conftest import log_in, seed_demo_world
+from tests.browser.conftest import PHONE, axe_violations, log_in, seed_demo_world
 from tests.faults import (
     connection_dropped_after_saving,
     read_only_database,
@@ -174,3 +174,32 @@ def test_a_check_off_stored_before_the_connection_dropped_shows_as_done(patient_
     expect(card.locator(".status")).to_have_text("✓ Done")
     expect(card.get_by_test_id("not-sent")).to_have_count(0)
     assert checks.count() == 1
+
+
+def test_without_a_service_worker_an_outage_shows_our_own_page_with_retry_after(
+    browser, live_server, artifacts
+):
+    """A browser with no service worker (a private window, a first visit) gets the app's own
+    plain page and Retry-After, not Django's bare "Server Error (500)"."""
+    seed_demo_world(with_history=False)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        service_workers="block",
+    )
+    page = context.new_page()
+    log_in(page, "demo-patient", DEMO_PASSWORD)
+    page.wait_for_url("**/plan/")
+    with unreachable_database(this_connection_too=False):
+        answer = page.goto("/plan/history/")
+        assert answer.status == 503
+        assert answer.headers["retry-after"] == "5"
+        expect(page.get_by_role("heading", name="Please try again in a moment")).to_be_visible()
+        expect(page.get_by_role("link", name="Try again")).to_have_attribute(
+            "href", "/plan/history/"
+        )
+        assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
+        page.screenshot(path=artifacts / "patient-503-plain-page.png", full_page=True)
+    context.close()
