@@ -340,7 +340,7 @@ async function write(event, match) {
   try {
     response = await fetchWithin(request, SEND_TIMEOUT_MS);
   } catch (error) {
-    // Aborted: connected, but the server did not answer in time.
+    // No answer: offline, or (aborted) connected but the server did not answer in time.
     return keep(request, fields, match, error.name === "AbortError" ? "server" : "offline", null);
   }
   if (serverFailed(response)) return keep(request, fields, match, "server", response);
