@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint bench loadtest serve-prod format help
+.PHONY: run test lint bench loadtest faulttest serve-prod format help
 
 help:
 	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint  - ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
 	@echo "make loadtest   - 50 patients for 60 s against gunicorn + PostgreSQL: nothing lost? (bench/)"
+	@echo "make faulttest  - 20 patients through a database restart, stop, read-only episode, killed worker, reload (bench/)"
 	@echo "make serve-prod - serve as production does: gunicorn, WhiteNoise, DEBUG off (needs DATABASE_URL)"
 
 $(BIN)/python:
@@ -48,6 +49,12 @@ bench: $(VENV)/.dev-installed
 LOADTEST_ARGS ?=
 loadtest: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+# Faults against a throwaway PostgreSQL cluster of its own (never the machine's server), about
+# 7 minutes, e.g. `make faulttest FAULTTEST_ARGS="--faults stop,reload"`.
+FAULTTEST_ARGS ?=
+faulttest: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.faulttest $(FAULTTEST_ARGS)
 
 # Production as it runs for real (gunicorn, WhiteNoise, DEBUG off, PostgreSQL). Without
 # DJANGO_ALLOWED_HOSTS it is a local trial over plain http://127.0.0.1:8000, so HTTPS redirect

@@ -139,8 +139,9 @@ class Browser:
     keeps its production cookie settings and the test still runs over plain HTTP locally.
     """
 
-    def __init__(self, host: str, port: int, stats: Stats):
+    def __init__(self, host: str, port: int, stats: Stats, timeout: float = 60):
         self.host, self.port, self.stats = host, port, stats
+        self.timeout = timeout  # seconds to connect, and again to read the whole answer
         self.cookies: dict[str, str] = {}
 
     async def request(
@@ -163,12 +164,14 @@ class Browser:
         started = time.perf_counter()
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), timeout=60
+                asyncio.open_connection(self.host, self.port), timeout=self.timeout
             )
             try:
                 writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
                 await writer.drain()
-                raw = await asyncio.wait_for(reader.read(), timeout=60)
+                raw = await asyncio.wait_for(reader.read(), timeout=self.timeout)
+                if not raw:  # closed without a word: a worker killed mid-request
+                    raise ConnectionResetError("the connection closed without an answer")
             finally:
                 writer.close()
         except (OSError, TimeoutError) as exc:
@@ -569,8 +572,8 @@ def server_env(args, port: int, pool: int) -> dict[str, str]:
 class Server:
     """gunicorn in its own process group, so that stopping it stops every worker."""
 
-    def __init__(self, env: dict[str, str]):
-        self.env = env
+    def __init__(self, env: dict[str, str], app: str = "bench.loadtest:bench_application()"):
+        self.env, self.app = env, app
         self.log_path = WORK_DIR / "gunicorn.log"
         self.process: subprocess.Popen | None = None
 
@@ -582,14 +585,14 @@ class Server:
             check=True,
         )
         with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - our venv's gunicorn and our app
                 [
                     sys.executable,
                     "-m",
                     "gunicorn",
                     "-c",
                     "clinic/gunicorn.conf.py",
-                    "bench.loadtest:bench_application()",
+                    self.app,
                 ],
                 cwd=ROOT,
                 env=self.env,

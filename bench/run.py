@@ -63,6 +63,8 @@ class BenchURLconf:
     ``urlpatterns``, and the URL resolver cache needs it hashable)."""
 
     urlpatterns = [path("bench/baseline/", baseline), *clinic_urls.urlpatterns]
+    # The project's error pages too (503 with Retry-After when the database is unavailable).
+    handler500 = clinic_urls.handler500
 
 
 def summarize(samples_ms: list[float]) -> tuple[float, float]:

@@ -98,6 +98,8 @@ BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 MIDDLEWARE = [
     "clinic.middleware.ProxiedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A write that committed is acknowledged even if what follows fails (clinic/resilience.py).
+    "clinic.resilience.CommittedWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +142,17 @@ DATABASE_URL = env_str("DATABASE_URL")
 # persistent connection (bench/README.md, "Production serving", has both measured). Keep
 # app processes x N below PostgreSQL's max_connections (100 by default).
 DB_POOL_SIZE = env_int("DJANGO_DB_POOL", 0)
+# When the database is down, a request must fail fast (503 with Retry-After, which the phone's
+# offline queue retries) rather than wait near gunicorn's 30 s timeout: seconds to open a
+# connection (libpq's minimum is 2); to wait for one from the pool (a sync worker uses one at
+# a time, so it only ever waits for a new connection, a few milliseconds; a longer wait means
+# the database is down, and holding one of the few workers that long makes everyone else
+# queue, /healthz included); and the longest the pool keeps retrying in the background before
+# the next request asks again, which caps psycopg's reconnect backoff (its default grows to
+# minutes) so writes resume soon after the database does.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+DB_POOL_TIMEOUT = env_int("DJANGO_DB_POOL_TIMEOUT", 1)
+DB_RECONNECT_SECONDS = env_int("DJANGO_DB_RECONNECT_SECONDS", 2)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -149,10 +162,19 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, except that connections which can no longer write (a failover,
+        # a read-only episode) are replaced rather than reused (clinic/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "clinic.postgresql"
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", DB_CONNECT_TIMEOUT
+        )
     if DB_POOL_SIZE > 0:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DB_POOL_SIZE,
+            "timeout": DB_POOL_TIMEOUT,
+            "reconnect_timeout": DB_RECONNECT_SECONDS,
         }
 else:
     DATABASES = {

@@ -8,6 +8,9 @@ from clinic import views
 from clinic.forms import LoginForm
 from patients import views as patient_views
 
+# Our own plain page, and 503 with Retry-After when the database is unavailable.
+handler500 = "clinic.resilience.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

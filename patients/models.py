@@ -443,14 +443,15 @@ class ExerciseCheck(models.Model):
 
 
 class ClientWrite(models.Model):
-    """A check-off or "session done" sent with the UUID its page or the phone's offline queue
-    gave it. The UUID is the primary key, so a replay of the same write is recognised and
-    stored once; every session-done write is kept here with what it said and what it
-    replaced, so a merge never loses a pain score or a note."""
+    """A check-off, "session done", function check-in or symptom report sent with the UUID
+    its page or the phone's offline queue gave it. The UUID is the primary key, so a replay
+    of the same write is recognised and stored once; every session-done write is kept here
+    with what it said and what it replaced, so a merge never loses a pain score or a note."""
 
     class Kind(models.TextChoices):
         CHECK = "check", "Check-off"
         SESSION_DONE = "session_done", "Session done"
+        CHECKIN = "checkin", _("Function check-in")
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"

@@ -41,6 +41,9 @@ SERVICE_WORKER = "sw.js"
 DAYS_AHEAD = 7
 OWNER_HEADER = "X-Homeplan-Owner"
 DAY_HEADER = "X-Homeplan-Day"
+# On an acknowledgement that could not rebuild the card (clinic/resilience.py): the action
+# that was stored, which offline.js then shows on the card.
+SAVED_HEADER = "X-Homeplan-Saved"
 
 
 def owner_key(patient: Patient) -> str:

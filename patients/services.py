@@ -411,6 +411,17 @@ def _client_write_claim(
     return None
 
 
+def client_write_known(*, patient: Patient, client_uuid: uuid.UUID | None, kind: str) -> bool:
+    """Whether this entry was stored before: a replay, which must change nothing. Useful
+    before checking a form whose fields the first copy changed (a check-in that named an
+    activity would now be asked to rate it)."""
+    existing = ClientWrite.objects.filter(pk=client_uuid).first() if client_uuid else None
+    if existing is None:
+        return False
+    _same_write(existing, patient, kind)
+    return True
+
+
 @transaction.atomic
 def exercise_check(
     *,
@@ -616,13 +627,32 @@ def checkin_due(patient: Patient, prescriptions, *, today: datetime.date) -> boo
 def function_checkin_save(
     *,
     patient: Patient,
-    day: datetime.date,
     scores: dict[int, int],
     new_activities: list[tuple[str, int]],
     entered_by,
+    day: datetime.date | None = None,
+    client_uuid: uuid.UUID | None = None,
+    made_at: datetime.datetime | None = None,
 ) -> FunctionCheckIn:
     """Save the day's ratings (0-10) and any newly named activities, idempotently: a second
-    check-in the same day updates the first."""
+    check-in the same day updates the first.
+
+    The day is the patient's today, or the day ``made_at`` fell on for a check-in made on the
+    phone and sent later. With a ``client_uuid``, a replay of the same check-in changes
+    nothing (it would otherwise name its new activities a second time).
+    """
+    day = day or _effective_today(patient, made_at)
+    if client_uuid is not None:
+        write = _client_write_claim(
+            patient=patient,
+            client_uuid=client_uuid,
+            kind=ClientWrite.Kind.CHECKIN,
+            day=day,
+            made_at=made_at or timezone.now(),
+            payload={"scores": scores, "new_activities": new_activities},
+        )
+        if write is None:
+            return FunctionCheckIn.objects.get(patient=patient, date=day)
     activities = {a.pk: a for a in patient.activities.filter(is_active=True)}
     if set(scores) - set(activities):
         raise PermissionDenied("Not this patient's activity.")

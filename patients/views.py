@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import ratelimit
+from clinic import ratelimit, resilience
 from exercises.models import SafetyAdvice
 from patients import calendar, charts, offline, plan, plan_cache, reminders, services
 from patients.access import before_safety, get_prescribed_for_patient, patient_required
@@ -28,7 +29,7 @@ from patients.forms import (
     SignInLinkForm,
     SymptomReportForm,
 )
-from patients.models import ExerciseCheck, Patient, Prescription, SymptomReport
+from patients.models import ClientWrite, ExerciseCheck, Patient, Prescription, SymptomReport
 
 
 def _parse_day(value: str) -> datetime.date | None:
@@ -58,11 +59,6 @@ def _offline_owner(view):
         return response
 
     return wrapper
-
-
-def _wants_json(request) -> bool:
-    """The phone's offline queue asks for JSON: it needs a plain yes or no, not a page."""
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _render_day(request, patient, day, *, status=200, form=None, open_session=None, as_today=False):
@@ -145,7 +141,7 @@ def check(request, value, *, patient):
     client = ClientWriteForm(request.POST)
     error = None
     if not client.is_valid():
-        error = " ".join(message for messages_ in client.errors.values() for message in messages_)
+        error = _errors_text(client)
     elif form.is_valid():
         data = form.cleaned_data
         prescribed = get_prescribed_for_patient(patient, data["exercise"])
@@ -164,9 +160,11 @@ def check(request, value, *, patient):
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
+        else:
+            resilience.acknowledge(request, _check_saved(request, patient, parsed, data))
     else:
-        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
-    if _wants_json(request):
+        error = _errors_text(form)
+    if resilience.wants_json(request):
         return JsonResponse({"ok": not error, "error": error or ""}, status=400 if error else 200)
     if request.htmx:
         day_plan = plan.day_plan(patient, parsed, today=patient.today())
@@ -196,12 +194,28 @@ def check(request, value, *, patient):
         )
     if error:
         messages.error(request, error)
-    target = (
+    return redirect(f"{_day_url(patient, parsed)}#exercise-{form.cleaned_data.get('exercise', '')}")
+
+
+def _day_url(patient, day: datetime.date) -> str:
+    return (
         reverse("patients:today")
-        if parsed == patient.today()
-        else reverse("patients:day", args=[parsed.isoformat()])
+        if day == patient.today()
+        else reverse("patients:day", args=[day.isoformat()])
     )
-    return redirect(f"{target}#exercise-{form.cleaned_data.get('exercise', '')}")
+
+
+def _check_saved(request, patient, day: datetime.date, data: dict) -> HttpResponse:
+    """The check-off's acknowledgement when its card cannot be rebuilt (clinic/resilience.py):
+    htmx keeps the card, which offline.js marks from the ``X-Homeplan-Saved`` header."""
+    if resilience.wants_json(request):
+        return JsonResponse({"ok": True, "error": ""})
+    if request.htmx:
+        response = HttpResponse(gettext("Saved."), content_type="text/plain; charset=utf-8")
+        response["HX-Reswap"] = "none"
+        response[offline.SAVED_HEADER] = data["action"]
+        return response
+    return redirect(f"{_day_url(patient, day)}#exercise-{data['exercise']}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,10 +230,7 @@ def session_done(request, value, number, *, patient):
         return _render_day(request, patient, parsed, open_session=number)
     form = SessionDoneForm(request.POST)
     client = ClientWriteForm(request.POST)
-    if not client.is_valid():
-        for messages_ in client.errors.values():
-            form.add_error(None, messages_)
-    if form.is_valid():
+    if _client_write_valid(client, form) and form.is_valid():
         try:
             services.session_complete(
                 patient=patient,
@@ -234,16 +245,15 @@ def session_done(request, value, number, *, patient):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if _wants_json(request):
+            if resilience.wants_json(request):
                 return JsonResponse({"ok": True, "error": ""})
+            # Stored: if the streak below cannot be read, the day page is still the answer.
+            resilience.acknowledge(request, redirect(_day_url(patient, parsed)))
             current = plan.history(patient, today=patient.today()).current_streak
             messages.success(request, _well_done(patient, current))
-            if parsed == patient.today():
-                return redirect("patients:today")
-            return redirect("patients:day", parsed.isoformat())
-    if _wants_json(request):
-        errors = " ".join(message for messages_ in form.errors.values() for message in messages_)
-        return JsonResponse({"ok": False, "error": errors}, status=400)
+            return redirect(_day_url(patient, parsed))
+    if resilience.wants_json(request):
+        return JsonResponse({"ok": False, "error": _errors_text(form)}, status=400)
     return _render_day(request, patient, parsed, status=400, form=form, open_session=number)
 
 
@@ -277,36 +287,72 @@ def guided(request, value, number, *, patient):
 
 @require_http_methods(["GET", "POST"])
 @patient_required
+@_offline_owner
 def function_checkin(request, *, patient):
     """`/plan/check-in/`: rate everyday activities 0-10 (Patient-Specific Functional Scale
-    format); the same day twice updates, never duplicates."""
+    format); the same day twice updates, never duplicates, and a repeat of the same entry
+    (the phone's queue sending it again) changes nothing."""
     activities = patient.activities.filter(is_active=True)
+    posted = request.method == "POST"
     form = FunctionCheckInForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posted else None,
         activities=activities,
         max_activities=services.MAX_ACTIVITIES,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.function_checkin_save(
-                patient=patient,
-                day=patient.today(),
-                scores=form.scores(),
-                new_activities=form.new_activities(),
-                entered_by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Thank you — your clinician will see how things are going.")
-            return redirect("patients:today")
-    status = 400 if form.errors else 200
+    client = ClientWriteForm(request.POST if posted else None)
+    identified = posted and _client_write_valid(client, form)
+    if identified and _checkin_saved(request, patient, form, client):
+        if resilience.wants_json(request):
+            return JsonResponse({"ok": True, "error": ""})
+        resilience.acknowledge(request, redirect("patients:today"))
+        messages.success(request, "Thank you — your clinician will see how things are going.")
+        return redirect("patients:today")
+    if posted and resilience.wants_json(request):
+        return JsonResponse({"ok": False, "error": _errors_text(form)}, status=400)
     return render(
         request,
         "patients/checkin.html",
         {"patient": patient, "form": form, "scale_help": FunctionCheckInForm.SCALE_HELP},
-        status=status,
+        status=400 if form.errors else 200,
     )
+
+
+def _checkin_saved(request, patient, form, client: ClientWriteForm) -> bool:
+    """Store the check-in; True once it is stored, now or by an earlier copy of the same
+    entry (which the form, now asking to rate the activities that copy named, would refuse)."""
+    try:
+        if services.client_write_known(
+            patient=patient,
+            client_uuid=client.cleaned_data["client_uuid"],
+            kind=ClientWrite.Kind.CHECKIN,
+        ):
+            return True
+        if not form.is_valid():
+            return False
+        services.function_checkin_save(
+            patient=patient,
+            scores=form.scores(),
+            new_activities=form.new_activities(),
+            entered_by=request.user,
+            **client.write_kwargs(),
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
+def _client_write_valid(client: ClientWriteForm, form) -> bool:
+    """Whether the entry's UUID and time are valid; if not, say so on ``form``."""
+    if client.is_valid():
+        return True
+    for messages_ in client.errors.values():
+        form.add_error(None, messages_)
+    return False
+
+
+def _errors_text(form) -> str:
+    return " ".join(message for messages_ in form.errors.values() for message in messages_)
 
 
 @require_http_methods(["GET", "POST"])
@@ -340,40 +386,38 @@ def safety(request, *, patient):
 @_offline_owner
 def symptoms(request, *, patient):
     """`/plan/symptoms/`: "my symptoms got worse" — advice at once, and the clinician told.
-
     Kept on the phone for offline use: there, static/js/symptoms.js shows the advice from
     the same rules and the service worker sends the report when the connection returns (as
     JSON, like the other queued entries); its UUID makes a second sending a no-op."""
-    form = SymptomReportForm(request.POST if request.method == "POST" else None)
-    client = ClientWriteForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not client.is_valid():
-            for messages_ in client.errors.values():
-                form.add_error(None, messages_)
-        if form.is_valid():
-            try:
-                report = services.symptom_report_create(
-                    patient=patient,
-                    symptoms=form.cleaned_data["symptoms"],
-                    note=form.cleaned_data["note"],
-                    progress_url=request.build_absolute_uri(
-                        reverse("admin:patients_patient_progress", args=[patient.pk])
-                    ),
-                    **client.write_kwargs(),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                if _wants_json(request):
-                    return JsonResponse({"ok": True, "error": "", "level": report.level})
-                return render(
-                    request,
-                    "patients/symptoms_advice.html",
-                    {"patient": patient, "report": report, "advice": SafetyAdvice.objects.first()},
-                )
-        if _wants_json(request):
-            errors = " ".join(text for messages_ in form.errors.values() for text in messages_)
-            return JsonResponse({"ok": False, "error": errors}, status=400)
+    posted = request.method == "POST"
+    form = SymptomReportForm(request.POST if posted else None)
+    client = ClientWriteForm(request.POST if posted else None)
+    if posted and _client_write_valid(client, form) and form.is_valid():
+        # Read before the write, so that nothing after it needs the database.
+        advice = SafetyAdvice.objects.first()
+        try:
+            report = services.symptom_report_create(
+                patient=patient,
+                symptoms=form.cleaned_data["symptoms"],
+                note=form.cleaned_data["note"],
+                progress_url=request.build_absolute_uri(
+                    reverse("admin:patients_patient_progress", args=[patient.pk])
+                ),
+                **client.write_kwargs(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if resilience.wants_json(request):
+                return JsonResponse({"ok": True, "error": "", "level": report.level})
+            resilience.acknowledge(request, _symptom_report_saved())
+            return render(
+                request,
+                "patients/symptoms_advice.html",
+                {"patient": patient, "report": report, "advice": advice},
+            )
+    if posted and resilience.wants_json(request):
+        return JsonResponse({"ok": False, "error": _errors_text(form)}, status=400)
     return render(
         request,
         "patients/symptoms.html",
@@ -387,6 +431,23 @@ def symptoms(request, *, patient):
             "client_uuid": uuid.uuid4(),
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _symptom_report_saved() -> HttpResponse:
+    """The report's acknowledgement when the advice page cannot be shown
+    (clinic/resilience.py): it arrived, and where the advice is."""
+    return resilience.plain_page(
+        title=gettext("Your clinic has your report"),
+        paragraphs=[
+            gettext("We could not show the advice page just now."),
+            gettext(
+                "If you have any of the emergency signs, call your local emergency number "
+                "(999 in the UK) or go to an emergency department now. Do not wait for your "
+                "clinic to call you."
+            ),
+        ],
+        link=(gettext("When to stop and get help"), reverse("patients:safety")),
     )
 
 

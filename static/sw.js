@@ -9,8 +9,13 @@
 // - Check-offs and "session done" that cannot reach the server wait in IndexedDB, each with
 //   its UUID, and are sent in order when the connection returns (Background Sync, a page
 //   load, or the page's "online" event). The server stores a UUID once.
-// - A symptom report ("My symptoms got worse") made offline waits in the same queue and is
-//   sent the same way; the page has already shown its advice (static/js/symptoms.js).
+// - The same for a write the server fails (any 5xx: 503 while its database is down, 502 from
+//   the proxy while the app restarts) or does not answer within SEND_TIMEOUT_MS, and for the
+//   function check-in: kept, shown as "not sent yet", sent again.
+//   A page the server fails to give is shown from the saved copy, as offline.
+// - A symptom report ("My symptoms got worse") made offline, or failed by the server, waits
+//   in the same queue and is sent the same way; the page has already shown its advice
+//   (static/js/symptoms.js).
 // - A patient page that is not saved gets the offline fallback page (CONFIG.offlinePage,
 //   rendered by the server): the emergency signs and the numbers to call.
 "use strict";
@@ -23,7 +28,13 @@ const SYNC_TAG = "homeplan-queue";
 const SAVED_AT_HEADER = "X-Homeplan-Saved-At";
 const REFRESH_MS = 10 * 60 * 1000;
 const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+// A form sent as it is, with no day in its address: the function check-in. (The symptom
+// report has its own path, symptomReport below: its page shows the advice itself.)
+const FORM_WRITE = /^\/plan\/check-in\/$/;
 const DATED = /^\/plan\/(\d{4}-\d{2}-\d{2})\//;
+// The server answers a write in well under this even when its database is down (a fast 503);
+// longer means it is stuck, and the entry is kept to be sent again (its UUID makes that safe).
+const SEND_TIMEOUT_MS = 15000;
 
 // --- IndexedDB: the queue of unsent writes, and a few facts that must outlive the worker ----
 
@@ -148,7 +159,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST") {
-    const match = url.pathname.match(WRITE);
+    const match = url.pathname.match(WRITE) || (FORM_WRITE.test(url.pathname) && [url.pathname]);
     if (match) event.respondWith(write(event, match));
     else if (url.pathname === CONFIG.symptomsUrl) event.respondWith(symptomReport(event));
     return;
@@ -165,13 +176,23 @@ self.addEventListener("fetch", (event) => {
 
 async function page(event) {
   const request = event.request;
+  let response;
   try {
-    const response = await fetch(request);
-    event.waitUntil(afterOnlinePage(request, response.clone()));
-    return response;
+    response = await fetch(request);
   } catch (error) {
     return (await savedPage(new URL(request.url))) || offlinePage();
   }
+  if (serverFailed(response)) {
+    return (await savedPage(new URL(request.url), "server")) || response;
+  }
+  event.waitUntil(afterOnlinePage(request, response.clone()));
+  return response;
+}
+
+// The server answered, but could not do its job (its database down, a proxy with no app
+// behind it): for the patient, the same as no answer.
+function serverFailed(response) {
+  return response.status >= 500;
 }
 
 async function afterOnlinePage(request, response) {
@@ -185,7 +206,7 @@ async function afterOnlinePage(request, response) {
 
 // Today is the device's date in the patient's time zone: after midnight offline, the saved
 // copy of the new day is shown, not yesterday's "today".
-async function savedPage(url) {
+async function savedPage(url, reason = "offline") {
   const owner = await metaGet("owner");
   if (!owner) return null;
   const cache = await pagesCache(owner);
@@ -202,15 +223,16 @@ async function savedPage(url) {
   response = response || (await cache.match(url.href));
   // Never show a page saved for someone else, whatever cache it sits in.
   if (!response || response.headers.get(CONFIG.ownerHeader) !== owner) return null;
-  return markedAsSaved(response);
+  return markedAsSaved(response, reason);
 }
 
-// The page learns it is a saved copy (and from when) from an attribute on <body>.
-async function markedAsSaved(response) {
+// The page learns it is a saved copy (from when, and why) from attributes on <body>.
+async function markedAsSaved(response, reason) {
   const savedAt = response.headers.get(SAVED_AT_HEADER) || "";
   const html = (await response.text()).replace(
     "<body ",
-    `<body data-offline-saved="${savedAt.replace(/[^0-9TZ:.+-]/g, "")}" `,
+    `<body data-offline-saved="${savedAt.replace(/[^0-9TZ:.+-]/g, "")}" `
+      + `data-offline-reason="${reason === "server" ? "server" : "offline"}" `,
   );
   const headers = new Headers(response.headers);
   headers.delete("Content-Length");
@@ -316,14 +338,35 @@ async function prune(plan, wanted) {
 async function write(event, match) {
   const request = event.request;
   const fields = await formFields(request.clone());
+  let response;
   try {
-    const response = await fetch(request);
-    event.waitUntil(refreshDay(match[1]));
-    return response;
+    response = await fetchWithin(request, SEND_TIMEOUT_MS);
   } catch (error) {
-    const entry = await enqueue(request, fields, match);
-    if (!entry) return new Response("You're offline.", { status: 503 });
-    return queuedResponse(request, entry);
+    // No answer: offline, or (aborted) connected but the server did not answer in time.
+    return keep(request, fields, match, error.name === "AbortError" ? "server" : "offline", null);
+  }
+  if (serverFailed(response)) return keep(request, fields, match, "server", response);
+  if (match[1]) event.waitUntil(refreshDay(match[1]));
+  return response;
+}
+
+// Offline, no answer in time, or a server failure: the entry waits on the phone. Without a
+// patient to file it under, the server's own answer (or a plain "offline") goes through.
+async function keep(request, fields, match, reason, response) {
+  const retryAfter = response ? Number(response.headers.get("Retry-After")) || 0 : 0;
+  const entry = await enqueue(request, fields, match, reason, retryAfter);
+  if (!entry) return response || new Response("You're offline.", { status: 503 });
+  return queuedResponse(request, entry);
+}
+
+// A fetch that gives up after `ms`; the server may still finish it, which the UUID allows for.
+async function fetchWithin(request, ms) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    return await fetch(request, { signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -346,8 +389,9 @@ function newUuid() {
 }
 
 // An entry for the queue from a write's form fields, with an id and a time if it has none
-// (guided.js posts without them); null when nobody is known to be signed in on this phone.
-async function queueEntry(request, fields, { day, kind, session }) {
+// (a form sent without offline.js, guided.js); null when nobody is known to be signed in on
+// this phone.
+async function queueEntry(request, fields, { day, kind, session, reason }) {
   const owner = await metaGet("owner");
   if (!owner) return null; // nothing known about who is signed in: nothing to file it under
   const value = (name) => (fields.find(([n]) => n === name) || [])[1];
@@ -359,24 +403,28 @@ async function queueEntry(request, fields, { day, kind, session }) {
     url: new URL(request.url).pathname,
     day,
     kind,
-    session: session || value("session") || "1",
+    session: kind === "check" || kind === "session_done" ? session || value("session") || "1" : "",
     fields: kept,
     csrf: request.headers.get("X-CSRFToken") || value("csrfmiddlewaretoken") || "",
     queuedAt: Date.now(),
+    reason,
   };
 }
 
-async function enqueue(request, fields, match) {
+async function enqueue(request, fields, match, reason, retryAfter) {
+  const dated = match.length > 1;
   const entry = await queueEntry(request, fields, {
-    day: match[1],
-    kind: match[2] ? "session_done" : "check",
-    session: match[2],
+    day: dated ? match[1] : "",
+    kind: !dated ? "form" : match[2] ? "session_done" : "check",
+    session: dated ? match[2] : "",
+    reason,
   });
-  return entry && remember(entry);
+  return entry && remember(entry, retryAfter);
 }
 
 // Keep an entry until it can be sent, and ask to be woken when the connection returns.
-async function remember(entry) {
+async function remember(entry, retryAfter = 0) {
+  const reason = entry.reason;
   entry.seq = await queueAdd(entry);
   if (self.registration.sync) {
     try {
@@ -385,7 +433,7 @@ async function remember(entry) {
       // No Background Sync here: the next page load or "online" event sends it.
     }
   }
-  await tell({ type: "queued" });
+  await tell({ type: "queued", reason, retryAfter });
   return entry;
 }
 
@@ -394,13 +442,50 @@ async function dayUrl(day) {
   return absolute(day === today ? CONFIG.scope : `${CONFIG.scope}${day}/`);
 }
 
+// --- Symptom reports: sent at once, or kept and sent exactly once when the server answers ------
+
+async function symptomReport(event) {
+  const request = event.request;
+  const fields = await formFields(request.clone());
+  let response;
+  try {
+    response = await fetchWithin(request, SEND_TIMEOUT_MS);
+  } catch (error) {
+    return keepSymptomReport(request, fields, error.name === "AbortError" ? "server" : "offline");
+  }
+  if (serverFailed(response)) return keepSymptomReport(request, fields, "server", response);
+  const signedOut = response.type === "opaqueredirect" || response.status === 403;
+  if (!signedOut || request.mode === "navigate") return response;
+  // Signed out meanwhile: keep the report until the patient signs in, like queued entries.
+  const entry = await queueEntry(request, fields, { day: "", kind: "symptom_report", reason: "signin" });
+  if (!entry) return response;
+  await remember(entry);
+  await tell({ type: "signin", count: (await queued()).length });
+  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "signin" } });
+}
+
+// symptoms.js has shown the advice already; the answer tells it the report waits on the phone.
+async function keepSymptomReport(request, fields, reason, response) {
+  const entry = await queueEntry(request, fields, { day: "", kind: "symptom_report", reason });
+  if (request.mode === "navigate") {
+    if (entry) await remember(entry);
+    return response || offlinePage(); // no script on the page to say more
+  }
+  if (!entry) return response || new Response("You're offline.", { status: 503 });
+  const retryAfter = response ? Number(response.headers.get("Retry-After")) || 0 : 0;
+  await remember(entry, retryAfter);
+  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": reason } });
+}
+
 async function queuedResponse(request, entry) {
   if (request.mode === "navigate") {
-    // As the server would after a plain form post: back to the day, which the saved copy shows.
-    return Response.redirect(await dayUrl(entry.day), 303);
+    // As the server would after a plain form post: back to the day, which the saved copy
+    // shows; a check-in form back to itself, filled in again by offline.js.
+    const target = entry.kind === "form" ? absolute(entry.url) : await dayUrl(entry.day);
+    return Response.redirect(target, 303);
   }
   // htmx and guided mode: "accepted, nothing to swap"; the page marks it done from the queue.
-  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "1" } });
+  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": entry.reason } });
 }
 
 async function refreshDay(day) {
@@ -415,35 +500,6 @@ async function refreshDay(day) {
   } catch (error) {
     // Offline again: the older copy stays.
   }
-}
-
-// --- Symptom reports: sent at once, or kept and sent exactly once when back online ---------
-
-async function symptomReport(event) {
-  const request = event.request;
-  const fields = await formFields(request.clone());
-  let response;
-  try {
-    response = await fetch(request);
-  } catch (error) {
-    const entry = await enqueueSymptomReport(request, fields);
-    if (request.mode === "navigate") return offlinePage(); // no script on the page to say more
-    if (!entry) return new Response("You're offline.", { status: 503 });
-    // symptoms.js has shown the advice already; it now says the report waits on the phone.
-    return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "1" } });
-  }
-  const signedOut = response.type === "opaqueredirect" || response.status === 403;
-  if (!signedOut || request.mode === "navigate") return response;
-  // Signed out meanwhile: keep the report until the patient signs in, like queued entries.
-  const entry = await enqueueSymptomReport(request, fields);
-  if (!entry) return response;
-  await tell({ type: "signin", count: (await queued()).length });
-  return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": "signin" } });
-}
-
-async function enqueueSymptomReport(request, fields) {
-  const entry = await queueEntry(request, fields, { day: "", kind: "symptom_report", session: "" });
-  return entry && remember(entry);
 }
 
 // --- Replay ----------------------------------------------------------------------------------
@@ -474,25 +530,35 @@ async function doReplay() {
   if (!entries.length) return;
   const csrf = await metaGet("csrf");
   let sent = 0;
+  let serverTrouble = false;
+  let retryAfter = 0;
   const rejected = [];
   for (const [index, entry] of entries.entries()) {
     let response;
     try {
-      response = await fetch(entry.url, {
+      response = await fetchWithin(new Request(entry.url, {
         method: "POST",
         body: new URLSearchParams(entry.fields),
         headers: { "X-CSRFToken": csrf || entry.csrf, Accept: "application/json" },
         redirect: "manual",
-      });
+      }), SEND_TIMEOUT_MS);
     } catch (error) {
-      break; // still offline: the next sync, page load or "online" event tries again
+      // Still offline (the next sync, page load or "online" event tries again), or the
+      // server gave no answer in time (the page asks again, as after a 5xx).
+      serverTrouble = error.name === "AbortError";
+      break;
     }
     if (response.type === "opaqueredirect" || response.status === 403) {
       // Signed out meanwhile (or the token predates a new sign-in): keep everything, ask.
       await tell({ type: "signin", count: entries.length - index });
       return;
     }
-    if (response.status >= 500) break;
+    if (serverFailed(response)) {
+      // Kept, in order; the page asks again after Retry-After (offline.js).
+      serverTrouble = true;
+      retryAfter = Number(response.headers.get("Retry-After")) || 0;
+      break;
+    }
     if (response.ok) {
       sent += 1;
     } else {
@@ -509,11 +575,17 @@ async function doReplay() {
   if (sent) {
     await saveComingWeek(true);
   }
-  await tell({ type: "sent", sent, rejected, pending: (await queued()).length });
+  const pending = (await queued()).length;
+  await tell({ type: "sent", sent, rejected, pending, serverTrouble, retryAfter });
 }
 
+// A sync that leaves entries waiting fails, so that the browser tries it again later, even
+// with no page open (a server that failed them may answer by then).
 self.addEventListener("sync", (event) => {
-  if (event.tag === SYNC_TAG) event.waitUntil(replay());
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(replay().then(async () => {
+    if ((await queued()).length) throw new Error("entries still waiting");
+  }));
 });
 
 // --- Messages from patient pages (static/js/offline.js) --------------------------------------
@@ -538,7 +610,9 @@ async function answer(data) {
     await forget();
     return true;
   }
-  return (await queued()).map(({ kind, day, session, fields }) => ({ kind, day, session, fields }));
+  return (await queued()).map(({ kind, day, session, fields, url, reason }) => (
+    { kind, day, session, fields, url, reason }
+  ));
 }
 
 self.addEventListener("message", (event) => {

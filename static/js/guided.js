@@ -161,6 +161,10 @@
     body.append("exercise", step.dataset.exercise);
     body.append("session", root.dataset.session);
     body.append("action", "done");
+    // Its own id and time, as every check-off has: sent twice (an answer lost, the phone's
+    // queue after a server failure), it is stored once.
+    body.append("client_uuid", crypto.randomUUID ? crypto.randomUUID() : "");
+    body.append("made_at", new Date().toISOString());
     fetch(root.dataset.checkUrl, {
       method: "POST",
       body,

@@ -5,14 +5,26 @@
 // - Shows what is saved on this phone and not yet sent, at once, as done; says when a page
 //   is a saved copy; asks the patient to sign in when saved entries cannot be sent.
 // - Before logging out, sends what it can and empties this phone's copy of the plan.
+// - When the server fails (5xx, or no answer in time), the service worker keeps the entry as
+//   it does offline: the card or form says "Not sent yet", keeps what was typed, and this
+//   page asks the worker to try again until the server answers (serverTroubleRetry).
+// - A check-off the server stored but could not redraw is shown as stored (acknowledged).
 "use strict";
 
 (function () {
   const script = document.currentScript;
+  // The words to show, translated by the server ({% offline_words %}).
+  const wordsElement = document.getElementById("offline-words");
+  const WORDS = wordsElement ? JSON.parse(wordsElement.textContent) : {};
+  listenForAcknowledgedCheckOffs();
   if (!("serviceWorker" in navigator) || !script) return;
   const { sw, scope, login, logout } = script.dataset;
   const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+  // A form written once and sent as it is: the function check-in. (symptoms.js sends the
+  // symptom report itself.)
+  const FORM_WRITE = /^\/plan\/check-in\/$/;
   const savedCopy = document.body.dataset.offlineSaved;
+  const savedBecause = document.body.dataset.offlineReason;
   let notice = null;
 
   function newUuid() {
@@ -76,17 +88,22 @@
     return `${count} saved entr${count === 1 ? "y" : "ies"}`;
   }
 
-  function savedBanner(pending) {
+  function savedBanner(pending, list) {
     const parts = [];
     if (savedCopy) {
       const when = new Date(savedCopy).toLocaleString("en-GB", {
         weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
       });
-      parts.push(`Offline — showing your saved plan from ${when}.`);
+      parts.push(savedBecause === "server" && WORDS.savedCopyServer
+        ? WORDS.savedCopyServer.replace("{when}", when)
+        : `Offline — showing your saved plan from ${when}.`);
     } else if (!navigator.onLine) {
       parts.push("You're offline.");
     }
-    if (pending) {
+    if (pending && navigator.onLine && serverTroubleIn(list)) {
+      if (savedBecause !== "server") parts.push(` ${WORDS.serverTrouble}`);
+      parts.push(` ${WORDS.willSend}`);
+    } else if (pending) {
       parts.push(` ${entries(pending)} on this phone will be sent to your clinic when you're back online.`);
     }
     say(parts, parts.length ? "warning" : "info");
@@ -145,13 +162,22 @@
     }
     const note = form.querySelector("textarea[name=note]");
     if (note) note.value = fields.note || "";
+    // What was typed stays in view, with the word that it has not reached the clinic yet.
+    if (summary) summary.parentElement.open = true;
+    showNotSent(form, "before");
   }
 
   function overlay(list) {
     const day = pageDay();
+    document.querySelectorAll("[data-not-sent]").forEach((element) => element.remove());
     for (const entry of list || []) {
       // A symptom report waiting to be sent belongs to no day's plan (symptoms.js shows it).
-      if (entry.kind === "symptom_report" || entry.day !== day) continue;
+      if (entry.kind === "symptom_report") continue;
+      if (entry.kind === "form") {
+        fillWaitingForm(entry);
+        continue;
+      }
+      if (entry.day !== day) continue;
       const fields = Object.fromEntries(entry.fields);
       if (entry.kind === "session_done") {
         markSession(entry.session, fields);
@@ -159,7 +185,10 @@
       }
       const status = { done: "done", skip: "skip" }[fields.action] || null;
       const card = document.getElementById(`exercise-${fields.exercise}-${fields.session}`);
-      if (card) markCard(card, status, fields.reason);
+      if (card) {
+        markCard(card, status, fields.reason);
+        showNotSent(card.querySelector(".status"), "after");
+      }
       const step = document.querySelector(`[data-step][data-exercise="${CSS.escape(fields.exercise || "")}"]`);
       if (step && status === "done") step.dataset.done = "1";
     }
@@ -168,8 +197,102 @@
   async function refresh() {
     const list = await ask({ type: "pending" });
     overlay(list);
-    savedBanner(list ? list.length : 0);
+    savedBanner(list ? list.length : 0, list);
     return list;
+  }
+
+  // --- Entries the server failed to take (or did not answer in time) ----------------------
+
+  function serverTroubleIn(list) {
+    return (list || []).some((entry) => entry.reason === "server");
+  }
+
+  // "Not sent yet — it will be sent automatically", next to what is waiting.
+  function showNotSent(anchor, where) {
+    if (!anchor || !WORDS.notSent) return null;
+    const line = document.createElement("p");
+    line.className = "not-sent alert alert-warning py-2 mb-2";
+    line.dataset.notSent = "";
+    line.dataset.testid = "not-sent";
+    line.textContent = WORDS.notSent;
+    if (where === "after") anchor.after(line);
+    else anchor.prepend(line);
+    return line;
+  }
+
+  // Put what the patient typed back into a form (radios, boxes, text), as they left it.
+  function fillForm(form, fields) {
+    const values = {};
+    for (const [name, value] of fields) (values[name] = values[name] || []).push(value);
+    for (const element of form.elements) {
+      if (!element.name || !(element.name in values) || element.type === "hidden") continue;
+      if (element.type === "radio" || element.type === "checkbox") {
+        element.checked = values[element.name].includes(element.value);
+      } else if (element.tagName !== "BUTTON") {
+        element.value = values[element.name][0];
+      }
+    }
+  }
+
+  // The check-in form this entry came from, filled in again and marked as waiting.
+  function fillWaitingForm(entry) {
+    const form = [...document.forms].find(
+      (candidate) => new URL(candidate.action, location.href).pathname === entry.url,
+    );
+    if (!form) return;
+    fillForm(form, entry.fields);
+    showNotSent(form, "before");
+  }
+
+  // While entries wait because the server failed, ask the worker to send them again: at the
+  // server's Retry-After, then less and less often (a page load and Background Sync retry too).
+  let retryTimer = null;
+  let retryDelay = 0;
+
+  function serverTroubleRetry(retryAfter) {
+    if (retryTimer || !navigator.onLine) return;
+    retryDelay = retryDelay ? Math.min(retryDelay * 2, 60) : (retryAfter || 5);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      ask({ type: "replay", csrf: csrfToken() });
+    }, retryDelay * 1000);
+  }
+
+  function serverTroubleOver() {
+    retryDelay = 0;
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+  }
+
+  // --- Check-offs the server stored but could not redraw -----------------------------------
+
+  // The server answers "saved" with the action it stored (X-Homeplan-Saved) and leaves the
+  // card alone (clinic/resilience.py); this shows it, as the card will look on the next load.
+  function listenForAcknowledgedCheckOffs() {
+    document.addEventListener("htmx:afterRequest", (event) => {
+      const { xhr, elt, failed } = event.detail;
+      const card = elt && elt.closest && elt.closest(".exercise-card");
+      if (!card || !xhr) return;
+      const saved = xhr.getResponseHeader("X-Homeplan-Saved");
+      if (saved) {
+        markStored(card, saved);
+      } else if (failed && xhr.status >= 500 && !xhr.getResponseHeader("X-Homeplan-Queued")) {
+        // No service worker kept it: say so, on the card.
+        const line = card.querySelector(".status");
+        if (line && WORDS.notSentTryAgain) line.textContent = WORDS.notSentTryAgain;
+      }
+    });
+  }
+
+  function markStored(card, action) {
+    const status = { done: "done", skip: "skip" }[action] || null;
+    markCard(card, status, "");
+    const line = card.querySelector(".status");
+    if (!line) return;
+    const strong = document.createElement("strong");
+    strong.className = status === "done" ? "text-success" : "text-warning-emphasis";
+    strong.textContent = status === "done" ? WORDS.savedDone : WORDS.savedSkipped;
+    line.replaceChildren(...(status ? [strong] : []));
   }
 
   // --- Writes get an id, a time, and the result they were made against ----------------------
@@ -190,10 +313,10 @@
     const form = event.target;
     const path = new URL(form.action, location.href).pathname;
     const match = path.match(WRITE);
-    if (!match) return;
+    if (!match && !FORM_WRITE.test(path)) return;
     setHidden(form, "client_uuid", newUuid());
     setHidden(form, "made_at", new Date().toISOString());
-    if (match[2]) {
+    if (match && match[2]) {
       const holder = form.closest("[data-result]");
       setHidden(form, "seen", holder ? holder.dataset.result : "");
     }
@@ -223,20 +346,26 @@
       document.body.dataset.offlineReady = data.at;
     } else if (data.type === "queued") {
       refresh();
+      if (data.reason === "server") serverTroubleRetry(data.retryAfter);
     } else if (data.type === "signin") {
       say([link(`Sign in to send ${entries(data.count)}`, `${login}?next=${encodeURIComponent(location.pathname)}`),
         " — they are kept on this phone until then."], "warning");
     } else if (data.type === "sent") {
+      if (data.pending && data.serverTrouble) serverTroubleRetry(data.retryAfter);
+      else serverTroubleOver();
       if (!data.sent && !(data.rejected || []).length) {
-        // Nothing got through (still offline): say so as before the attempt, not "waiting".
-        savedBanner(data.pending || 0);
+        // Nothing got through (still offline, or the server still failing): say so as before
+        // the attempt, not "waiting".
+        refresh();
         return;
       }
+      // What was sent no longer says "Not sent yet"; the banner below says what happened.
+      ask({ type: "pending" }).then(overlay);
       const parts = [];
       if (data.sent) parts.push(`${entries(data.sent).replace("saved ", "")} sent to your clinic.`);
       for (const reason of data.rejected || []) parts.push(` One entry could not be sent: ${reason}`);
       if (data.pending) parts.push(` ${entries(data.pending)} still waiting.`);
-      if (savedCopy && data.sent) parts.push(" ", link("Refresh the page", location.href));
+      if (data.sent) parts.push(" ", link("Refresh the page", location.href));
       if (parts.length) say(parts, data.rejected && data.rejected.length ? "danger" : "success");
     }
   });

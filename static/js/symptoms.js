@@ -71,7 +71,9 @@
       return ["failed", ""]; // offline, and no service worker here to keep it
     }
     const queued = response.status === 204 && response.headers.get("X-Homeplan-Queued");
-    if (queued) return [queued === "signin" ? "kept-signin" : "queued"];
+    if (queued === "signin") return ["kept-signin"];
+    if (queued === "server") return ["queued-server"];
+    if (queued) return ["queued"];
     if (response.ok) return ["sent"];
     if (response.type === "opaqueredirect" || response.status === 403) return ["signin"];
     let detail = "";

@@ -117,6 +117,11 @@ class AppServer:
             f"server {self.name} not ready in {START_TIMEOUT}s:\n{self.log.read_text()}"
         )
 
+    def worker_pids(self) -> set[int]:
+        """The master's worker processes now (Linux's /proc)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return {int(pid) for pid in children.read_text().split()}
+
     def stop(self) -> None:
         # gunicorn runs in its own process group: this ends the arbiter and its workers,
         # even a worker left behind by an arbiter that died.
@@ -132,18 +137,26 @@ class AppServer:
             self.process.wait(timeout=15)
 
 
-def start_server(name: str, env: dict[str, str], log_dir: Path) -> AppServer:
+def start_server(
+    name: str, env: dict[str, str], log_dir: Path, *, workers: int | None = None
+) -> AppServer:
+    """One worker with gunicorn's defaults; or, given ``workers``, gunicorn as production runs
+    it (``clinic/gunicorn.conf.py``: its timeouts, logging, and a psycopg pool per worker)."""
     port = free_port()
     log = log_dir / f"gunicorn-{name}-{port}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "clinic.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        "--workers=1",
-        "--access-logfile=-",
-    ]
+    if workers is None:
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "clinic.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=1",
+            "--access-logfile=-",
+        ]
+    else:
+        command = [sys.executable, "-m", "gunicorn", "-c", "clinic/gunicorn.conf.py"]
+        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603 - gunicorn from our venv, fixed arguments
             command,
@@ -157,11 +170,13 @@ def start_server(name: str, env: dict[str, str], log_dir: Path) -> AppServer:
 
 
 @contextmanager
-def app_servers(names: list[str], env: dict[str, str], log_dir: Path) -> Iterator[list[AppServer]]:
+def app_servers(
+    names: list[str], env: dict[str, str], log_dir: Path, *, workers: int | None = None
+) -> Iterator[list[AppServer]]:
     """Start one server per name (in parallel), wait for /healthz, always stop them."""
     servers = []
     try:
-        servers = [start_server(name, env, log_dir) for name in names]
+        servers = [start_server(name, env, log_dir, workers=workers) for name in names]
         for server in servers:
             server.wait_until_ready()
         yield servers
@@ -212,11 +227,18 @@ class CookieClient:
     def get(self, base_url: str, path: str) -> Response:
         return self._send(base_url, "GET", path)
 
-    def post(self, base_url: str, path: str, data: dict) -> Response:
-        return self._send(base_url, "POST", path, data)
+    def post(self, base_url: str, path: str, data: dict, headers: dict | None = None) -> Response:
+        return self._send(base_url, "POST", path, data, headers)
 
-    def _send(self, base_url: str, method: str, path: str, data: dict | None = None) -> Response:
-        headers = {}
+    def _send(
+        self,
+        base_url: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        extra_headers: dict | None = None,
+    ) -> Response:
+        headers = dict(extra_headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
         body = None

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from exercises.models import SafetyAdvice
 from patients import attention, offline
-from patients.models import ClientWrite, ExerciseCheck, SessionLog, SymptomReport
+from patients.models import ClientWrite, ExerciseCheck, FunctionCheckIn, SessionLog, SymptomReport
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
 from tests.patients.conftest import NOW, TODAY
 
@@ -121,6 +121,41 @@ def test_an_htmx_check_off_replayed_returns_the_same_card(signed_in, prescriptio
     # The same card, but for the CSRF token, which is masked afresh on every page.
     assert without_token(first) == without_token(second)
     assert "Undo" in first.content.decode()
+
+
+def test_same_check_in_uuid_twice_is_one_check_in_naming_its_activities_once(signed_in, patient):
+    """The phone's queue sends a check-in again when it got a 5xx or no answer: the new
+    activities it names must not be created twice."""
+    write = str(uuid.uuid4())
+    data = {"new_name_1": "Putting on socks", "new_score_1": "4", "client_uuid": write}
+    first = signed_in.post(reverse("patients:checkin"), data, **JSON)
+    second = signed_in.post(reverse("patients:checkin"), data, **JSON)
+    assert first.json() == second.json() == {"ok": True, "error": ""}
+    assert list(patient.activities.values_list("name", flat=True)) == ["Putting on socks"]
+    assert FunctionCheckIn.objects.get().scores.get().score == 4
+    assert ClientWrite.objects.get(pk=write).kind == ClientWrite.Kind.CHECKIN
+
+
+def test_a_refused_check_in_replay_is_a_400_with_the_reason(signed_in):
+    response = signed_in.post(
+        reverse("patients:checkin"), {"client_uuid": str(uuid.uuid4())}, **JSON
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "ok": False,
+        "error": "Name at least one everyday activity you find hard.",
+    }
+    assert not ClientWrite.objects.exists()
+
+
+def test_a_symptom_report_sent_later_is_dated_when_it_arrived(signed_in, frozen_clock):
+    """A report made offline an hour ago counts from when the clinic could see it, so that a
+    review made in between never covers it; when it was made is kept beside it."""
+    made = NOW - datetime.timedelta(hours=1)
+    data = {"symptoms": ["other"], "client_uuid": str(uuid.uuid4()), "made_at": iso(made)}
+    assert signed_in.post(reverse("patients:symptoms"), data, **JSON).status_code == 200
+    report = SymptomReport.objects.get()
+    assert (report.created_at, report.made_at) == (NOW, made)
 
 
 # --- Entries made offline, sent later ------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.test import override_settings
 from django.utils import timezone
@@ -132,7 +133,12 @@ def test_bench_measures_every_page_on_a_small_data_set(templates):
     # Today as most visits find it (the plan kept rendered) and after a change.
     assert measured["today"]["queries"] == 2
     assert measured["today after a change"]["queries"] > 2
-    assert all(page["queries"] > 0 and page["bytes"] > 0 for page in measured.values())
+    # /healthz on PostgreSQL asks on a connection of its own (clinic/health.py), not Django's.
+    assert all(
+        page["queries"] > 0 and page["bytes"] > 0
+        for name, page in measured.items()
+        if name != "healthz" or connection.vendor == "sqlite"
+    )
     assert all(0 < page["median_ms"] <= page["p95_ms"] for page in measured.values())
     assert "| today | `/plan/` |" in run.markdown({"pages": measured})
 
