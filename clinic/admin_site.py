@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from clinic.forms import AdminLoginForm
+
 
 class HomeplanAdminSite(admin.AdminSite):
     """The admin, branded, with the clinician's "needs attention" queue on its front page."""
@@ -8,6 +10,7 @@ class HomeplanAdminSite(admin.AdminSite):
     site_title = "Homeplan"
     index_title = "Clinic administration"
     index_template = "admin/homeplan_index.html"
+    login_form = AdminLoginForm
 
     def index(self, request, extra_context=None):
         from clinic.emails import WORKER_ALERT_MINUTES, emails_waiting_too_long

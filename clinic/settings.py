@@ -177,22 +177,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
 AUTHENTICATION_BACKENDS = [
-    # First: django-axes refuses a locked-out username from this IP before any password check.
+    # First: django-axes refuses a locked-out account or address before any password check.
     "axes.backends.AxesStandaloneBackend",
     "clinic.backends.UsernameOrEmailBackend",
 ]
-# Login protection (django-axes): after 5 failures for one username from one IP address,
-# that pair waits 15 minutes. Keyed on both, so a stranger elsewhere cannot lock a real
-# patient out. Passwords are never stored or logged.
+# Login protection (django-axes, rules in clinic/lockout.py): 5 failures for one account,
+# however its name is typed (email in any case, username or email), from anywhere, or 20
+# failures from one IP address for any names, pause password logins for 15 minutes. A
+# success clears that account's failures. Passwords are never stored or logged; axes
+# records accounts by id and unknown names as a hash.
 AXES_FAILURE_LIMIT = env_int("HOMEPLAN_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = env_int("HOMEPLAN_LOGIN_IP_FAILURE_LIMIT", 20)
+if LOGIN_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "HOMEPLAN_LOGIN_IP_FAILURE_LIMIT must be at least HOMEPLAN_LOGIN_FAILURE_LIMIT."
+    )
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("HOMEPLAN_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own; order matters there
+AXES_USERNAME_CALLABLE = "clinic.lockout.account_key"
+AXES_HANDLER = "clinic.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
 AXES_HTTP_RESPONSE_CODE = 429
 # Patients' usernames are email addresses, which never go to application logs: axes stays
-# quiet and clinic.apps logs lockouts by user id (its AccessAttempt table keeps the detail).
+# quiet and clinic.apps logs lockouts by user id.
 AXES_VERBOSE = False
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

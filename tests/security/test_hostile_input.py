@@ -359,6 +359,13 @@ def test_a_very_long_username_is_a_form_error_not_a_500(client):
     assert_form_error_shown(response)
 
 
+@pytest.mark.parametrize("length", [255, 256, 10_000])
+def test_finding_5_a_long_username_on_the_admin_login_is_a_form_error_not_a_500(client, length):
+    # Security review round 2: 256 characters on the admin's login page, a 500 on PostgreSQL.
+    response = client.post(reverse("admin:login"), {"username": "a" * length, "password": "x"})
+    assert_form_error_shown(response)
+
+
 def test_a_patient_still_signs_in_with_a_long_email_address(client, clinician):
     email = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".org"
     assert len(email) == 254
