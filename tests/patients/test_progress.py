@@ -96,7 +96,7 @@ def test_patients_and_anonymous_cannot_open_progress(client, patient, history):
 
 
 def read_csv(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
