@@ -42,6 +42,12 @@ class ReadOnlyForSuperusers:
         return False
 
 
+def as_id(value: str) -> int | None:
+    """A database id from a filter's query value; None for anything else (a 10,000-digit
+    number too: Python refuses to convert it, and no id is that long)."""
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 class PatientIdFilter(admin.SimpleListFilter):
     """Filter by patient id: a list of thousands of names would not fit in the sidebar, so
     the patient's change page links here with ``?patient=<id>``."""
@@ -57,9 +63,8 @@ class PatientIdFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(patient_id=int(value))
+        patient_id = as_id(value)
+        return queryset.none() if patient_id is None else queryset.filter(patient_id=patient_id)
 
 
 class StaffFilter(admin.SimpleListFilter):
@@ -77,9 +82,8 @@ class StaffFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(actor_id=int(value))
+        actor_id = as_id(value)
+        return queryset.none() if actor_id is None else queryset.filter(actor_id=actor_id)
 
 
 class TargetFilter(admin.SimpleListFilter):

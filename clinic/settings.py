@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 
 MIDDLEWARE = [
+    "clinic.middleware.RefuseNulMiddleware",
     "clinic.middleware.ProxiedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,8 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_control
-from django.views.static import serve
 
 from clinic import views
 from clinic.forms import LoginForm
@@ -41,10 +39,4 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    # The exercise library's pictures: nobody's health data, so browsers may keep them.
-    serve_media = cache_control(max_age=3600)(serve)
-    urlpatterns += [
-        re_path(
-            rf"^{media_prefix}(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}
-        ),
-    ]
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", views.media)]
