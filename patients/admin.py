@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -162,6 +163,16 @@ class PatientForm(forms.ModelForm):
                 "This email address is too long (at most %(limit)s characters).",
                 code="max_length",
                 params={"limit": limit},
+            )
+        # An address belongs to one account at most, staff included: shared, it would sign
+        # nobody in by email (clinic.backends), a member of staff included.
+        if email and services.email_in_use(email, except_user_id=self.instance.user_id):
+            raise ValidationError(
+                _(
+                    "Another account already uses this email address. Each person needs "
+                    "their own address."
+                ),
+                code="email_in_use",
             )
         return email
 

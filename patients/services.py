@@ -205,6 +205,14 @@ def patient_from_invitation(token: str) -> Patient:
     return patient
 
 
+def email_in_use(email: str, *, except_user_id: int | None = None) -> bool:
+    """Does an account (staff or patient) other than ``except_user_id`` have this address?"""
+    users = get_user_model().objects.filter(email__iexact=email.strip())
+    if except_user_id is not None:
+        users = users.exclude(pk=except_user_id)
+    return users.exists()
+
+
 def _unique_username(email: str) -> str:
     """The email address as the username, cut to what the column holds (an address may
     have 254 characters, a username 150), with -2, -3... when it is taken."""
@@ -225,6 +233,9 @@ def invitation_accept(*, patient: Patient, password: str):
     if patient.user_id is not None:
         raise InvitationError("used")
     email = patient.email.lower()
+    # The address may have been given to another account since the invitation went out.
+    if email_in_use(email):
+        raise InvitationError("email_in_use")
     user = get_user_model()(
         username=_unique_username(email),
         email=email,
