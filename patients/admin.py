@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import record_view, record_views
+from clinic.validators import one_line
 from exercises.admin import size_warning
 from exercises.forms import DosageItemForm
 from exercises.models import Program
@@ -573,6 +574,7 @@ class PrescribedExerciseForm(DosageItemForm):
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"size": 18}),
+        validators=[one_line],
     )
 
     def clean(self):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinic.validators import one_line
 from exercises.models import Dosage, Exercise, PrecautionTag, Program
 from patients import weekdays
 
@@ -60,8 +61,8 @@ class PatientQuerySet(models.QuerySet):
 class Patient(models.Model):
     """A person receiving a home exercise program. Holds the minimum the clinic needs."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[one_line])
+    last_name = models.CharField(max_length=100, validators=[one_line])
     # NULL, not "", for "no email": the case-insensitive unique constraint ignores NULLs.
     email = models.EmailField(  # noqa: DJ001
         null=True,
@@ -69,7 +70,7 @@ class Patient(models.Model):
         help_text="Used for the invitation, sign-in links and reminders. "
         "Leave empty for paper-only patients.",
     )
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[one_line])
     date_of_birth = models.DateField(null=True, blank=True)
     timezone = models.CharField(
         max_length=64,
@@ -210,7 +211,7 @@ class Prescription(models.Model):
         related_name="prescriptions",
         help_text="The template it was copied from. Editing the template never changes this plan.",
     )
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[one_line])
     start_date = models.DateField()
     end_date = models.DateField(
         null=True, blank=True, help_text="Last day of the program; empty for no end date."
@@ -501,7 +502,9 @@ class FunctionActivity(models.Model):
     format): up to five, named by the patient or the clinician."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="activities")
-    name = models.CharField(max_length=100, help_text="e.g. “putting on socks”")
+    name = models.CharField(
+        max_length=100, help_text="e.g. “putting on socks”", validators=[one_line]
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField("still asked", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -625,7 +628,7 @@ class ContraindicationOverride(models.Model):
         PrescribedExercise, on_delete=models.CASCADE, related_name="overrides"
     )
     tags = models.CharField(max_length=300, help_text="The matching tags, by name.")
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(max_length=300, validators=[one_line])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
