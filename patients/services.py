@@ -228,10 +228,22 @@ def _unique_username(email: str) -> str:
 
 @transaction.atomic
 def invitation_accept(*, patient: Patient, password: str):
-    """Create the patient's account with their chosen password; the link is then used up."""
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    if patient.user_id is not None:
-        raise InvitationError("used")
+    """Create the patient's account with their chosen password; the link is then used up.
+
+    ``patient`` is as ``patient_from_invitation`` found it, with the nonce of the link. The
+    link is claimed by one conditional update, which only one request can win, however
+    many arrive at once: the others (and a link replaced by a newer invitation meanwhile)
+    find nothing to claim. A failure below undoes the claim with everything else.
+    """
+    if not patient.invitation_nonce:
+        raise InvitationError("replaced")
+    claimed = Patient.objects.filter(
+        pk=patient.pk, user__isnull=True, invitation_nonce=patient.invitation_nonce
+    ).update(invitation_nonce="")
+    if not claimed:
+        current = Patient.objects.filter(pk=patient.pk).values_list("user_id", flat=True).first()
+        raise InvitationError("used" if current is not None else "replaced")
+    patient.refresh_from_db()
     email = patient.email.lower()
     # The address may have been given to another account since the invitation went out.
     if email_in_use(email):
@@ -245,8 +257,7 @@ def invitation_accept(*, patient: Patient, password: str):
     user.set_password(password)
     user.save()
     patient.user = user
-    patient.invitation_nonce = ""
-    patient.save(update_fields=["user", "invitation_nonce", "updated_at"])
+    patient.save(update_fields=["user", "updated_at"])
     logger.info("invitation accepted by patient %s", patient.pk)
     return user
 
@@ -310,7 +321,8 @@ def send_sign_in_link_task(user_id: int, site_url: str) -> bool:
 def user_from_sign_in_token(token: str):
     """The patient's user for a valid, unused, unexpired sign-in link, else None.
 
-    Single use: signing in changes ``last_login``, which the token was bound to.
+    The token is bound to ``last_login``, which signing in changes: see
+    ``sign_in_link_consume`` for using it up.
     """
     lifetimes = (
         (SIGN_IN_SALT, datetime.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES)),
@@ -333,6 +345,24 @@ def user_from_sign_in_token(token: str):
     if user is None or data.get("l") != _last_login_stamp(user):
         return None
     return user
+
+
+@transaction.atomic
+def sign_in_link_consume(token: str):
+    """Use up a sign-in link: the patient's user, or None when the link is not valid, expired
+    or already used. One conditional update moves ``last_login`` on from the value the link
+    was made for, and only one request can win it, however many arrive at once (checking
+    first and signing in after left room for all of them). The caller then signs the user
+    in."""
+    user = user_from_sign_in_token(token)
+    if user is None:
+        return None
+    claimed = (
+        get_user_model()
+        .objects.filter(pk=user.pk, last_login=user.last_login)
+        .update(last_login=timezone.now())
+    )
+    return user if claimed else None
 
 
 # --- The patient's own writes: check-offs and sessions -----------------------------------------

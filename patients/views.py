@@ -569,7 +569,10 @@ def sign_in_link_request(request):
 def sign_in_link_use(request, token):
     """`/accounts/sign-in/<token>/`: a button, so that mail scanners opening the link don't
     use it up; the POST signs the patient in."""
-    user = services.user_from_sign_in_token(token)
+    if request.method == "POST":
+        user = services.sign_in_link_consume(token)
+    else:
+        user = services.user_from_sign_in_token(token)
     if user is None:
         return render(request, "patients/sign_in_link_invalid.html", status=400)
     if request.method == "POST":

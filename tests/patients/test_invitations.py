@@ -304,3 +304,22 @@ def test_finding_4_the_user_admin_refuses_an_address_a_patient_has(
         assert "Another account already uses this email address" in response.content.decode()
     clinician.refresh_from_db()
     assert clinician.email == "clinician-a@example.org"
+
+
+def test_finding_6_an_invitation_replaced_while_its_page_was_open_is_refused(
+    client, clinician, invitee, rf
+):
+    """The link was checked when the page opened and not again when it was used: a newer
+    invitation sent in between did not stop the old link."""
+    from patients import services
+
+    send_invitation(client, clinician, invitee)
+    old_link = link_path(mail.outbox[0])
+    token = old_link.rstrip("/").rsplit("/", 1)[1]
+    opened = services.patient_from_invitation(token)
+    services.patient_invite(patient=invitee, invited_by=clinician, request=rf.get("/"))
+    with pytest.raises(services.InvitationError, match="replaced"):
+        services.invitation_accept(patient=opened, password=GOOD_PASSWORD)
+    invitee.refresh_from_db()
+    assert invitee.user is None
+    assert invitee.invitation_pending
