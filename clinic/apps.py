@@ -14,7 +14,11 @@ class ClinicConfig(AppConfig):
     def ready(self):
         from axes.signals import user_locked_out  # axes needs the app registry ready
 
+        from clinic import log_redaction
+
         user_locked_out.connect(log_lockout, dispatch_uid="homeplan-lockout-log")
+        # No sign-in, invitation, unsubscribe, calendar or reset token in any log.
+        log_redaction.install()
 
 
 class HomeplanAdminConfig(admin_apps.AdminConfig):
