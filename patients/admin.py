@@ -14,8 +14,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -702,9 +705,21 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
         size_warning(request, form.instance.exercises.all())
 
 
+def late_entry_flag(log: SessionLog):
+    """ "Entered N days later", marked up, for an entry that arrived more than a day late."""
+    if not log.entered_late:
+        return ""
+    text = ngettext(
+        "Entered %(days)s day after the day",
+        "Entered %(days)s days after the day",
+        log.days_late,
+    ) % {"days": log.days_late}
+    return format_html('<strong class="entered-late">{}</strong>', text)
+
+
 class ExerciseCheckInline(admin.TabularInline):
     model = ExerciseCheck
-    fields = ("prescribed_exercise", "status", "skip_reason", "checked_at")
+    fields = ("prescribed_exercise", "status", "skip_reason", "checked_at", "received_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -721,7 +736,16 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     """What patients logged: read-only for staff, scoped to the clinician's patients."""
 
     clinician_lookup = "prescription__patient__clinician"
-    list_display = ("date", "patient", "session_number", "done", "pain", "effort", "skipped")
+    list_display = (
+        "date",
+        "patient",
+        "session_number",
+        "done",
+        "pain",
+        "effort",
+        "skipped",
+        "entered",
+    )
 
     def patient_of(self, log):
         return log.prescription.patient
@@ -736,6 +760,7 @@ class SessionLogAdmin(ClinicianScopedAdmin):
         "date",
         "session_number",
         "completed_at",
+        "received",
         "pain",
         "effort",
         "note",
@@ -773,3 +798,17 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     @admin.display(description="Skipped", ordering="skipped_count")
     def skipped(self, log):
         return log.skipped_count
+
+    @admin.display(description=_("Entered"), ordering="received_at")
+    def entered(self, log):
+        """Flags an entry that reached us more than a day after its date (the phone's clock
+        decided it could still be made; ours says when it arrived)."""
+        return late_entry_flag(log) or "—"
+
+    @admin.display(description=_("Received"))
+    def received(self, log):
+        if log.received_at is None:
+            return "—"
+        when = date_format(timezone.localtime(log.received_at), "DATETIME_FORMAT")
+        flag = late_entry_flag(log)
+        return format_html("{} {}", when, flag) if flag else when

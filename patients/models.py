@@ -330,6 +330,10 @@ class PrescribedExercise(Dosage):
         )
 
 
+# An entry that reaches us more than this many days after its date is shown as entered late.
+LATE_ENTRY_DAYS = 1
+
+
 class Effort(models.TextChoices):
     TOO_EASY = "too_easy", "Too easy"
     ABOUT_RIGHT = "about_right", "About right"
@@ -379,6 +383,15 @@ class SessionLog(models.Model):
     # result from a write that never saw it (another device, or a phone that was offline).
     result_uuid = models.UUIDField(null=True, blank=True, editable=False)
     result_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # By our clock, not the phone's: an entry made offline is accepted when the phone's time
+    # says the day was still open, so the clinician is shown when one arrived days later.
+    received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the latest entry for this session (a check-off or the result) reached "
+        "the server, by the server's clock.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -405,6 +418,20 @@ class SessionLog(models.Model):
     def is_done(self) -> bool:
         return self.completed_at is not None
 
+    @property
+    def days_late(self) -> int:
+        """How many days after its date, on the patient's calendar, the latest entry for this
+        session reached us (0 on the day). Reads the patient: load it with the log."""
+        if self.received_at is None:
+            return 0
+        received = timezone.localtime(self.received_at, self.prescription.patient.zone).date()
+        return (received - self.date).days
+
+    @property
+    def entered_late(self) -> bool:
+        """Entered more than a day after its date: worth the clinician's knowing."""
+        return self.days_late > LATE_ENTRY_DAYS
+
 
 class SkipReason(models.TextChoices):
     TOO_PAINFUL = "too_painful", "Too painful"
@@ -429,6 +456,12 @@ class ExerciseCheck(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
     skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
     checked_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it reached the server (checked_at is the phone's time for an entry "
+        "made offline).",
+    )
 
     class Meta:
         constraints = [

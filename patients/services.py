@@ -500,6 +500,7 @@ def exercise_check(
                 prescribed_exercise=prescribed,
             ).first()
     log = _session_log(prescription, day, session_number)
+    received = timezone.now()
     existing = ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).first()
     if made_at is not None and existing is not None and existing.checked_at > made_at:
         if write is not None:
@@ -517,19 +518,22 @@ def exercise_check(
             defaults={
                 "status": status,
                 "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
-                "checked_at": made_at or timezone.now(),
+                "checked_at": made_at or received,
+                "received_at": received,
             },
         )
-    session_log_update_share(log)
+    log.received_at = received
+    session_log_update_share(log, also=("received_at",))
     return check
 
 
-def session_log_update_share(log: SessionLog) -> None:
-    """Store the share of the prescription's exercises checked off as done in ``log``."""
+def session_log_update_share(log: SessionLog, *, also: tuple[str, ...] = ()) -> None:
+    """Store the share of the prescription's exercises checked off as done in ``log`` (and
+    the fields named in ``also``, set by the caller)."""
     total = log.prescription.exercises.count()
     done = log.checks.filter(status=ExerciseCheck.Status.DONE).count()
     log.done_share = done / total if total else 0.0
-    log.save(update_fields=["done_share", "updated_at"])
+    log.save(update_fields=["done_share", "updated_at", *also])
 
 
 def notes_merge(earlier: str, later: str) -> str:
@@ -594,6 +598,7 @@ def session_complete(
             continue
         _session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
         log.completed_at = min(log.completed_at or given_at, given_at)
+        log.received_at = now
         log.save(
             update_fields=[
                 "completed_at",
@@ -602,6 +607,7 @@ def session_complete(
                 "note",
                 "result_uuid",
                 "result_at",
+                "received_at",
                 "updated_at",
             ]
         )
