@@ -39,6 +39,19 @@ def record_view(request, patient, page: str, *, action: str = AuditEvent.Action.
     return record(action=action, patient_id=patient.pk, target=page, target_id=patient.pk)
 
 
+def record_list(request, patient_ids, page: str) -> AuditEvent | None:
+    """A member of staff saw a list of patients (the patient list, the session logs, the
+    needs-attention queue, the admin's autocomplete): one event for the page, with the ids
+    of the patients shown. A list that showed nobody is not recorded."""
+    ids = sorted(set(patient_ids))
+    if not request.user.is_staff or not ids:
+        return None
+    event = _event(action=AuditEvent.Action.VIEW, patient_id=None, target=page, target_id=len(ids))
+    event.patient_ids = f",{','.join(str(pk) for pk in ids)},"
+    event.save()
+    return event
+
+
 def record_views(request, patients, page: str, *, action: str = AuditEvent.Action.EXPORT):
     """One event per patient, in one query: e.g. the adherence CSV of a whole list."""
     AuditEvent.objects.bulk_create(

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from audit.services import record_view, record_views
+from audit.services import record_list, record_view, record_views
 from clinic.validators import one_line
 from exercises.admin import size_warning
 from exercises.forms import DosageItemForm
@@ -69,6 +69,15 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404("No such record among your patients.")
         return obj
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, recorded in the audit trail as one event naming the patients shown."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            shown = (self.patient_of(obj).pk for obj in changelist.result_list)
+            record_list(request, shown, f"{self.opts.model_name} list")
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_visible_object(request, object_id)
