@@ -393,6 +393,13 @@ SIGN_IN_LINK_LIMIT_PER_EMAIL = 3
 SIGN_IN_LINK_LIMIT_PER_IP = 10
 SIGN_IN_LINK_WINDOW_MINUTES = 15
 
+# --- Audit trail ------------------------------------------------------------------------------
+# Events are kept this many years (HIPAA keeps documentation six), then deleted by
+# `manage.py prune_audit_trail`, run on a schedule like the reminders (docs/deploy.md).
+AUDIT_RETENTION_YEARS = env_int("HOMEPLAN_AUDIT_RETENTION_YEARS", 6)
+if AUDIT_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("HOMEPLAN_AUDIT_RETENTION_YEARS must be at least 1.")
+
 # --- Logging --------------------------------------------------------------------------------
 # Application logs carry ids and events, never names, emails or clinical notes.
 LOGGING = {

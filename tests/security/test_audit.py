@@ -6,9 +6,13 @@ superusers only, with ids and field names but never names, emails or notes.
 """
 
 import datetime
+import io
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.admin import KNOWN_TARGETS
@@ -353,3 +357,60 @@ def test_the_trail_page_has_a_constant_query_count(
     # related-only filter and date hierarchy).
     with django_assert_max_num_queries(8):
         assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+
+
+# --- Retention (security review round 2, finding 13) ---------------------------------------
+
+
+def test_finding_13_events_past_the_retention_period_are_deleted_in_batches_and_recorded(
+    settings, db
+):
+    """The trail kept every event forever, growing with every write. Now events older than
+    the retention period (six years by default) go, a batch at a time, and the deletion is
+    itself one event: the only way events ever leave the trail."""
+    assert settings.AUDIT_RETENTION_YEARS == 6
+    now = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+    ages = {
+        "ten years": datetime.timedelta(days=3653),
+        "seven years": datetime.timedelta(days=2557),
+        "six years and a day": datetime.timedelta(days=2192 + 1),
+        "six years less a day": datetime.timedelta(days=2191 - 1),
+        "a day": datetime.timedelta(days=1),
+    }
+    for what, age in ages.items():
+        AuditEvent.objects.bulk_create(
+            AuditEvent(action="view", target=what, patient_id=7, at=now - age) for _ in range(2)
+        )
+    with time_machine.travel(now, tick=False), CaptureQueriesContext(connection) as queries:
+        call_command("prune_audit_trail", "--batch-size", "4", stdout=io.StringIO())
+    kept = AuditEvent.objects.exclude(target="audit trail")
+    assert sorted(set(kept.values_list("target", flat=True))) == [
+        "a day",
+        "six years less a day",
+    ]
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 2  # 6 events in batches of 4
+    (record,) = AuditEvent.objects.filter(target="audit trail")
+    assert (record.action, record.target_id, record.actor_id) == ("delete", "6", None)
+    assert record.fields == "events before 2020-11-25"
+    # Again: nothing left to delete, nothing recorded.
+    with time_machine.travel(now, tick=False):
+        call_command("prune_audit_trail", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(target="audit trail").count() == 1
+    assert AuditEvent.objects.count() == 5
+
+
+def test_finding_13_the_retention_period_is_a_setting(settings, db):
+    settings.AUDIT_RETENTION_YEARS = 1
+    now = datetime.datetime(2028, 2, 29, 12, 0, tzinfo=datetime.UTC)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(action="view", target="old", at=now - datetime.timedelta(days=367)),
+            AuditEvent(action="view", target="new", at=now - datetime.timedelta(days=364)),
+        ]
+    )
+    out = io.StringIO()
+    with time_machine.travel(now, tick=False):
+        call_command("prune_audit_trail", stdout=out)
+    assert "Deleted 1 audit event(s) from before 2027-02-28 (kept for 1 years)." in out.getvalue()
+    assert set(AuditEvent.objects.values_list("target", flat=True)) == {"new", "audit trail"}
