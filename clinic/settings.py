@@ -230,16 +230,28 @@ STAFF_SESSION_MAX_HOURS = env_int("HOMEPLAN_STAFF_SESSION_HOURS", 12)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 
-# The cache holds rate-limit counters (sign-in links, password resets). Local memory is per
-# process, so with several workers or servers each counts alone; HOMEPLAN_CACHE_URL
-# (redis://host:6379/0) gives them one shared, atomic count.
+# The cache holds rate-limit counters (sign-in links, password resets), which every worker
+# and server must share, or each counts alone (5 workers let 14 of 25 resets through).
+# HOMEPLAN_CACHE_URL (redis://host:6379/0) names a Redis; without one, production uses the
+# database (its table made by clinic/migrations/0010), which every process already shares.
+# Development and tests (DEBUG) run one process: its own memory is enough.
 CACHE_URL = env_str("HOMEPLAN_CACHE_URL")
 if CACHE_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "homeplan_cache",
+            # Room for the counters of a busy hour: when full, Django drops a third of the
+            # entries, and a script must not be able to wipe its own count that way.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 # Rendered plan pages (patients/plan_cache.py): always this process's own memory, never the
 # shared cache, so health data stays where it was read. About 15 KB a page; a process keeps
 # at most HOMEPLAN_PLAN_CACHE_ENTRIES of them (a third are dropped when it is full), each for

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from clinic import ratelimit
-from tests.accounts.test_settings import manage
+from tests.accounts.test_settings import manage, production_env
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -42,14 +42,12 @@ def test_with_a_redis_cache_url_two_processes_share_one_rate_limit_count(setting
     caches["default"].clear()
 
 
-def test_without_a_cache_url_the_cache_is_per_process():
-    result = manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; print(settings.CACHES['default'])",
-    )
-    assert "LocMemCache" in result.stdout
+def test_without_a_cache_url_production_shares_the_database_and_development_its_memory():
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    production = manage("shell", "--no-imports", "-c", script, **production_env())
+    assert production.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    development = manage("shell", "--no-imports", "-c", script)
+    assert development.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_media_storage_options_and_origin_come_from_the_environment(tmp_path):

@@ -132,7 +132,7 @@ class AppServer:
             self.process.wait(timeout=15)
 
 
-def start_server(name: str, env: dict[str, str], log_dir: Path) -> AppServer:
+def start_server(name: str, env: dict[str, str], log_dir: Path, *, workers: int = 1) -> AppServer:
     port = free_port()
     log = log_dir / f"gunicorn-{name}-{port}.log"
     command = [
@@ -141,7 +141,7 @@ def start_server(name: str, env: dict[str, str], log_dir: Path) -> AppServer:
         "gunicorn",
         "clinic.wsgi:application",
         f"--bind=127.0.0.1:{port}",
-        "--workers=1",
+        f"--workers={workers}",
         "--access-logfile=-",
     ]
     with log.open("w") as output:
@@ -157,11 +157,13 @@ def start_server(name: str, env: dict[str, str], log_dir: Path) -> AppServer:
 
 
 @contextmanager
-def app_servers(names: list[str], env: dict[str, str], log_dir: Path) -> Iterator[list[AppServer]]:
+def app_servers(
+    names: list[str], env: dict[str, str], log_dir: Path, *, workers: int = 1
+) -> Iterator[list[AppServer]]:
     """Start one server per name (in parallel), wait for /healthz, always stop them."""
     servers = []
     try:
-        servers = [start_server(name, env, log_dir) for name in names]
+        servers = [start_server(name, env, log_dir, workers=workers) for name in names]
         for server in servers:
             server.wait_until_ready()
         yield servers
