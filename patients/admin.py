@@ -764,6 +764,10 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ("prescription__patient",)
     inlines = (ExerciseCheckInline,)
+
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the "entered late" mark
+
     readonly_fields = (
         "prescription",
         "date",
