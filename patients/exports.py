@@ -18,7 +18,10 @@ class _Echo:
 # Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection,
 # OWASP), some also in their full-width forms: a leading apostrophe makes the cell plain
 # text. Text the patient typed (notes), names and exercise names can start with anything.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_STARTS = (
+    *("=", "+", "-", "@", "\t", "\r", "\n", "\x00"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),  # full-width = + - @
+)
 # Without a byte-order mark, spreadsheet programs read UTF-8 as their local code page and
 # accents and dashes come out garbled.
 BOM = "\ufeff"
