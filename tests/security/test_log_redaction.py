@@ -8,7 +8,9 @@ the records themselves, from every logger.
 
 import importlib.util
 import logging
+import os
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from django.test import Client
@@ -75,7 +77,9 @@ def test_finding_7_every_logger_and_every_argument_is_redacted(tokens, caplog):
 def test_finding_7_the_development_server_and_gunicorn_redact_the_same_paths(tokens):
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "clinic/gunicorn.conf.py")
     gunicorn_conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gunicorn_conf)
+    # Reading it sets DJANGO_DEBUG=0 (and the pool) for gunicorn's own process: not for ours.
+    with patch.dict(os.environ):
+        spec.loader.exec_module(gunicorn_conf)
     for what, path in tokens.items():
         ours = log_redaction.redact(path)
         theirs = gunicorn_conf.SECRET_PATH.sub(lambda match: f"/{match.group(1)}/…", path)
