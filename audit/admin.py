@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.signals import AUDITED
@@ -78,12 +79,12 @@ class ListedPatientFilter(admin.SimpleListFilter):
     reads every list event's ids, where that one follows an index (1M events on SQLite:
     bench/README.md), so the trail's usual pages stay quick."""
 
-    title = "shown in a list"
+    title = _("shown in a list")
     parameter_name = "listed"
 
     def lookups(self, request, model_admin):
         value = self.value()
-        return [(value, f"Patient #{value}")] if value else []
+        return [(value, _("Patient #%(id)s") % {"id": value})] if value else []
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -162,7 +163,7 @@ class AuditEventAdmin(ReadOnlyForSuperusers, admin.ModelAdmin):
             links = format_html_join(
                 ", ", '<a href="{}?listed={}">#{}</a>', ((changelist, pk, pk) for pk in shown[:10])
             )
-            more = f", … ({len(shown)} in all)" if len(shown) > 10 else ""
+            more = _(", … (%(count)s in all)") % {"count": len(shown)} if len(shown) > 10 else ""
             return format_html("{}{}", links, more)
         if event.patient_id is None:
             return "—"

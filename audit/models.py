@@ -7,6 +7,7 @@ second copy of the notes and names it protects.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -67,7 +68,7 @@ class AuditEvent(models.Model):
     # once: one event for the page, with their ids (never names), as ",3,17,42," so that a
     # search for one id cannot match another.
     patient_ids = models.TextField(
-        "patients shown", blank=True, help_text="List pages: the ids of the patients shown."
+        _("patients shown"), blank=True, help_text=_("List pages: the ids of the patients shown.")
     )
     path = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

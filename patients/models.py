@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
 from exercises.models import Dosage, Exercise, PrecautionTag, Program
@@ -386,11 +387,14 @@ class SessionLog(models.Model):
     # By our clock, not the phone's: an entry made offline is accepted when the phone's time
     # says the day was still open, so the clinician is shown when one arrived days later.
     received_at = models.DateTimeField(
+        _("received"),
         null=True,
         blank=True,
         editable=False,
-        help_text="When the latest entry for this session (a check-off or the result) reached "
-        "the server, by the server's clock.",
+        help_text=_(
+            "When the latest entry for this session (a check-off or the result) reached the "
+            "server, by the server's clock."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -457,10 +461,12 @@ class ExerciseCheck(models.Model):
     skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
     checked_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(
+        _("received"),
         null=True,
         blank=True,
-        help_text="When it reached the server (checked_at is the phone's time for an entry "
-        "made offline).",
+        help_text=_(
+            "When it reached the server (checked_at is the phone's time for an entry made offline)."
+        ),
     )
 
     class Meta:
