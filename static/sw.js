@@ -170,7 +170,7 @@ async function page(event) {
     }
     return response;
   } catch (error) {
-    return (await savedPage(new URL(request.url))) || offlinePage();
+    return (await savedPage(new URL(request.url))) || offlinePage(await planSaved());
   }
 }
 
@@ -235,12 +235,21 @@ async function markedAsSaved(response) {
   return new Response(html, { status: 200, headers });
 }
 
-function offlinePage() {
+// Is today's plan saved on this phone (it is not after the saved pages were dropped)?
+async function planSaved() {
+  const owner = await metaGet("owner");
+  return Boolean(owner && (await caches.match(CONFIG.scope, { cacheName: PAGES_PREFIX + owner })));
+}
+
+function offlinePage(withPlan) {
+  const saved = withPlan
+    ? "This page isn't saved on this phone. Your plan for today and the coming week is."
+    : "Your plan isn't saved on this phone. Connect to the internet and sign in to see it.";
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Offline · Homeplan</title><link rel="stylesheet" href="${CONFIG.shell[0]}"></head>
 <body><main class="container py-4"><h1 class="h3">You're offline</h1>
-<p>This page isn't saved on this phone. Your plan for today and the coming week is.</p>
+<p>${saved}</p>
 <p><a class="btn btn-primary" href="${CONFIG.scope}">Open today's plan</a></p></main></body></html>`;
   return new Response(html, {
     status: 503,

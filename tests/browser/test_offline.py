@@ -214,7 +214,7 @@ def test_finding_2_a_login_redirect_drops_the_saved_pages_and_keeps_the_queue(
     # Whoever holds the phone now finds no plan offline.
     page.context.set_offline(True)
     page.goto("/plan/")
-    expect(page.get_by_text("This page isn't saved on this phone.")).to_be_visible()
+    expect(page.get_by_text("Your plan isn't saved on this phone.")).to_be_visible()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_have_count(0)
     page.screenshot(path=artifacts / "patient-offline-after-session-ended.png", full_page=True)
 
