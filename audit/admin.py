@@ -1,13 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.signals import AUDITED
 
 # Pages whose views patients/admin.py records (record_view), then the audited models.
 VIEWED_PAGES = (
+    "patient list",
+    "prescription list",
+    "sessionlog list",
+    "needs-attention queue",
+    "patient autocomplete",
     "patient page",
     "patient history",
     "progress page",
@@ -42,6 +48,12 @@ class ReadOnlyForSuperusers:
         return False
 
 
+def as_id(value: str) -> int | None:
+    """A database id from a filter's query value; None for anything else (a 10,000-digit
+    number too: Python refuses to convert it, and no id is that long)."""
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 class PatientIdFilter(admin.SimpleListFilter):
     """Filter by patient id: a list of thousands of names would not fit in the sidebar, so
     the patient's change page links here with ``?patient=<id>``."""
@@ -57,9 +69,31 @@ class PatientIdFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        patient_id = as_id(value)
+        return queryset.none() if patient_id is None else queryset.filter(patient_id=patient_id)
+
+
+class ListedPatientFilter(admin.SimpleListFilter):
+    """Lists that showed a patient (the patient list, the queue, autocomplete...), from the
+    ids each list event keeps. Its own filter, not part of the patient filter above: it
+    reads every list event's ids, where that one follows an index (1M events on SQLite:
+    bench/README.md), so the trail's usual pages stay quick."""
+
+    title = _("shown in a list")
+    parameter_name = "listed"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, _("Patient #%(id)s") % {"id": value})] if value else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        patient_id = as_id(value)
+        if patient_id is None:
             return queryset.none()
-        return queryset.filter(patient_id=int(value))
+        return queryset.filter(patient_ids__contains=f",{patient_id},")
 
 
 class StaffFilter(admin.SimpleListFilter):
@@ -77,9 +111,8 @@ class StaffFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(actor_id=int(value))
+        actor_id = as_id(value)
+        return queryset.none() if actor_id is None else queryset.filter(actor_id=actor_id)
 
 
 class TargetFilter(admin.SimpleListFilter):
@@ -110,7 +143,7 @@ class AuditEventAdmin(ReadOnlyForSuperusers, admin.ModelAdmin):
     )
     # No filter here scans the trail for its choices, and no date hierarchy (it would read
     # every event's date): the page stays quick with millions of events.
-    list_filter = (PatientIdFilter, StaffFilter, "action", TargetFilter, "at")
+    list_filter = (PatientIdFilter, ListedPatientFilter, StaffFilter, "action", TargetFilter, "at")
     search_fields = ("actor_username", "path")
     list_per_page = 100
     # Counting every event for the paginator gets slow as the trail grows; estimate instead.
@@ -124,7 +157,15 @@ class AuditEventAdmin(ReadOnlyForSuperusers, admin.ModelAdmin):
 
     @admin.display(description="patient")
     def patient_link(self, event):
+        changelist = reverse("admin:audit_auditevent_changelist")
+        if event.patient_ids:
+            shown = event.shown_ids
+            links = format_html_join(
+                ", ", '<a href="{}?listed={}">#{}</a>', ((changelist, pk, pk) for pk in shown[:10])
+            )
+            more = _(", … (%(count)s in all)") % {"count": len(shown)} if len(shown) > 10 else ""
+            return format_html("{}{}", links, more)
         if event.patient_id is None:
             return "—"
-        url = reverse("admin:audit_auditevent_changelist") + f"?patient={event.patient_id}"
+        url = changelist + f"?patient={event.patient_id}"
         return format_html('<a href="{}">#{}</a>', url, event.patient_id)

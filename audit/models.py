@@ -7,6 +7,7 @@ second copy of the notes and names it protects.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -63,6 +64,12 @@ class AuditEvent(models.Model):
     fields = models.CharField(
         "fields changed", max_length=500, blank=True, help_text="Names only, never values."
     )
+    # A list page (the patient list, the needs-attention queue...) shows many patients at
+    # once: one event for the page, with their ids (never names), as ",3,17,42," so that a
+    # search for one id cannot match another.
+    patient_ids = models.TextField(
+        _("patients shown"), blank=True, help_text=_("List pages: the ids of the patients shown.")
+    )
     path = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
@@ -86,3 +93,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only.")
+
+    @property
+    def shown_ids(self) -> list[int]:
+        """The patients a list page showed."""
+        return [int(pk) for pk in self.patient_ids.strip(",").split(",") if pk]

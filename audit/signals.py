@@ -13,7 +13,7 @@ from audit.services import record
 from patients.models import Patient, PrescribedExercise, Prescription, SessionLog
 
 # Bookkeeping columns that change on every save and say nothing about who did what.
-IGNORED_FIELDS = {"updated_at", "version", "plan_stamp"}
+IGNORED_FIELDS = {"updated_at", "version", "plan_stamp", "received_at"}
 
 
 def _patient_id(instance) -> int | None:

@@ -1,5 +1,22 @@
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.utils import timezone
+
+from audit.services import record_list
+from clinic.forms import AdminLoginForm
+
+
+class AuditedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete (choosing a patient for a prescription): the patients it
+    answers with are a list of patients shown, so it is recorded like one."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        patient_of = getattr(self.model_admin, "patient_of", None)
+        if patient_of is not None:  # the patients' models (ClinicianScopedAdmin)
+            shown = (patient_of(obj).pk for obj in context["object_list"])
+            record_list(self.request, shown, f"{self.model_admin.opts.model_name} autocomplete")
+        return context
 
 
 class HomeplanAdminSite(admin.AdminSite):
@@ -9,6 +26,7 @@ class HomeplanAdminSite(admin.AdminSite):
     site_title = "Homeplan"
     index_title = "Clinic administration"
     index_template = "admin/homeplan_index.html"
+    login_form = AdminLoginForm
 
     def index(self, request, extra_context=None):
         from clinic.emails import WORKER_ALERT_MINUTES, emails_waiting_too_long
@@ -18,6 +36,7 @@ class HomeplanAdminSite(admin.AdminSite):
         shown_at = timezone.now()  # "Mark reviewed" covers only what this page shows
         if request.user.has_perm("patients.view_patient"):
             attention = queue_for(request.user)
+            record_list(request, (item.patient.pk for item in attention), "needs-attention queue")
         # Whoever runs the server needs to know when the worker is not sending emails
         # (sign-in links, password resets, reminders): patients would only see nothing arrive.
         stalled = emails_waiting_too_long() if request.user.is_superuser else None
@@ -31,3 +50,6 @@ class HomeplanAdminSite(admin.AdminSite):
                 "worker_alert_minutes": WORKER_ALERT_MINUTES,
             },
         )
+
+    def autocomplete_view(self, request):
+        return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)

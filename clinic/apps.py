@@ -2,7 +2,6 @@ import logging
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.contrib.auth import get_user_model
 
 security_log = logging.getLogger("clinic.security")
 
@@ -15,7 +14,11 @@ class ClinicConfig(AppConfig):
     def ready(self):
         from axes.signals import user_locked_out  # axes needs the app registry ready
 
+        from clinic import log_redaction
+
         user_locked_out.connect(log_lockout, dispatch_uid="homeplan-lockout-log")
+        # No sign-in, invitation, unsubscribe, calendar or reset token in any log.
+        log_redaction.install()
 
 
 class HomeplanAdminConfig(admin_apps.AdminConfig):
@@ -26,8 +29,10 @@ class HomeplanAdminConfig(admin_apps.AdminConfig):
 
 
 def log_lockout(sender, request, username, ip_address, **kwargs):
-    """A lockout in the log by user id only: usernames of patients are email addresses."""
-    user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
+    """A lockout in the log by user id only: usernames of patients are email addresses.
+    ``username`` is what clinic.lockout.account_key made of the name typed."""
+    from clinic.lockout import user_id_from_key
+
     security_log.warning(
-        "login lockout: user %s after repeated failures", user_id.first() or "unknown"
+        "login lockout: user %s after repeated failures", user_id_from_key(username) or "unknown"
     )

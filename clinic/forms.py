@@ -1,8 +1,20 @@
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 # An email address is the longest thing anyone signs in with (patients use theirs).
 LOGIN_MAX_LENGTH = 254
+
+
+def limit_login_name(form) -> None:
+    """AuthenticationForm sets max_length without its validator, so any length reached
+    authenticate() and the lockout's bookkeeping: a 500 on PostgreSQL. Longer than any
+    email address, a name is refused as a form error before anything is looked up."""
+    field = form.fields["username"]
+    field.max_length = LOGIN_MAX_LENGTH
+    field.widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
+    field.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
 
 
 class LoginForm(AuthenticationForm):
@@ -10,10 +22,15 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username or email"
+        self.fields["username"].label = _("Username or email")
         self.fields["username"].widget.attrs["autocomplete"] = "username"
-        # AuthenticationForm sets max_length without its validator, so any length reached
-        # authenticate() and django-axes' failed-attempt row (varchar 255): a 500 on PostgreSQL.
-        self.fields["username"].max_length = LOGIN_MAX_LENGTH
-        self.fields["username"].widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
-        self.fields["username"].validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+        limit_login_name(self)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form, with the same limit on the name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username or email")
+        limit_login_name(self)

@@ -49,7 +49,10 @@ accesslog = "-"
 access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 # Paths that carry a credential: the calendar feed's secret, unsubscribe, invitation,
-# sign-in-link and password-reset tokens. Kept out of the logs like any password.
+# sign-in-link and password-reset tokens. Kept out of the logs like any password. The same
+# pattern as clinic/log_redaction.py (which this file cannot import: gunicorn reads it before
+# the project is on the path; tests/security/test_log_redaction.py keeps the two equal),
+# which redacts every other log record once the app is loaded.
 SECRET_PATH = re.compile(
     r"^/(plan/calendar|plan/unsubscribe|accounts/invite|accounts/sign-in|accounts/reset)/[^?]*"
 )

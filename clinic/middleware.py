@@ -5,8 +5,29 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 
 STAFF_SINCE = "_homeplan_staff_since"
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a URL's path or query string is answered 400 before any view runs.
+
+    No address of ours has one, and PostgreSQL text cannot hold one: passed on to a lookup
+    (a calendar token, the admin's autocomplete search) it was a 500. Forms refuse NUL in
+    what is posted themselves (Django's CharField)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value
+            for key, values in request.GET.lists()
+            for value in values
+        ):
+            raise SuspiciousOperation("NUL character in the URL")
+        return self.get_response(request)
 
 
 class StaffIdleTimeoutMiddleware:
@@ -53,3 +74,80 @@ class ProxiedClientAddressMiddleware:
             with contextlib.suppress(ValueError):
                 request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(claimed))
         return self.get_response(request)
+
+
+# Browser features our pages may use. Everything is off except two, for our own pages only:
+# the screen wake lock (guided mode keeps the phone awake during timers) and the camera, for
+# a patient recording an exercise in a later version (the browser still asks them first).
+# Embedded frames get nothing (and X-Frame-Options forbids framing us anyway). Only features
+# Chromium recognises: it warns about unknown names.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "camera=(self)",
+        "screen-wake-lock=(self)",
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "browsing-topics",
+                "clipboard-read",
+                "clipboard-write",
+                "compute-pressure",
+                "display-capture",
+                "encrypted-media",
+                "fullscreen",
+                "gamepad",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "identity-credentials-get",
+                "idle-detection",
+                "keyboard-map",
+                "local-fonts",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "otp-credentials",
+                "payment",
+                "picture-in-picture",
+                "publickey-credentials-create",
+                "publickey-credentials-get",
+                "serial",
+                "speaker-selection",
+                "storage-access",
+                "sync-xhr",
+                "usb",
+                "window-management",
+                "xr-spatial-tracking",
+            )
+        ),
+    ]
+)
+NO_STORE = "private, no-store"
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set, on every response of the app.
+
+    - ``Cache-Control: private, no-store`` unless the view chose its own: patient pages, the
+      calendar feed, exports and staff pages about a patient must not be kept by a shared
+      proxy or the browser's back-forward cache. One default for every response rather than
+      a list of views, so a new page showing health data is covered without anyone
+      remembering. (The service worker keeps its own offline copy in the Cache API, which
+      does not read these headers.) Static files never reach here: WhiteNoise answers them
+      first, forever-cached under hashed names.
+    - ``Permissions-Policy`` (above) and ``Cross-Origin-Resource-Policy: same-origin``: no
+      other site may embed our responses (a patient's pages, pictures, the feed).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = NO_STORE
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response

@@ -1,5 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clinic.validators import one_line
 
 
 class User(AbstractUser):
@@ -9,6 +12,11 @@ class User(AbstractUser):
     a migration rather than a rewrite. Patients are linked from ``patients.Patient.user``.
     """
 
+    # Django's own fields, with one rule added: names are one line (they go into emails).
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[one_line]
+    )
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[one_line])
     weekly_summary = models.BooleanField(
         "weekly summary email",
         default=True,

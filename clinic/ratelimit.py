@@ -1,6 +1,7 @@
 """A fixed-window counter in the cache: enough to stop a script hammering a form."""
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,17 +11,25 @@ from django.core.exceptions import ValidationError
 def hit(scope: str, identity: str, *, limit: int, window_seconds: int) -> bool:
     """Count one attempt; True when ``identity`` has gone over ``limit`` in this window.
 
-    The identity (an email address or IP) is hashed so the cache never holds it in clear.
+    The window starts with the identity's first attempt. Each attempt claims the next
+    numbered slot of the window with ``cache.add``, which only one caller can win on every
+    backend (Redis, the database, local memory): a count kept with get-and-set would lose
+    attempts that arrive at once in different workers on the database cache. The last
+    slot claimed is kept as a hint of where to start. The identity (an email address or
+    IP) is hashed so the cache never holds it in clear.
     """
     digest = hashlib.sha256(identity.strip().lower().encode()).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{digest}"
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
-    return count > limit
+    base = f"ratelimit:{scope}:{digest}"
+    # Whichever attempt adds it first names the window; the others read its name.
+    cache.add(f"{base}:window", uuid.uuid4().hex, timeout=window_seconds)
+    window = cache.get(f"{base}:window") or "expired-meanwhile"
+    key = f"{base}:{window}"
+    start = cache.get(f"{key}:last", 0)
+    for slot in range(start + 1, limit + 2):
+        if cache.add(f"{key}:{slot}", True, timeout=window_seconds):
+            cache.set(f"{key}:last", slot, timeout=window_seconds)
+            return slot > limit
+    return True  # every slot taken: over the limit
 
 
 class TooManyRequestsError(ValidationError):

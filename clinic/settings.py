@@ -96,11 +96,14 @@ INSTALLED_APPS = [
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 
 MIDDLEWARE = [
+    "clinic.middleware.RefuseNulMiddleware",
     "clinic.middleware.ProxiedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A write that committed is acknowledged even if what follows fails (clinic/resilience.py).
     "clinic.resilience.CommittedWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their own caching headers.
+    "clinic.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,22 +202,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
 AUTHENTICATION_BACKENDS = [
-    # First: django-axes refuses a locked-out username from this IP before any password check.
+    # First: django-axes refuses a locked-out account or address before any password check.
     "axes.backends.AxesStandaloneBackend",
     "clinic.backends.UsernameOrEmailBackend",
 ]
-# Login protection (django-axes): after 5 failures for one username from one IP address,
-# that pair waits 15 minutes. Keyed on both, so a stranger elsewhere cannot lock a real
-# patient out. Passwords are never stored or logged.
+# Login protection (django-axes, rules in clinic/lockout.py): 5 failures for one account,
+# however its name is typed (email in any case, username or email), from anywhere, or 20
+# failures from one IP address for any names, pause password logins for 15 minutes. A
+# success clears that account's failures. Passwords are never stored or logged; axes
+# records accounts by id and unknown names as a hash.
 AXES_FAILURE_LIMIT = env_int("HOMEPLAN_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = env_int("HOMEPLAN_LOGIN_IP_FAILURE_LIMIT", 20)
+if LOGIN_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "HOMEPLAN_LOGIN_IP_FAILURE_LIMIT must be at least HOMEPLAN_LOGIN_FAILURE_LIMIT."
+    )
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("HOMEPLAN_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own; order matters there
+AXES_USERNAME_CALLABLE = "clinic.lockout.account_key"
+AXES_HANDLER = "clinic.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
 AXES_HTTP_RESPONSE_CODE = 429
 # Patients' usernames are email addresses, which never go to application logs: axes stays
-# quiet and clinic.apps logs lockouts by user id (its AccessAttempt table keeps the detail).
+# quiet and clinic.apps logs lockouts by user id.
 AXES_VERBOSE = False
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -240,16 +252,28 @@ STAFF_SESSION_MAX_HOURS = env_int("HOMEPLAN_STAFF_SESSION_HOURS", 12)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 
-# The cache holds rate-limit counters (sign-in links, password resets). Local memory is per
-# process, so with several workers or servers each counts alone; HOMEPLAN_CACHE_URL
-# (redis://host:6379/0) gives them one shared, atomic count.
+# The cache holds rate-limit counters (sign-in links, password resets), which every worker
+# and server must share, or each counts alone (5 workers let 14 of 25 resets through).
+# HOMEPLAN_CACHE_URL (redis://host:6379/0) names a Redis; without one, production uses the
+# database (its table made by clinic/migrations/0010), which every process already shares.
+# Development and tests (DEBUG) run one process: its own memory is enough.
 CACHE_URL = env_str("HOMEPLAN_CACHE_URL")
 if CACHE_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "homeplan_cache",
+            # Room for the counters of a busy hour: when full, Django drops a third of the
+            # entries, and a script must not be able to wipe its own count that way.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 # Rendered plan pages (patients/plan_cache.py): always this process's own memory, never the
 # shared cache, so health data stays where it was read. About 15 KB a page; a process keeps
 # at most HOMEPLAN_PLAN_CACHE_ENTRIES of them (a third are dropped when it is full), each for
@@ -289,6 +313,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+
+def _static_headers(headers, path, url):
+    """WhiteNoise answers static files before our middleware: the same cross-origin rule."""
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
 # Largest upload accepted by Django before our own image checks run (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -400,6 +432,13 @@ SIGN_IN_LINK_MINUTES = 15
 SIGN_IN_LINK_LIMIT_PER_EMAIL = 3
 SIGN_IN_LINK_LIMIT_PER_IP = 10
 SIGN_IN_LINK_WINDOW_MINUTES = 15
+
+# --- Audit trail ------------------------------------------------------------------------------
+# Events are kept this many years (HIPAA keeps documentation six), then deleted by
+# `manage.py prune_audit_trail`, run on a schedule like the reminders (docs/deploy.md).
+AUDIT_RETENTION_YEARS = env_int("HOMEPLAN_AUDIT_RETENTION_YEARS", 6)
+if AUDIT_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("HOMEPLAN_AUDIT_RETENTION_YEARS must be at least 1.")
 
 # --- Logging --------------------------------------------------------------------------------
 # Application logs carry ids and events, never names, emails or clinical notes.

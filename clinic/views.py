@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from clinic import health, roles
 from clinic.emails import QueuedPasswordResetForm
@@ -41,6 +42,16 @@ def manifest(request):
         ],
     }
     return JsonResponse(data, content_type="application/manifest+json")
+
+
+@cache_control(max_age=3600)
+def media(request, path):
+    """`/media/...` when the app serves media itself (DJANGO_SERVE_MEDIA): the exercise
+    library's pictures, nobody's health data, so browsers may keep them for an hour."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:  # a name longer than the file system allows, and the like
+        raise Http404("No such file.") from exc
 
 
 class LogoutView(auth_views.LogoutView):

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
 
+from clinic.validators import one_line
 from exercises import dosage
 from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Position, Side
 
@@ -20,9 +21,12 @@ class PrecautionTag(models.Model):
     """
 
     slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, validators=[one_line])
     description = models.CharField(
-        max_length=300, blank=True, help_text="Why exercises with this tag need care."
+        max_length=300,
+        blank=True,
+        help_text="Why exercises with this tag need care.",
+        validators=[one_line],
     )
 
     class Meta:
@@ -48,10 +52,12 @@ class Exercise(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[one_line])
     slug = models.SlugField(max_length=140, unique=True)
     summary = models.CharField(
-        max_length=200, help_text="One line in plain words: what it is and what it is for."
+        max_length=200,
+        help_text="One line in plain words: what it is and what it is for.",
+        validators=[one_line],
     )
     instructions = models.TextField(
         "steps", help_text="One step per line, in order, as the patient should do them."
@@ -209,7 +215,11 @@ class Dosage(models.Model):
         "rest (s)", default=30, validators=[MaxValueValidator(600)]
     )
     notes = models.CharField(
-        "note for the patient", max_length=300, blank=True, help_text="Shown with the exercise."
+        "note for the patient",
+        max_length=300,
+        blank=True,
+        help_text="Shown with the exercise.",
+        validators=[one_line],
     )
 
     class Meta:
@@ -254,7 +264,7 @@ class ProgramQuerySet(models.QuerySet):
 class Program(models.Model):
     """A reusable program template, e.g. "Hip mobility for low back pain — weeks 1–2"."""
 
-    name = models.CharField(max_length=150, unique=True)
+    name = models.CharField(max_length=150, unique=True, validators=[one_line])
     description = models.TextField(
         "goal and description", blank=True, help_text="What the program is for, for staff."
     )

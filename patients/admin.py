@@ -14,13 +14,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import is_aware
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from audit.services import record_view, record_views
+from audit.services import record_list, record_view, record_views
+from clinic.validators import one_line
 from exercises.admin import size_warning
 from exercises.forms import DosageItemForm
 from exercises.models import Program
@@ -66,6 +71,15 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404("No such record among your patients.")
         return obj
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, recorded in the audit trail as one event naming the patients shown."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            shown = (self.patient_of(obj).pk for obj in changelist.result_list)
+            record_list(request, shown, f"{self.opts.model_name} list")
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_visible_object(request, object_id)
@@ -164,6 +178,16 @@ class PatientForm(forms.ModelForm):
                 "This email address is too long (at most %(limit)s characters).",
                 code="max_length",
                 params={"limit": limit},
+            )
+        # An address belongs to one account at most, staff included: shared, it would sign
+        # nobody in by email (clinic.backends), a member of staff included.
+        if email and services.email_in_use(email, except_user_id=self.instance.user_id):
+            raise ValidationError(
+                _(
+                    "Another account already uses this email address. Each person needs "
+                    "their own address."
+                ),
+                code="email_in_use",
             )
         return email
 
@@ -574,6 +598,7 @@ class PrescribedExerciseForm(DosageItemForm):
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"size": 18}),
+        validators=[one_line],
     )
 
     def clean(self):
@@ -701,9 +726,21 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
         size_warning(request, form.instance.exercises.all())
 
 
+def late_entry_flag(log: SessionLog):
+    """ "Entered N days later", marked up, for an entry that arrived more than a day late."""
+    if not log.entered_late:
+        return ""
+    text = ngettext(
+        "Entered %(days)s day after the day",
+        "Entered %(days)s days after the day",
+        log.days_late,
+    ) % {"days": log.days_late}
+    return format_html('<strong class="entered-late">{}</strong>', text)
+
+
 class ExerciseCheckInline(admin.TabularInline):
     model = ExerciseCheck
-    fields = ("prescribed_exercise", "status", "skip_reason", "checked_at")
+    fields = ("prescribed_exercise", "status", "skip_reason", "checked_at", "received_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -720,7 +757,16 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     """What patients logged: read-only for staff, scoped to the clinician's patients."""
 
     clinician_lookup = "prescription__patient__clinician"
-    list_display = ("date", "patient", "session_number", "done", "pain", "effort", "skipped")
+    list_display = (
+        "date",
+        "patient",
+        "session_number",
+        "done",
+        "pain",
+        "effort",
+        "skipped",
+        "entered",
+    )
 
     def patient_of(self, log):
         return log.prescription.patient
@@ -730,11 +776,16 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ("prescription__patient",)
     inlines = (ExerciseCheckInline,)
+
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the "entered late" mark
+
     readonly_fields = (
         "prescription",
         "date",
         "session_number",
         "completed_at",
+        "received",
         "pain",
         "effort",
         "note",
@@ -772,3 +823,17 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     @admin.display(description="Skipped", ordering="skipped_count")
     def skipped(self, log):
         return log.skipped_count
+
+    @admin.display(description=_("Entered"), ordering="received_at")
+    def entered(self, log):
+        """Flags an entry that reached us more than a day after its date (the phone's clock
+        decided it could still be made; ours says when it arrived)."""
+        return late_entry_flag(log) or "—"
+
+    @admin.display(description=_("Received"))
+    def received(self, log):
+        if log.received_at is None:
+            return "—"
+        when = date_format(timezone.localtime(log.received_at), "DATETIME_FORMAT")
+        flag = late_entry_flag(log)
+        return format_html("{} {}", when, flag) if flag else when

@@ -6,5 +6,6 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients and plans"
 
     def ready(self):
-        # Connects the signals that tell the plan cache a patient's plan changed.
-        from patients import plan_cache  # noqa: F401
+        # Connect the signals that tell the plan cache a patient's plan changed, and register
+        # the deployment checks (manage.py check --deploy).
+        from patients import checks, plan_cache  # noqa: F401

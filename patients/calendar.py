@@ -6,12 +6,21 @@ import datetime
 import icalendar
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.crypto import salted_hmac
 
 from patients import schedule
 from patients.models import Patient, PrescribedExercise, Prescription
 
 PAST_DAYS = 14
 FUTURE_DAYS = 56
+
+
+def event_uid(patient: Patient, day: datetime.date) -> str:
+    """A stable id for one day's event. A keyed hash of the patient's id, never part of the
+    feed's secret (which calendar apps show, sync and log): the same across a renewed link,
+    so a calendar replaces its events instead of doubling them."""
+    digest = salted_hmac("homeplan.calendar.uid", str(patient.pk), algorithm="sha256")
+    return f"homeplan-{digest.hexdigest()[:24]}-{day.isoformat()}@homeplan"
 
 
 def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
@@ -35,7 +44,7 @@ def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
         minutes = max(10, round(sum(item.estimated_seconds() for item in items) / 60))
         start = datetime.datetime.combine(day, patient.reminder_time, tzinfo=patient.zone)
         event = icalendar.Event()
-        event.add("uid", f"homeplan-{patient.calendar_token[:12]}-{day.isoformat()}@homeplan")
+        event.add("uid", event_uid(patient, day))
         event.add("summary", "Home exercises")
         event.add("dtstart", start)
         event.add("dtend", start + datetime.timedelta(minutes=minutes))

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
+from clinic.validators import one_line
 from exercises.models import Exercise
 from patients.models import ContraindicationOverride, Patient, PrescribedExercise
 
@@ -39,6 +40,7 @@ def matching(patient: Patient, exercises: Iterable[Exercise]) -> list[tuple[Exer
 
 def check(patient: Patient, exercises: Iterable[Exercise], override_reason: str) -> list:
     """The matches, or ContraindicationWarning when there are matches and no reason."""
+    one_line(override_reason)  # the suggestion form posts it without a Django form
     found = matching(patient, exercises)
     if found and not override_reason.strip():
         raise ContraindicationWarning(found)

@@ -16,22 +16,30 @@ class _Echo:
 
 
 # Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection,
-# OWASP): a leading apostrophe makes the cell plain text. Text the patient typed (notes),
-# and names, can start with anything; numbers and dates are left as they are.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP), some also in their full-width forms: a leading apostrophe makes the cell plain
+# text. Text the patient typed (notes), names and exercise names can start with anything.
+FORMULA_STARTS = (
+    *("=", "+", "-", "@", "\t", "\r", "\n", "\x00"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),  # full-width = + - @
+)
+# Without a byte-order mark, spreadsheet programs read UTF-8 as their local code page and
+# accents and dashes come out garbled.
+BOM = "\ufeff"
 
 
-def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    # Every field quoted: nothing is left for a spreadsheet to guess the type of.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def lines():
-        yield writer.writerow(header)
+        yield BOM + writer.writerow(header)
         for row in rows:
             yield writer.writerow([_cell(value) for value in row])
 

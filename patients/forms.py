@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
+from clinic.validators import one_line
 from exercises.models import Program
 from patients.models import Effort, Patient, SkipReason, SymptomReport
 from patients.services import end_date_for
@@ -54,6 +55,7 @@ class AssignProgramForm(forms.Form):
         required=False,
         max_length=300,
         help_text="Only needed when an exercise matches the patient's precautions.",
+        validators=[one_line],
     )
     message = forms.CharField(
         label="Message to the patient",
@@ -220,6 +222,7 @@ class FunctionCheckInForm(forms.Form):
                 label=f"Another activity you find hard ({slot})",
                 required=False,
                 max_length=100,
+                validators=[one_line],
             )
             self.fields[f"new_score_{slot}"] = forms.TypedChoiceField(
                 label="How well can you do it now?",

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.validators import one_line
 from exercises.models import Dosage, Exercise, PrecautionTag, Program
 from patients import weekdays
 
@@ -61,8 +62,8 @@ class PatientQuerySet(models.QuerySet):
 class Patient(models.Model):
     """A person receiving a home exercise program. Holds the minimum the clinic needs."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[one_line])
+    last_name = models.CharField(max_length=100, validators=[one_line])
     # NULL, not "", for "no email": the case-insensitive unique constraint ignores NULLs.
     email = models.EmailField(  # noqa: DJ001
         null=True,
@@ -70,7 +71,7 @@ class Patient(models.Model):
         help_text="Used for the invitation, sign-in links and reminders. "
         "Leave empty for paper-only patients.",
     )
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[one_line])
     date_of_birth = models.DateField(null=True, blank=True)
     timezone = models.CharField(
         max_length=64,
@@ -211,7 +212,7 @@ class Prescription(models.Model):
         related_name="prescriptions",
         help_text="The template it was copied from. Editing the template never changes this plan.",
     )
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[one_line])
     start_date = models.DateField()
     end_date = models.DateField(
         null=True, blank=True, help_text="Last day of the program; empty for no end date."
@@ -330,6 +331,10 @@ class PrescribedExercise(Dosage):
         )
 
 
+# An entry that reaches us more than this many days after its date is shown as entered late.
+LATE_ENTRY_DAYS = 1
+
+
 class Effort(models.TextChoices):
     TOO_EASY = "too_easy", "Too easy"
     ABOUT_RIGHT = "about_right", "About right"
@@ -379,6 +384,18 @@ class SessionLog(models.Model):
     # result from a write that never saw it (another device, or a phone that was offline).
     result_uuid = models.UUIDField(null=True, blank=True, editable=False)
     result_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # By our clock, not the phone's: an entry made offline is accepted when the phone's time
+    # says the day was still open, so the clinician is shown when one arrived days later.
+    received_at = models.DateTimeField(
+        _("received"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the latest entry for this session (a check-off or the result) reached the "
+            "server, by the server's clock."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -405,6 +422,20 @@ class SessionLog(models.Model):
     def is_done(self) -> bool:
         return self.completed_at is not None
 
+    @property
+    def days_late(self) -> int:
+        """How many days after its date, on the patient's calendar, the latest entry for this
+        session reached us (0 on the day). Reads the patient: load it with the log."""
+        if self.received_at is None:
+            return 0
+        received = timezone.localtime(self.received_at, self.prescription.patient.zone).date()
+        return (received - self.date).days
+
+    @property
+    def entered_late(self) -> bool:
+        """Entered more than a day after its date: worth the clinician's knowing."""
+        return self.days_late > LATE_ENTRY_DAYS
+
 
 class SkipReason(models.TextChoices):
     TOO_PAINFUL = "too_painful", "Too painful"
@@ -429,6 +460,14 @@ class ExerciseCheck(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
     skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
     checked_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(
+        _("received"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When it reached the server (checked_at is the phone's time for an entry made offline)."
+        ),
+    )
 
     class Meta:
         constraints = [
@@ -503,7 +542,9 @@ class FunctionActivity(models.Model):
     format): up to five, named by the patient or the clinician."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="activities")
-    name = models.CharField(max_length=100, help_text="e.g. “putting on socks”")
+    name = models.CharField(
+        max_length=100, help_text="e.g. “putting on socks”", validators=[one_line]
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField("still asked", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -733,7 +774,7 @@ class ContraindicationOverride(models.Model):
         PrescribedExercise, on_delete=models.CASCADE, related_name="overrides"
     )
     tags = models.CharField(max_length=300, help_text="The matching tags, by name.")
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(max_length=300, validators=[one_line])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

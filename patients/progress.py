@@ -141,6 +141,18 @@ def checkin_table(patient: Patient) -> CheckInTable | None:
     )
 
 
+def late_entries(patient: Patient, *, since: datetime.date) -> list[SessionLog]:
+    """Sessions since ``since`` whose latest entry reached us more than a day after their
+    date: accepted (the phone's clock said the day was still open) but worth knowing."""
+    received = (
+        SessionLog.objects.for_patient(patient)
+        .filter(date__gte=since, received_at__isnull=False)
+        .select_related("prescription__patient")
+        .order_by("date", "session_number")
+    )
+    return [log for log in received if log.entered_late]
+
+
 def progress(patient: Patient, *, today: datetime.date) -> dict:
     """Everything the progress page shows."""
     first = today - datetime.timedelta(weeks=WEEKS) + datetime.timedelta(days=1)
@@ -159,9 +171,10 @@ def progress(patient: Patient, *, today: datetime.date) -> dict:
         "notes": list(
             SessionLog.objects.for_patient(patient)
             .exclude(note="")
-            .select_related("prescription")
+            .select_related("prescription__patient")
             .order_by("date", "session_number")
         ),
+        "late_entries": late_entries(patient, since=first),
         "prescriptions": prescriptions,
         # What the patient wrote with "My symptoms got worse", newest first.
         "symptom_reports": list(patient.symptom_reports.all()[:20]),

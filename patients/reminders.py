@@ -8,6 +8,7 @@ worker and cron, from both sending it.
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from clinic import roles
@@ -126,6 +128,21 @@ def _message(patient: Patient, day: datetime.date) -> EmailMultiAlternatives:
     return message
 
 
+@dataclass(frozen=True)
+class EmailPass:
+    """What one pass of reminders or weekly summaries did: emails sent (or queued), and
+    emails that failed (each logged by its record's id; the pass went on without them)."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def _failed(what: str, record_id, error: Exception) -> None:
+    # The exception's name only: its message (and a traceback's values) can hold the
+    # name or address that broke the email, and logs never carry names or addresses.
+    logger.error("%s for %s failed: %s", what, record_id, type(error).__name__)
+
+
 def send_reminder(patient: Patient, day: datetime.date) -> bool:
     """Send one reminder unless it was already sent; True when this call sent it."""
     try:
@@ -137,7 +154,6 @@ def send_reminder(patient: Patient, day: datetime.date) -> bool:
         _message(patient, day).send()
     except Exception:
         record.delete()  # let a later pass try again
-        logger.exception("reminder for patient %s on %s failed", patient.pk, day)
         raise
     logger.info("reminder sent to patient %s for %s", patient.pk, day)
     return True
@@ -152,21 +168,29 @@ def send_reminder_task(patient_id: int, day: str) -> bool:
     return send_reminder(patient, datetime.date.fromisoformat(day))
 
 
-def send_due_reminders(now: datetime.datetime | None = None, *, enqueue: bool = False) -> int:
-    """One pass: send (or queue for the worker) every reminder due at ``now``."""
+def send_due_reminders(now: datetime.datetime | None = None, *, enqueue: bool = False) -> EmailPass:
+    """One pass: send (or queue for the worker) every reminder due at ``now``. Each goes on
+    its own: one that fails (a broken address or name in an old record) is logged by the
+    patient's id and counted, and the others still go."""
     now = now or timezone.now()
-    count = 0
+    sent = failed = 0
     for patient, day in due_reminders(now):
-        if enqueue:
-            send_reminder_task.enqueue(patient.pk, day.isoformat())
-            count += 1
-        elif send_reminder(patient, day):
-            count += 1
-    return count
+        try:
+            if enqueue:
+                send_reminder_task.enqueue(patient.pk, day.isoformat())
+                sent += 1
+            elif send_reminder(patient, day):
+                sent += 1
+        except Exception as error:  # one bad record must not stop the pass
+            failed += 1
+            _failed("reminder", f"patient {patient.pk} on {day}", error)
+    return EmailPass(sent=sent, failed=failed)
 
 
-def send_weekly_summaries(now: datetime.datetime | None = None) -> int:
-    """Email each clinician who wants it the patients needing attention, once a week."""
+def send_weekly_summaries(now: datetime.datetime | None = None) -> EmailPass:
+    """Email each clinician who wants it how many of their patients need attention, once a
+    week, with a link to the admin. Nothing about any patient: no names, no reasons, no
+    figures (email is no place for health data). Each email goes on its own, as reminders."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     week = today - datetime.timedelta(days=today.weekday())
@@ -177,31 +201,35 @@ def send_weekly_summaries(now: datetime.datetime | None = None) -> int:
         )
         .exclude(email="")
     )
-    sent = 0
+    sent = failed = 0
     for clinician in clinicians:
         try:
             with transaction.atomic():
                 record = WeeklySummarySent.objects.create(clinician=clinician, week=week)
         except IntegrityError:
             continue
-        items = attention.queue_for(clinician, today=today)
-        patients = Patient.objects.for_clinician(clinician).active().with_adherence(today=today)
+        count = len(attention.queue_for(clinician, today=today))
         context = {
             "clinician": clinician,
-            "items": items,
-            "patients": patients,
+            "count": count,
             "admin_url": settings.SITE_URL + reverse("admin:index"),
             "clinic_name": settings.CLINIC_NAME,
         }
+        subject = ngettext(
+            "Homeplan: %(count)s patient needs your attention this week",
+            "Homeplan: %(count)s patients need your attention this week",
+            count,
+        ) % {"count": count}
         try:
             EmailMultiAlternatives(
-                subject=f"Homeplan: {len(items)} patient(s) need attention this week",
+                subject=subject,
                 body=render_to_string("patients/email/weekly_summary.txt", context),
                 to=[clinician.email],
             ).send()
-        except Exception:
-            record.delete()
-            logger.exception("weekly summary for user %s failed", clinician.pk)
-            raise
+        except Exception as error:  # one bad record must not stop the pass
+            record.delete()  # a later pass tries again
+            failed += 1
+            _failed("weekly summary", f"user {clinician.pk}", error)
+            continue
         sent += 1
-    return sent
+    return EmailPass(sent=sent, failed=failed)

@@ -205,6 +205,14 @@ def patient_from_invitation(token: str) -> Patient:
     return patient
 
 
+def email_in_use(email: str, *, except_user_id: int | None = None) -> bool:
+    """Does an account (staff or patient) other than ``except_user_id`` have this address?"""
+    users = get_user_model().objects.filter(email__iexact=email.strip())
+    if except_user_id is not None:
+        users = users.exclude(pk=except_user_id)
+    return users.exists()
+
+
 def _unique_username(email: str) -> str:
     """The email address as the username, cut to what the column holds (an address may
     have 254 characters, a username 150), with -2, -3... when it is taken."""
@@ -220,11 +228,26 @@ def _unique_username(email: str) -> str:
 
 @transaction.atomic
 def invitation_accept(*, patient: Patient, password: str):
-    """Create the patient's account with their chosen password; the link is then used up."""
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    if patient.user_id is not None:
-        raise InvitationError("used")
+    """Create the patient's account with their chosen password; the link is then used up.
+
+    ``patient`` is as ``patient_from_invitation`` found it, with the nonce of the link. The
+    link is claimed by one conditional update, which only one request can win, however
+    many arrive at once: the others (and a link replaced by a newer invitation meanwhile)
+    find nothing to claim. A failure below undoes the claim with everything else.
+    """
+    if not patient.invitation_nonce:
+        raise InvitationError("replaced")
+    claimed = Patient.objects.filter(
+        pk=patient.pk, user__isnull=True, invitation_nonce=patient.invitation_nonce
+    ).update(invitation_nonce="")
+    if not claimed:
+        current = Patient.objects.filter(pk=patient.pk).values_list("user_id", flat=True).first()
+        raise InvitationError("used" if current is not None else "replaced")
+    patient.refresh_from_db()
     email = patient.email.lower()
+    # The address may have been given to another account since the invitation went out.
+    if email_in_use(email):
+        raise InvitationError("email_in_use")
     user = get_user_model()(
         username=_unique_username(email),
         email=email,
@@ -234,8 +257,7 @@ def invitation_accept(*, patient: Patient, password: str):
     user.set_password(password)
     user.save()
     patient.user = user
-    patient.invitation_nonce = ""
-    patient.save(update_fields=["user", "invitation_nonce", "updated_at"])
+    patient.save(update_fields=["user", "updated_at"])
     logger.info("invitation accepted by patient %s", patient.pk)
     return user
 
@@ -299,7 +321,8 @@ def send_sign_in_link_task(user_id: int, site_url: str) -> bool:
 def user_from_sign_in_token(token: str):
     """The patient's user for a valid, unused, unexpired sign-in link, else None.
 
-    Single use: signing in changes ``last_login``, which the token was bound to.
+    The token is bound to ``last_login``, which signing in changes: see
+    ``sign_in_link_consume`` for using it up.
     """
     lifetimes = (
         (SIGN_IN_SALT, datetime.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES)),
@@ -322,6 +345,24 @@ def user_from_sign_in_token(token: str):
     if user is None or data.get("l") != _last_login_stamp(user):
         return None
     return user
+
+
+@transaction.atomic
+def sign_in_link_consume(token: str):
+    """Use up a sign-in link: the patient's user, or None when the link is not valid, expired
+    or already used. One conditional update moves ``last_login`` on from the value the link
+    was made for, and only one request can win it, however many arrive at once (checking
+    first and signing in after left room for all of them). The caller then signs the user
+    in."""
+    user = user_from_sign_in_token(token)
+    if user is None:
+        return None
+    claimed = (
+        get_user_model()
+        .objects.filter(pk=user.pk, last_login=user.last_login)
+        .update(last_login=timezone.now())
+    )
+    return user if claimed else None
 
 
 # --- The patient's own writes: check-offs and sessions -----------------------------------------
@@ -470,6 +511,7 @@ def exercise_check(
                 prescribed_exercise=prescribed,
             ).first()
     log = _session_log(prescription, day, session_number)
+    received = timezone.now()
     existing = ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).first()
     if made_at is not None and existing is not None and existing.checked_at > made_at:
         if write is not None:
@@ -487,19 +529,22 @@ def exercise_check(
             defaults={
                 "status": status,
                 "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
-                "checked_at": made_at or timezone.now(),
+                "checked_at": made_at or received,
+                "received_at": received,
             },
         )
-    session_log_update_share(log)
+    log.received_at = received
+    session_log_update_share(log, also=("received_at",))
     return check
 
 
-def session_log_update_share(log: SessionLog) -> None:
-    """Store the share of the prescription's exercises checked off as done in ``log``."""
+def session_log_update_share(log: SessionLog, *, also: tuple[str, ...] = ()) -> None:
+    """Store the share of the prescription's exercises checked off as done in ``log`` (and
+    the fields named in ``also``, set by the caller)."""
     total = log.prescription.exercises.count()
     done = log.checks.filter(status=ExerciseCheck.Status.DONE).count()
     log.done_share = done / total if total else 0.0
-    log.save(update_fields=["done_share", "updated_at"])
+    log.save(update_fields=["done_share", "updated_at", *also])
 
 
 def notes_merge(earlier: str, later: str) -> str:
@@ -564,6 +609,7 @@ def session_complete(
             continue
         _session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
         log.completed_at = min(log.completed_at or given_at, given_at)
+        log.received_at = now
         log.save(
             update_fields=[
                 "completed_at",
@@ -572,6 +618,7 @@ def session_complete(
                 "note",
                 "result_uuid",
                 "result_at",
+                "received_at",
                 "updated_at",
             ]
         )

@@ -1,4 +1,5 @@
 import datetime
+import re
 import uuid
 from functools import wraps
 
@@ -31,19 +32,30 @@ from patients.forms import (
 )
 from patients.models import ClientWrite, ExerciseCheck, Patient, Prescription, SymptomReport
 
+# The days a plan page can show. Python's calendar runs from year 1 to 9999, and the pages
+# step a day, a week or a month either side of the one asked for: at the very edges that
+# was an OverflowError (a 500). No plan starts before 1900 or ends after 2999.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2999, 12, 31)
+
+
+# What patients.models.new_calendar_token makes: URL-safe base64.
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,43}")
+
 
 def _parse_day(value: str) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def _bad_date(request, value):
     return render(
         request,
         "patients/bad_date.html",
-        {"value": value},
+        {"value": value, "first_year": FIRST_DAY.year, "last_year": LAST_DAY.year},
         status=400,
     )
 
@@ -140,9 +152,12 @@ def check(request, value, *, patient):
     form = CheckForm(request.POST)
     client = ClientWriteForm(request.POST)
     error = None
-    if not client.is_valid():
+    # Both forms are validated first: the answer below reads the check's cleaned data even
+    # when the write's own id or time was refused.
+    form_valid, client_valid = form.is_valid(), client.is_valid()
+    if not client_valid:
         error = _errors_text(client)
-    elif form.is_valid():
+    elif form_valid:
         data = form.cleaned_data
         prescribed = get_prescribed_for_patient(patient, data["exercise"])
         status = {"done": ExerciseCheck.Status.DONE, "skip": ExerciseCheck.Status.SKIPPED}.get(
@@ -496,6 +511,8 @@ def unsubscribe(request, token):
 @require_GET
 def calendar_feed(request, token):
     """`/plan/calendar/<secret>.ics`: the patient's due sessions for calendar apps."""
+    if not CALENDAR_TOKEN.fullmatch(token):  # nothing to look up for a token of another shape
+        raise Http404("Unknown calendar link.")
     patient = get_object_or_404(Patient.objects.active(), calendar_token=token)
     response = HttpResponse(calendar.feed(patient), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="homeplan.ics"'
@@ -564,11 +581,12 @@ def offline_manifest(request, *, patient):
 
 
 def _parse_month(value: str | None, today: datetime.date) -> datetime.date:
+    this_month = today.replace(day=1)
     try:
-        month = datetime.date.fromisoformat(f"{value}-01") if value else today.replace(day=1)
+        month = datetime.date.fromisoformat(f"{value}-01") if value else this_month
     except ValueError:
-        return today.replace(day=1)
-    return min(month, today.replace(day=1))
+        return this_month
+    return min(month, this_month) if month >= FIRST_DAY else this_month
 
 
 @require_GET
@@ -646,7 +664,10 @@ def sign_in_link_request(request):
 def sign_in_link_use(request, token):
     """`/accounts/sign-in/<token>/`: a button, so that mail scanners opening the link don't
     use it up; the POST signs the patient in."""
-    user = services.user_from_sign_in_token(token)
+    if request.method == "POST":
+        user = services.sign_in_link_consume(token)
+    else:
+        user = services.user_from_sign_in_token(token)
     if user is None:
         return render(request, "patients/sign_in_link_invalid.html", status=400)
     if request.method == "POST":

@@ -4,7 +4,8 @@
 // shell's URLs, and the URLs below. See docs/architecture.md, "Offline".
 //
 // - Pages: network first; a patient page that arrives is saved, under its owner (the
-//   X-Homeplan-Owner header), and shown from the cache when the network fails.
+//   X-Homeplan-Owner header), and shown from the cache when the network fails. A patient
+//   page that sends the phone to the login page (the session ended) drops the saved pages.
 // - After each visit online, the patient's coming week (offline.json) is saved too.
 // - Check-offs and "session done" that cannot reach the server wait in IndexedDB, each with
 //   its UUID, and are sent in order when the connection returns (Background Sync, a page
@@ -179,8 +180,12 @@ async function page(event) {
   let response;
   try {
     response = await fetch(request);
+    if (response.type === "opaqueredirect") {
+      event.waitUntil(dropSavedPagesIfSignedOut(request.url));
+      return response;
+    }
   } catch (error) {
-    return (await savedPage(new URL(request.url))) || offlinePage();
+    return (await savedPage(new URL(request.url))) || offlinePage(await planSaved());
   }
   if (serverFailed(response)) {
     return (await savedPage(new URL(request.url), "server")) || response;
@@ -202,6 +207,23 @@ async function afterOnlinePage(request, response) {
   await save(owner, request.url, response);
   await saveComingWeek(false);
   await replay();
+}
+
+// A patient page answered with a redirect. When it leads to the login page, the session
+// ended without a logout (it expired, or was ended on the server), and the phone may be in
+// someone else's hands: the saved pages go. Entries waiting to be sent stay in the queue,
+// under their owner, and are sent once the patient signs in again. (A navigation's redirect
+// is opaque to the worker, so it asks again, following it, to see where it leads.)
+async function dropSavedPagesIfSignedOut(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin" });
+  } catch (error) {
+    return;
+  }
+  if (!response.redirected || new URL(response.url).pathname !== CONFIG.loginUrl) return;
+  await dropCachesExcept(null);
+  await metaSet("savedAt", 0);
 }
 
 // Today is the device's date in the patient's time zone: after midnight offline, the saved
@@ -240,9 +262,18 @@ async function markedAsSaved(response, reason) {
   return new Response(html, { status: 200, headers });
 }
 
-// The offline fallback: the emergency signs and numbers, whatever page was asked for.
-function offlinePage() {
-  return new Response(CONFIG.offlinePage, {
+// Is today's plan saved on this phone (it is not after the saved pages were dropped)?
+async function planSaved() {
+  const owner = await metaGet("owner");
+  return Boolean(owner && (await caches.match(CONFIG.scope, { cacheName: PAGES_PREFIX + owner })));
+}
+
+// The offline fallback (rendered by the server): the emergency signs and numbers, whatever
+// page was asked for, and whether the plan itself is saved on this phone.
+function offlinePage(withPlan = true) {
+  const drop = withPlan ? "without-plan" : "with-plan";
+  const html = CONFIG.offlinePage.replace(new RegExp(`<!--${drop}-->[\\s\\S]*?<!--/${drop}-->`), "");
+  return new Response(html, {
     status: 503,
     headers: {
       "Content-Type": "text/html; charset=utf-8",

@@ -4,6 +4,7 @@ clinician, the editor and a superuser, so each view test can ask what the outsid
 import pytest
 from django.apps import apps
 from django.core.cache import caches
+from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from zeal import zeal_context
@@ -82,8 +83,15 @@ def role_groups(transactional_db):
     groups exactly as a real migrate leaves them. (``serialized_rollback`` should do the
     same, but in our runs it restored nothing once a non-transactional test had run first.)
     """
+    replay_clinic_migrations()
+
+
+def replay_clinic_migrations() -> None:
+    """Run the ``clinic`` migrations' Python operations again: the role groups and their
+    permissions, and the shared cache's table (kept by a flush, so made only if missing)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
-        for operation in loader.disk_migrations[key].operations:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+    with connection.schema_editor() as schema_editor:
+        for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
+            for operation in loader.disk_migrations[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, schema_editor)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from clinic import ratelimit
-from tests.accounts.test_settings import manage
+from tests.accounts.test_settings import manage, production_env
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -42,14 +42,12 @@ def test_with_a_redis_cache_url_two_processes_share_one_rate_limit_count(setting
     caches["default"].clear()
 
 
-def test_without_a_cache_url_the_cache_is_per_process():
-    result = manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; print(settings.CACHES['default'])",
-    )
-    assert "LocMemCache" in result.stdout
+def test_without_a_cache_url_production_shares_the_database_and_development_its_memory():
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    production = manage("shell", "--no-imports", "-c", script, **production_env())
+    assert production.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    development = manage("shell", "--no-imports", "-c", script)
+    assert development.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_media_storage_options_and_origin_come_from_the_environment(tmp_path):
@@ -106,14 +104,14 @@ def test_the_header_is_ignored_without_a_proxy_or_when_invalid(
 def test_behind_the_proxy_a_strangers_failures_do_not_lock_the_patient_out(
     client, settings, patient
 ):
-    """django-axes keys lockouts on username and IP: with every request coming from the
-    proxy's address, a stranger's five failures would lock the patient out everywhere."""
+    """django-axes also counts failures per IP address: with every request coming from the
+    proxy's address, a stranger's failures (for any names) would pause everyone's logins."""
     settings.BEHIND_PROXY = True
     login = reverse("login")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(settings.LOGIN_IP_FAILURE_LIMIT):
         client.post(
             login,
-            {"username": patient.user.username, "password": "wrong"},
+            {"username": f"guess{n}@example.org", "password": "wrong"},
             REMOTE_ADDR="10.0.0.2",
             HTTP_X_REAL_IP="198.51.100.66",
         )

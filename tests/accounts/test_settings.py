@@ -32,8 +32,11 @@ def production_env(**extra: str) -> dict[str, str]:
     }
 
 
-def test_check_deploy_is_clean_in_production_mode():
-    result = manage("check", "--deploy", **production_env())
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    # A database of its own: a developer's db.sqlite3 holds the demo accounts, which the
+    # deployment check rightly warns about (tests/security/test_headers.py).
+    database = str(tmp_path / "empty.sqlite3")
+    result = manage("check", "--deploy", **production_env(DJANGO_SQLITE_PATH=database))
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr + result.stdout

@@ -30,6 +30,14 @@ CACHED = """async () => {
   return files;
 }"""
 DATABASES = "async () => (await indexedDB.databases()).map((d) => d.name)"
+QUEUED = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.open("homeplan-offline");
+  request.onsuccess = () => {
+    const count = request.result.transaction("queue").objectStore("queue").count();
+    count.onsuccess = () => { request.result.close(); resolve(count.result); };
+  };
+  request.onerror = () => reject(request.error);
+})"""
 
 
 @pytest.fixture
@@ -179,6 +187,45 @@ def test_saved_entries_wait_for_a_new_sign_in(patient_page):
     wait_for(page, lambda: checks.count() == 1)
     assert ClientWrite.objects.count() == 1
     assert page.console_errors == []
+
+
+def test_finding_2_a_login_redirect_drops_the_saved_pages_and_keeps_the_queue(
+    patient_page, artifacts
+):
+    """Security review round 2, finding 2: a session that ended without a logout left the
+    plan readable offline on the phone. A patient page answered with the login page now
+    empties the saved pages; an entry waiting to be sent stays, and goes after sign-in."""
+    page = patient_page
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("button", name=re.compile(r"^✓ Done")).first.click()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
+    Session.objects.all().delete()  # the session ends on the server, no logout on the phone
+
+    page.context.set_offline(False)
+    page.goto("/plan/")
+    page.wait_for_url("**/accounts/login/?next=/plan/")
+    saved_pages = lambda: [f for f in page.evaluate(CACHED) if "-pages-" in f["cache"]]  # noqa: E731
+    wait_for(page, lambda: saved_pages() == [])
+    assert page.evaluate(QUEUED) == 1
+    _, checks = today_rows()
+    assert not checks.exists()
+
+    # Whoever holds the phone now finds no plan offline.
+    page.context.set_offline(True)
+    page.goto("/plan/")
+    expect(page.get_by_text("Your plan isn’t saved on this phone.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_have_count(0)
+    page.screenshot(path=artifacts / "patient-offline-after-session-ended.png", full_page=True)
+
+    page.context.set_offline(False)
+    log_in(page, "demo-patient", DEMO_PASSWORD)
+    page.wait_for_url("**/plan/")
+    wait_for(page, lambda: checks.count() == 1)
+    assert ClientWrite.objects.count() == 1
+    # Only the deliberate visit offline failed (its 503 page and what it could not load).
+    offline_visit = ("ERR_INTERNET_DISCONNECTED", "ERR_FAILED", "status of 503")
+    assert [e for e in page.console_errors if not any(s in e for s in offline_visit)] == []
 
 
 def test_logout_empties_the_phones_copy_of_the_plan(patient_page):

@@ -18,6 +18,15 @@ def production_passwords(settings):
 
 
 @pytest.fixture
+def two_workers(role_groups, static_root, tmp_path):
+    """One app server with two gunicorn worker processes, as production runs (no Redis)."""
+    env = production_env(static_root=static_root)
+    env.pop("HOMEPLAN_CACHE_URL", None)
+    with app_servers(["W"], env, tmp_path, workers=2) as (server,):
+        yield server
+
+
+@pytest.fixture
 def two_servers(role_groups, production_passwords, static_root, tmp_path):
     """Two app servers on two ports, sharing only the database (and the secret key)."""
     with app_servers(["A", "B"], production_env(static_root=static_root), tmp_path) as servers:

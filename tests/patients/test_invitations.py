@@ -202,3 +202,124 @@ def test_sign_in_link_for_a_deactivated_patient_is_not_sent(client, patient):
     patient.save()
     request_link(client, patient.email)
     assert mail.outbox == []
+
+
+# --- One account per email address (security review round 2, finding 4) --------------------
+
+
+def patient_form(**fields) -> dict:
+    return {
+        "first_name": "Sam",
+        "last_name": "Ashby",
+        "email": "",
+        "phone": "",
+        "date_of_birth": "",
+        "timezone": "Europe/London",
+        "notes": "",
+        "checkin_interval_days": 14,
+        "is_active": "on",
+        "prescriptions-TOTAL_FORMS": 0,
+        "prescriptions-INITIAL_FORMS": 0,
+        "activities-TOTAL_FORMS": 0,
+        "activities-INITIAL_FORMS": 0,
+        **fields,
+    }
+
+
+def test_finding_4_the_patient_form_refuses_a_staff_members_email_in_any_case(
+    client, clinician, superuser
+):
+    client.force_login(clinician)
+    response = client.post(
+        reverse("admin:patients_patient_add"), patient_form(email=superuser.email.upper())
+    )
+    assert response.status_code == 200
+    assert "Another account already uses this email address" in response.content.decode()
+    assert not Patient.objects.exists()
+    # The superuser still signs in with their address.
+    client.logout()
+    login = client.post(
+        reverse("login"), {"username": superuser.email, "password": "correct-horse-battery-staple"}
+    )
+    assert login.status_code == 302
+
+
+def test_finding_4_a_patient_keeps_their_own_address_when_their_record_is_saved(
+    client, clinician, patient
+):
+    client.force_login(clinician)
+    page = client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("admin:patients_patient_change", args=[patient.pk]),
+        patient_form(first_name="Alicia", last_name="Ashby", email=patient.email.upper()),
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.email) == ("Alicia", patient.user.email)
+
+
+def test_finding_4_accepting_an_invitation_refuses_an_address_another_account_took(
+    client, clinician, invitee, superuser
+):
+    send_invitation(client, clinician, invitee)
+    path = link_path(mail.outbox[0])
+    # Meanwhile a member of staff is given the same address (the user admin now refuses
+    # it; an older record or the shell could still do it).
+    superuser.email = "IRIS@example.org"
+    superuser.save()
+    response = accept(client, path)
+    assert response.status_code == 400
+    assert "This email address is already in use" in response.content.decode()
+    invitee.refresh_from_db()
+    assert invitee.user is None
+    assert SESSION_KEY not in client.session
+    login = client.post(
+        reverse("login"),
+        {"username": "iris@example.org", "password": "correct-horse-battery-staple"},
+    )
+    assert login.status_code == 302
+    assert client.session[SESSION_KEY] == str(superuser.pk)
+
+
+def test_finding_4_the_user_admin_refuses_an_address_a_patient_has(
+    client, superuser, clinician, invitee, patient
+):
+    client.force_login(superuser)
+    url = reverse("admin:clinic_user_change", args=[clinician.pk])
+    for taken in ("IRIS@example.org", patient.email):
+        data = {
+            "username": clinician.username,
+            "email": taken,
+            "first_name": "",
+            "last_name": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+            "weekly_summary": "on",
+        }
+        response = client.post(url, data)
+        assert response.status_code == 200, taken
+        assert "Another account already uses this email address" in response.content.decode()
+    clinician.refresh_from_db()
+    assert clinician.email == "clinician-a@example.org"
+
+
+def test_finding_6_an_invitation_replaced_while_its_page_was_open_is_refused(
+    client, clinician, invitee, rf
+):
+    """The link was checked when the page opened and not again when it was used: a newer
+    invitation sent in between did not stop the old link."""
+    from patients import services
+
+    send_invitation(client, clinician, invitee)
+    old_link = link_path(mail.outbox[0])
+    token = old_link.rstrip("/").rsplit("/", 1)[1]
+    opened = services.patient_from_invitation(token)
+    services.patient_invite(patient=invitee, invited_by=clinician, request=rf.get("/"))
+    with pytest.raises(services.InvitationError, match="replaced"):
+        services.invitation_accept(patient=opened, password=GOOD_PASSWORD)
+    invitee.refresh_from_db()
+    assert invitee.user is None
+    assert invitee.invitation_pending

@@ -586,3 +586,45 @@ def test_a_new_safety_advice_version_changes_the_service_worker(client):
     after = client.get(reverse("patients:service_worker")).content.decode()
     assert after != before.decode()
     assert "A new sign, in our own words." in after
+
+
+# --- When entries arrived (security review round 2, finding 9) ------------------------------
+
+
+def test_finding_9_an_entry_that_arrives_days_late_is_stored_and_shown_as_late(
+    signed_in, client, prescription, clinician, patient
+):
+    """The edit window trusts the phone's clock: a replay dated six days ago still edits a
+    day the 2-day rule has closed. It is still accepted (offline work is not lost), but the
+    server keeps when it arrived, and the clinician sees that it arrived a week late."""
+    day = TODAY - datetime.timedelta(days=7)
+    made = NOW - datetime.timedelta(days=6)  # the phone says: the next day, still editable
+    prescribed = prescription.exercises.first()
+    assert check(signed_in, prescribed, client_uuid=str(uuid.uuid4()), day=day, made_at=made)
+    response = done(
+        signed_in, day=day, client_uuid=str(uuid.uuid4()), made_at=iso(made), note="Late one"
+    )
+    assert response.status_code == 200
+    late = SessionLog.objects.get(date=day)
+    assert late.received_at == NOW
+    assert late.result_at == made
+    assert ExerciseCheck.objects.get().received_at == NOW
+    assert late.days_late == 7
+    assert late.entered_late
+    # An entry made and sent on its day is not flagged.
+    done(signed_in, client_uuid=str(uuid.uuid4()), note="On time")
+    on_time = SessionLog.objects.get(date=TODAY)
+    assert (on_time.received_at, on_time.entered_late) == (NOW, False)
+
+    signed_in.logout()
+    client.force_login(clinician)
+    progress = client.get(reverse("admin:patients_patient_progress", args=[patient.pk]))
+    html = progress.content.decode()
+    assert "Entered more than a day after the day" in html
+    assert "session 1: received Wed 25 Nov 2026, 10:00, 7 days after the day" in html
+    assert "entered 7 days after the day" in html  # beside the note, too
+    assert html.count("days after the day") == 2  # not the entry made on time
+    page = client.get(reverse("admin:patients_sessionlog_change", args=[late.pk]))
+    assert "Entered 7 days after the day" in page.content.decode()
+    listing = client.get(reverse("admin:patients_sessionlog_changelist")).content.decode()
+    assert listing.count("Entered 7 days after the day") == 1

@@ -247,3 +247,31 @@ def test_manifest_makes_the_plan_installable(client):
     data = client.get("/manifest.webmanifest").json()
     assert data["start_url"] == "/plan/"
     assert {icon["sizes"] for icon in data["icons"]} == {"192x192", "512x512"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/plan/0001-01-01/",
+        "/plan/9999-12-31/",
+        "/plan/0001-01-01/sessions/1/done/",
+        "/plan/9999-12-31/sessions/1/done/",
+        "/plan/0001-01-01/sessions/1/guided/",
+        "/plan/9999-12-31/sessions/1/guided/",
+        "/plan/9999-12-31/?offline-copy=1",
+    ],
+)
+def test_finding_5_the_first_and_last_days_of_the_calendar_are_a_clear_400(client, patient, path):
+    """Security review round 2: these were 500s (a day either side overflowed)."""
+    client.force_login(patient.user)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "is not a day on the calendar between 1900 and 2999" in response.content.decode()
+
+
+@pytest.mark.parametrize("month", ["0001-01", "0001-02", "9999-12", "1899-12"])
+def test_finding_5_history_for_the_calendars_edges_shows_this_month(client, patient, month):
+    client.force_login(patient.user)
+    response = client.get(reverse("patients:history"), {"month": month})
+    assert response.status_code == 200
+    assert response.context["month"] == patient.today().replace(day=1)

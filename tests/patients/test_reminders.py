@@ -2,6 +2,7 @@
 zones, never twice, one-click unsubscribe, and an .ics feed that real parsers read."""
 
 import datetime
+import io
 import os
 import subprocess
 import sys
@@ -11,12 +12,12 @@ import icalendar
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
 from patients import reminders
-from patients.models import Patient, ReminderSent, SessionLog
+from patients.models import Patient, ReminderSent, SessionLog, SymptomReport
 from patients.weekdays import mask_from_days
 from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
 
@@ -86,8 +87,8 @@ def test_nobody_is_reminded_who_should_not_be(clinician):
 def test_a_reminder_is_sent_once_with_text_html_sign_in_and_unsubscribe(client, clinician):
     patient = patient_in("Europe/London", clinician=clinician, first_name="Ada")
     evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
-    assert reminders.send_due_reminders(evening) == 1
-    assert reminders.send_due_reminders(evening) == 0  # the second pass sends nothing
+    assert reminders.send_due_reminders(evening) == reminders.EmailPass(sent=1)
+    assert reminders.send_due_reminders(evening).sent == 0  # the second pass sends nothing
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [patient.email]
@@ -184,7 +185,7 @@ def test_queued_reminders_survive_in_the_database_until_the_worker_runs(
 
     patient_in("Europe/London", clinician=clinician)
     evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
-    assert reminders.send_due_reminders(evening, enqueue=True) == 1
+    assert reminders.send_due_reminders(evening, enqueue=True).sent == 1
     assert DBTaskResult.objects.count() == 1
     assert mail.outbox == []
     with time_machine.travel(evening, tick=False):
@@ -223,13 +224,80 @@ def test_weekly_summary_once_a_week_to_clinicians_who_want_it(clinician, other_c
     other_clinician.weekly_summary = False
     other_clinician.save()
     monday = datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC)
-    assert reminders.send_weekly_summaries(monday) == 1
-    assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=2)) == 0
+    assert reminders.send_weekly_summaries(monday).sent == 1
+    assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=2)).sent == 0
     assert [message.to for message in mail.outbox] == [[clinician.email]]
-    body = mail.outbox[0].body
-    assert "Zed" in body
-    assert "Adherence over the last 7 days" in body
-    assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=7)) == 1
+    assert reminders.send_weekly_summaries(monday + datetime.timedelta(days=7)).sent == 1
+
+
+# --- Security review round 2: findings 3 and 8 ----------------------------------------------
+
+
+def test_finding_3_one_patients_broken_name_does_not_stop_the_other_reminders(clinician, caplog):
+    """A name with a line break (the admin accepted it before) made the subject line raise
+    and stopped the whole pass: nobody got a reminder. Now that reminder fails on its own,
+    logged by id (never the name), and a later pass tries it again."""
+    broken = patient_in("Europe/London", clinician=clinician, first_name="Ann\nMarie")
+    fine = [patient_in("Europe/London", clinician=clinician, first_name=f"P{n}") for n in (1, 2)]
+    evening = datetime.datetime(2026, 11, 25, 18, 30, tzinfo=datetime.UTC)
+    result = reminders.send_due_reminders(evening)
+    assert result == reminders.EmailPass(sent=2, failed=1)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in fine)
+    assert f"reminder for patient {broken.pk} on 2026-11-25 failed: BadHeaderError" in caplog.text
+    assert "Ann" not in caplog.text
+    assert broken.email not in caplog.text
+    assert not ReminderSent.objects.filter(patient=broken).exists()  # tried again next pass
+
+
+def test_finding_3_the_reminder_command_goes_on_and_exits_non_zero_at_the_end(clinician):
+    patient_in("UTC", clinician=clinician, first_name="Bad\rName", reminder_time=datetime.time(0))
+    good = patient_in("UTC", clinician=clinician, reminder_time=datetime.time(0))
+    with pytest.raises(CommandError, match="1 reminder\\(s\\) failed"):
+        call_command("send_due_reminders", stdout=io.StringIO())
+    assert [message.to for message in mail.outbox] == [[good.email]]
+
+
+def test_finding_3_one_clinicians_broken_address_does_not_stop_the_other_summaries(
+    clinician, other_clinician, caplog
+):
+    other_clinician.email = "broken\n@example.org"  # an old record, saved before forms checked
+    other_clinician.save()
+    with pytest.raises(CommandError, match="1 weekly summary failed"):
+        call_command("send_weekly_summaries", stdout=io.StringIO())
+    assert [message.to for message in mail.outbox] == [[clinician.email]]
+    assert f"weekly summary for user {other_clinician.pk} failed" in caplog.text
+    assert "broken" not in caplog.text
+
+
+def test_finding_8_the_weekly_summary_says_how_many_and_nothing_about_anyone(clinician):
+    """It listed names with reasons ("Reported worse symptoms: numbness...") and
+    adherence: health details in an email, against what the README promises."""
+    patient = patient_in("Europe/London", clinician=clinician, first_name="Zed")
+    SymptomReport.objects.create(
+        patient=patient, symptoms="numbness", note="tingling down my left leg"
+    )
+    quiet = PatientFactory(clinician=clinician, first_name="Quinn")  # nothing due: all well
+    monday = datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(monday, tick=False):
+        assert reminders.send_weekly_summaries(monday).sent == 1
+    message = mail.outbox[0]
+    text = f"{message.subject}\n{message.body}"
+    assert message.subject == "Homeplan: 1 patient needs your attention this week"
+    assert "1 of your patients needs your attention this week" in message.body
+    assert "/admin/" in message.body
+    for detail in (
+        patient.first_name,
+        patient.last_name,
+        quiet.first_name,
+        "numbness",
+        "Numbness",
+        "tingling",
+        "symptom",
+        "%",
+        "dherence",
+        "pain",
+    ):
+        assert detail not in text, detail
 
 
 def test_weekly_summary_names_no_symptom_exercise_or_score(
@@ -247,9 +315,8 @@ def test_weekly_summary_names_no_symptom_exercise_or_score(
         )
     mail.outbox.clear()
     monday = datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC)
-    assert reminders.send_weekly_summaries(monday) == 1
+    assert reminders.send_weekly_summaries(monday).sent == 1
     body = mail.outbox[0].body
-    assert "Zed" in body
-    assert "Urgent — " in body
-    for detail in ("numbness", "genitals", "Clamshell", "Pain", "URGENT — reported"):
+    assert "1 of your patients needs your attention" in body
+    for detail in ("Zed", "numbness", "genitals", "Clamshell", "Pain", "URGENT"):
         assert detail not in body, detail

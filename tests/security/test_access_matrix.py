@@ -322,6 +322,11 @@ def test_matrix_size(capsys):
     assert len(all_urls()) > 100
 
 
+# Every answer is private and never stored by a cache (security review round 2, finding 2),
+# except the service worker's script and the library's pictures, which hold nobody's data.
+KEEP_OWN_CACHING = ("/plan/sw.js", "/media/")
+
+
 def check(client, world, path: str, method: str, expected: dict) -> list[str]:
     """Request ``path`` as every role; return what went against ``expected``."""
     failures = []
@@ -336,6 +341,10 @@ def check(client, world, path: str, method: str, expected: dict) -> list[str]:
             failures.append(f"{role}: {response.status_code} (expected {sorted(expected[role])})")
         elif role in ("patient_a", "clinician_a", "editor") and SECRET_NAME.split()[1] in body:
             failures.append(f"{role}: sees patient B's name")
+        elif not path.startswith(KEEP_OWN_CACHING) and "no-store" not in response.get(
+            "Cache-Control", ""
+        ):
+            failures.append(f"{role}: cacheable ({response.get('Cache-Control')})")
     return failures
 
 

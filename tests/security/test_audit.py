@@ -6,15 +6,19 @@ superusers only, with ids and field names but never names, emails or notes.
 """
 
 import datetime
+import io
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.admin import KNOWN_TARGETS
 from audit.context import acting_as
 from audit.models import AppendOnlyError, AuditEvent
-from patients.models import Prescription, SessionLog
+from patients.models import Prescription, SessionLog, SymptomReport
 from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
 
 SECRET_NOTE = "my knee clicked after the bridge"
@@ -92,6 +96,86 @@ def test_the_adherence_export_records_one_event_per_patient(client, clinician, p
     )
     exported = AuditEvent.objects.filter(action="export", target="adherence CSV")
     assert sorted(exported.values_list("patient_id", flat=True)) == sorted([patient.pk, second.pk])
+
+
+# --- List pages (security review round 2, finding 10) --------------------------------------
+
+
+def list_events(**filters):
+    return list(AuditEvent.objects.filter(patient_ids__gt="", **filters).order_by("pk"))
+
+
+def test_finding_10_each_list_page_is_one_event_naming_the_patients_shown(
+    client, clinician, patient, prescription, other_patient
+):
+    """The patient list, the session-log list, the needs-attention queue and autocomplete
+    showed patients' names and figures without a trace in the trail."""
+    second = PatientFactory(clinician=clinician, first_name="Bea")
+    log = SessionLog.objects.create(prescription=prescription, date=patient.today())
+    SessionLog.objects.create(  # another clinician's: never shown, never named
+        prescription=PrescriptionFactory(patient=other_patient), date=patient.today()
+    )
+    client.force_login(clinician)
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    pages = [
+        (reverse("admin:patients_patient_changelist"), "patient list", {patient.pk, second.pk}),
+        (reverse("admin:patients_sessionlog_changelist"), "sessionlog list", {patient.pk}),
+        (reverse("admin:patients_prescription_changelist"), "prescription list", {patient.pk}),
+        (
+            reverse("admin:autocomplete")
+            + "?app_label=patients&model_name=prescription&field_name=patient&term=",
+            "patient autocomplete",
+            {patient.pk, second.pk},
+        ),
+    ]
+    for url, target, shown in pages:
+        assert client.get(url, REMOTE_ADDR="192.0.2.9").status_code == 200, url
+        (event,) = list_events(pk__gt=before, target=target)
+        assert set(event.shown_ids) == shown, target
+        assert (event.actor, event.action, event.patient_id) == (clinician, "view", None)
+        assert event.target in KNOWN_TARGETS
+        assert event.target_id == str(len(shown))
+        assert event.ip_address == "192.0.2.9"
+    assert log.pk  # the session-log list showed this one
+    # Ids only: nothing of the names in the trail.
+    for event in list_events():
+        assert "Ashby" not in str(event.__dict__)
+        assert "Bea" not in str(event.__dict__)
+
+
+def test_finding_10_the_needs_attention_queue_is_recorded_with_who_was_in_it(
+    client, clinician, patient, prescription
+):
+    SymptomReport.objects.create(patient=patient, symptoms="numbness", is_emergency=False)
+    client.force_login(clinician)
+    assert client.get(reverse("admin:index")).status_code == 200
+    (event,) = list_events(target="needs-attention queue")
+    assert event.shown_ids == [patient.pk]
+
+
+def test_finding_10_a_list_that_shows_nobody_records_nothing(client, clinician):
+    client.force_login(clinician)
+    client.get(reverse("admin:patients_patient_changelist"))
+    client.get(reverse("admin:index"))
+    assert list_events() == []
+
+
+def test_finding_10_the_trail_finds_the_lists_that_showed_a_patient(
+    client, clinician, superuser, patient, other_patient
+):
+    client.force_login(clinician)
+    client.get(reverse("admin:patients_patient_changelist"))
+    client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+    client.force_login(superuser)
+    changelist = reverse("admin:audit_auditevent_changelist")
+    listed = client.get(changelist, {"listed": patient.pk})
+    assert [event.target for event in listed.context["cl"].result_list] == ["patient list"]
+    assert f"?listed={patient.pk}" in listed.content.decode()
+    # The patient filter keeps to the pages about them (it follows an index).
+    about = client.get(changelist, {"patient": patient.pk})
+    assert "patient page" in [event.target for event in about.context["cl"].result_list]
+    assert client.get(changelist, {"listed": other_patient.pk}).context["cl"].result_count == 0
+    assert client.get(changelist, {"listed": "x"}).status_code == 200
 
 
 def test_a_refused_view_records_nothing(client, other_clinician, patient):
@@ -273,3 +357,60 @@ def test_the_trail_page_has_a_constant_query_count(
     # related-only filter and date hierarchy).
     with django_assert_max_num_queries(8):
         assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+
+
+# --- Retention (security review round 2, finding 13) ---------------------------------------
+
+
+def test_finding_13_events_past_the_retention_period_are_deleted_in_batches_and_recorded(
+    settings, db
+):
+    """The trail kept every event forever, growing with every write. Now events older than
+    the retention period (six years by default) go, a batch at a time, and the deletion is
+    itself one event: the only way events ever leave the trail."""
+    assert settings.AUDIT_RETENTION_YEARS == 6
+    now = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+    ages = {
+        "ten years": datetime.timedelta(days=3653),
+        "seven years": datetime.timedelta(days=2557),
+        "six years and a day": datetime.timedelta(days=2192 + 1),
+        "six years less a day": datetime.timedelta(days=2191 - 1),
+        "a day": datetime.timedelta(days=1),
+    }
+    for what, age in ages.items():
+        AuditEvent.objects.bulk_create(
+            AuditEvent(action="view", target=what, patient_id=7, at=now - age) for _ in range(2)
+        )
+    with time_machine.travel(now, tick=False), CaptureQueriesContext(connection) as queries:
+        call_command("prune_audit_trail", "--batch-size", "4", stdout=io.StringIO())
+    kept = AuditEvent.objects.exclude(target="audit trail")
+    assert sorted(set(kept.values_list("target", flat=True))) == [
+        "a day",
+        "six years less a day",
+    ]
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 2  # 6 events in batches of 4
+    (record,) = AuditEvent.objects.filter(target="audit trail")
+    assert (record.action, record.target_id, record.actor_id) == ("delete", "6", None)
+    assert record.fields == "events before 2020-11-25"
+    # Again: nothing left to delete, nothing recorded.
+    with time_machine.travel(now, tick=False):
+        call_command("prune_audit_trail", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(target="audit trail").count() == 1
+    assert AuditEvent.objects.count() == 5
+
+
+def test_finding_13_the_retention_period_is_a_setting(settings, db):
+    settings.AUDIT_RETENTION_YEARS = 1
+    now = datetime.datetime(2028, 2, 29, 12, 0, tzinfo=datetime.UTC)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(action="view", target="old", at=now - datetime.timedelta(days=367)),
+            AuditEvent(action="view", target="new", at=now - datetime.timedelta(days=364)),
+        ]
+    )
+    out = io.StringIO()
+    with time_machine.travel(now, tick=False):
+        call_command("prune_audit_trail", stdout=out)
+    assert "Deleted 1 audit event(s) from before 2027-02-28 (kept for 1 years)." in out.getvalue()
+    assert set(AuditEvent.objects.values_list("target", flat=True)) == {"new", "audit trail"}

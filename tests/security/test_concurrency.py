@@ -11,10 +11,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
+from patients import services
 from patients.models import ExerciseCheck, PrescribedExercise, SessionLog
 from tests.admin_forms import prescription_change_data
 from tests.factories import (
@@ -204,3 +207,43 @@ def test_a_change_made_outside_the_form_makes_an_open_form_stale(shared_prescrip
     )
     assert response.status_code == 200
     assert set(prescription.exercises.values_list("reps", flat=True)) == {15}
+
+
+# --- Single-use links (security review round 2, finding 6) ----------------------------------
+
+
+def _signed_in_sessions(user) -> int:
+    return sum(
+        1
+        for session in Session.objects.all()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    )
+
+
+def test_finding_6_twenty_simultaneous_uses_of_one_sign_in_link_sign_in_once(role_groups):
+    """Eight simultaneous POSTs of one link gave eight sessions: the link was checked, then
+    used up by the login, with room between the two for every other request."""
+    patient = PatientFactory()
+    path = services.sign_in_path(patient.user)
+    responses = _all_at_once([Client() for _ in range(THREADS)], lambda client: client.post(path))
+    assert sorted(responses) == [302] + [400] * (THREADS - 1), responses
+    assert _signed_in_sessions(patient.user) == 1
+
+
+def test_finding_6_twenty_simultaneous_acceptances_of_one_invitation_make_one_account(
+    role_groups,
+):
+    patient = PatientFactory(user=None, email="iris@example.org")
+    patient.invitation_nonce = "n" * 32
+    patient.save()
+    path = reverse("invitation_accept", args=[services.invitation_token(patient)])
+    password = "a-sturdy-hip-2026"
+    responses = _all_at_once(
+        [Client() for _ in range(THREADS)],
+        lambda client: client.post(path, {"password1": password, "password2": password}),
+    )
+    assert sorted(responses) == [302] + [400] * (THREADS - 1), responses
+    assert get_user_model().objects.filter(email__iexact="iris@example.org").count() == 1
+    patient.refresh_from_db()
+    assert patient.user is not None
+    assert _signed_in_sessions(patient.user) == 1

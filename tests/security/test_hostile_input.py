@@ -17,18 +17,23 @@ import contextlib
 import datetime
 import operator
 import sys
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 import hypothesis.strategies as st
 import pytest
+from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 
 from exercises.models import Exercise, Program
 from patients import services
+from patients.admin import PrescribedExerciseForm
+from patients.forms import AssignProgramForm, FunctionCheckInForm
 from patients.models import (
     Effort,
     FunctionActivity,
@@ -106,10 +111,18 @@ def hostile_or(*good):
 NO_LIMIT = sys.maxsize
 
 
-def cleaned(value: str, max_length: int, *, required: bool = False) -> str | None:
+# Names and other one-line fields refuse these (clinic.validators.one_line).
+CONTROL = {"Cc", "Zl", "Zp"}
+
+
+def cleaned(
+    value: str, max_length: int, *, required: bool = False, one_line: bool = False
+) -> str | None:
     """What a Django CharField keeps of ``value``, or None when it must be refused."""
     value = value.strip()
     if "\x00" in value or len(value) > max_length or (required and not value):
+        return None
+    if one_line and any(unicodedata.category(char) in CONTROL for char in value):
         return None
     return value
 
@@ -207,12 +220,46 @@ def test_check_off_with_any_fields_never_crashes(
         assert response.status_code in (302, 404)
 
 
+@pytest.mark.parametrize(
+    "client_fields",
+    [{"client_uuid": "not-a-uuid"}, {"made_at": "yesterday"}, {"client_uuid": "1", "made_at": "x"}],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_finding_5_a_check_off_with_a_malformed_id_or_time_is_refused_with_a_message(
+    patient_client, patient, plan, client_fields, htmx
+):
+    """Security review round 2: without a JSON Accept header this was a 500 ('CheckForm'
+    object has no attribute 'cleaned_data')."""
+    exercise = plan.exercises.first()
+    url = reverse("patients:check", args=[patient.today().isoformat()])
+    data = {"exercise": exercise.pk, "session": 1, "action": "done", **client_fields}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = patient_client.post(url, data, follow=not htmx, **headers)
+    assert response.status_code == (400 if htmx else 200)
+    assert "is not valid" in response.content.decode()
+    assert not SessionLog.objects.exists()
+
+
+def test_finding_5_a_nul_in_the_calendar_token_or_the_autocomplete_term_is_a_400(
+    client, clinician, patient
+):
+    """Security review round 2: both were 500s on PostgreSQL, whose text cannot hold NUL."""
+    assert client.get("/plan/calendar/abc%00def.ics").status_code == 400
+    client.force_login(clinician)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "patients", "model_name": "prescription", "field_name": "patient"}
+        | {"term": "Al\x00ice"},
+    )
+    assert response.status_code == 400
+
+
 @hostile_settings
 @given(name=hostile, score=hostile_or("", *(str(n) for n in range(11))))
 def test_function_checkin_activity_name_is_stored_as_given_or_refused(
     patient_client, patient, name, score
 ):
-    expected = cleaned(name, 100, required=True)
+    expected = cleaned(name, 100, required=True, one_line=True)
     valid = expected is not None and score in PAIN
     with rolled_back():
         response = patient_client.post(
@@ -300,7 +347,8 @@ def test_safety_acknowledgement_only_ever_redirects_inside_the_site(
 @given(month=hostile)
 def test_history_month_parameter_never_crashes(patient_client, month):
     response = patient_client.get(reverse("patients:history"), {"month": month})
-    assert response.status_code == 200
+    # A NUL anywhere in a URL is refused before any view (clinic.middleware.RefuseNul...).
+    assert response.status_code == (400 if "\x00" in month else 200)
 
 
 @pytest.mark.parametrize(
@@ -356,6 +404,13 @@ def test_login_with_anything_is_a_form_error_or_a_lockout(client, username, pass
 def test_a_very_long_username_is_a_form_error_not_a_500(client):
     # Found on PostgreSQL: a failed login is written to axes' table, username varchar(255).
     response = client.post(reverse("login"), {"username": "a" * 1000, "password": "x"})
+    assert_form_error_shown(response)
+
+
+@pytest.mark.parametrize("length", [255, 256, 10_000])
+def test_finding_5_a_long_username_on_the_admin_login_is_a_form_error_not_a_500(client, length):
+    # Security review round 2: 256 characters on the admin's login page, a 500 on PostgreSQL.
+    response = client.post(reverse("admin:login"), {"username": "a" * length, "password": "x"})
     assert_form_error_shown(response)
 
 
@@ -477,14 +532,17 @@ def test_exercise_text_is_stored_as_given_or_refused(
 ):
     client.force_login(editor)
     fields = {
-        "name": (name, 120, True),
-        "summary": (summary, 200, True),
-        "instructions": (instructions, NO_LIMIT, True),
-        "cues": (cues, NO_LIMIT, False),
-        "precautions": (precautions, NO_LIMIT, False),
+        "name": (name, 120, True, True),
+        "summary": (summary, 200, True, True),
+        "instructions": (instructions, NO_LIMIT, True, False),
+        "cues": (cues, NO_LIMIT, False, False),
+        "precautions": (precautions, NO_LIMIT, False, False),
     }
-    expected = {key: cleaned(v, size, required=req) for key, (v, size, req) in fields.items()}
-    data = EXERCISE | {key: value for key, (value, _, _) in fields.items()}
+    expected = {
+        key: cleaned(v, size, required=req, one_line=line)
+        for key, (v, size, req, line) in fields.items()
+    }
+    data = EXERCISE | {key: value for key, (value, _, _, _) in fields.items()}
     with rolled_back():
         response = client.post(reverse("admin:exercises_exercise_add"), data)
         if None in expected.values():
@@ -513,9 +571,9 @@ def test_program_template_text_is_stored_as_given_or_refused(
         "items-0-notes": notes,
     }
     expected = (
-        cleaned(name, 150, required=True),
+        cleaned(name, 150, required=True, one_line=True),
         cleaned(description, NO_LIMIT),
-        cleaned(notes, 300),
+        cleaned(notes, 300, one_line=True),
     )
     with rolled_back():
         response = client.post(reverse("admin:exercises_program_add"), data)
@@ -560,14 +618,14 @@ def test_patient_text_is_stored_as_given_or_refused(
         "activities-0-is_active": "on",
     }
     expected = {
-        "first_name": cleaned(first_name, 100, required=True),
+        "first_name": cleaned(first_name, 100, required=True, one_line=True),
         "notes": cleaned(notes, NO_LIMIT),
-        "phone": cleaned(phone, 30),
+        "phone": cleaned(phone, 30, one_line=True),
     }
     others_valid = (
         timezone == "Europe/London"
         and cleaned(email, 254) in ("", "new.patient@example.org")
-        and cleaned(activity, 100, required=True) is not None
+        and cleaned(activity, 100, required=True, one_line=True) is not None
     )
     with rolled_back():
         response = client.post(reverse("admin:patients_patient_add"), data)
@@ -579,6 +637,92 @@ def test_patient_text_is_stored_as_given_or_refused(
             stored = Patient.objects.get()
             assert {key: getattr(stored, key) for key in expected} == expected
             assert stored.activities.get().name == cleaned(activity, 100)
+
+
+# --- One-line fields (security review round 2, finding 3) ----------------------------------
+
+# CharFields that no form lets anyone type into: written by code, from fixed vocabularies or
+# generated tokens. Every other CharField of ours is one line and refuses control characters.
+WRITTEN_BY_CODE = {
+    ("clinic.User", "password"),
+    ("exercises.Exercise", "library_checksum"),
+    ("patients.Patient", "calendar_token"),
+    ("patients.Patient", "invitation_nonce"),
+    ("patients.AttentionReview", "reason_codes"),
+    ("patients.Suggestion", "reason"),
+    ("patients.Suggestion", "change"),
+    ("patients.SymptomReport", "symptoms"),
+    ("patients.ContraindicationOverride", "tags"),
+    ("audit.AuditEvent", "actor_username"),
+    ("audit.AuditEvent", "target"),
+    ("audit.AuditEvent", "target_id"),
+    ("audit.AuditEvent", "fields"),
+    ("audit.AuditEvent", "path"),
+}
+LINE_BREAKS = ["Ann\nMarie", "Ann\rMarie", "Ann\tMarie", "Ann\x1bMarie", "Ann\u2028Marie"]
+
+
+def test_finding_3_every_one_line_model_field_refuses_control_characters():
+    accepting = set()
+    for app in ("clinic", "exercises", "patients", "audit"):
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, models.CharField) or field.choices:
+                    continue
+                for value in LINE_BREAKS:
+                    try:
+                        field.run_validators(value)
+                    except ValidationError:
+                        continue
+                    accepting.add((model._meta.label, field.name))
+    assert accepting == WRITTEN_BY_CODE
+
+
+def test_finding_3_the_plain_forms_one_line_fields_refuse_control_characters(clinician):
+    fields = [
+        AssignProgramForm(programs=Program.objects.none()).fields["override_reason"],
+        FunctionCheckInForm(activities=[], max_activities=5).fields["new_name_1"],
+        PrescribedExerciseForm.base_fields["override_reason"],
+    ]
+    for field in fields:
+        for value in LINE_BREAKS:
+            with pytest.raises(ValidationError, match="no line breaks, tabs"):
+                field.clean(value)
+        assert field.clean("Ann-Marie O’Neill, 2nd visit") == "Ann-Marie O’Neill, 2nd visit"
+
+
+@pytest.mark.parametrize("name", ["Ann\nMarie", "Ann\r\nBcc: x@example.org", "Ann\u2028Marie"])
+def test_finding_3_a_name_with_a_line_break_is_refused_in_the_patient_and_user_forms(
+    client, clinician, superuser, name
+):
+    client.force_login(clinician)
+    data = {
+        "first_name": name,
+        "last_name": "Ashby",
+        "email": "",
+        "phone": "",
+        "date_of_birth": "",
+        "timezone": "Europe/London",
+        "notes": "Line one.\nLine two is fine in notes.",
+        "checkin_interval_days": 14,
+        "is_active": "on",
+        "prescriptions-TOTAL_FORMS": 0,
+        "prescriptions-INITIAL_FORMS": 0,
+        "activities-TOTAL_FORMS": 0,
+        "activities-INITIAL_FORMS": 0,
+    }
+    response = client.post(reverse("admin:patients_patient_add"), data)
+    assert response.status_code == 200
+    assert "no line breaks, tabs or other control characters" in response.content.decode()
+    assert not Patient.objects.exists()
+
+    client.force_login(superuser)
+    url = reverse("admin:clinic_user_change", args=[clinician.pk])
+    response = client.post(url, admin_form_data(client.get(url)) | {"last_name": name})
+    assert response.status_code == 200
+    assert "no line breaks, tabs or other control characters" in response.content.decode()
+    clinician.refresh_from_db()
+    assert "\n" not in clinician.last_name
 
 
 @pytest.fixture
@@ -612,7 +756,7 @@ def test_assign_message_is_stored_as_given_or_refused(
     expected = cleaned(message, 2000)
     valid = (
         expected is not None
-        and cleaned(override, 300) is not None
+        and cleaned(override, 300, one_line=True) is not None
         and start == "2026-11-02"
         and weeks in ("4", "")
     )
@@ -637,7 +781,7 @@ def test_prescription_message_and_exercise_notes_are_stored_as_given_or_refused(
     data = admin_form_data(client.get(url))
     data["message"] = message
     data["exercises-0-notes"] = notes
-    expected = (cleaned(message, NO_LIMIT), cleaned(notes, 300))
+    expected = (cleaned(message, NO_LIMIT), cleaned(notes, 300, one_line=True))
     with rolled_back():
         response = client.post(url, data)
         if None in expected:
@@ -731,8 +875,9 @@ def test_admin_pages_with_any_object_id_answer_404(client, superuser, object_id,
     url = reverse(name, args=["0"]).replace("/0/", f"/{quote(object_id, safe='')}/", 1)
     with rolled_back():
         response = getattr(client, method)(url)
-    # 302: Django's admin sends an unknown id of its own change page back to the list.
-    assert response.status_code in (302, 404)
+    # 302: Django's admin sends an unknown id of its own change page back to the list; 400:
+    # a NUL in the URL is refused before any view.
+    assert response.status_code in ((400,) if "\x00" in object_id else (302, 404))
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES, ids=[name for name, _ in ADMIN_PAGES])
@@ -741,4 +886,5 @@ def test_admin_pages_with_typical_bad_object_ids_answer_404(client, superuser, p
     client.force_login(superuser)
     name, method = page
     url = reverse(name, args=["0"]).replace("/0/", f"/{object_id}/", 1)
-    assert getattr(client, method)(url).status_code in (302, 404)
+    expected = (400,) if object_id == "%00" else (302, 404)
+    assert getattr(client, method)(url).status_code in expected

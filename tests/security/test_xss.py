@@ -224,7 +224,7 @@ def test_messages_that_quote_names_are_escaped(client, stored, clinician):
 def read_csv(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def test_patient_export_carries_the_text_as_data(client, stored, clinician):
@@ -277,6 +277,54 @@ def test_exports_neutralise_formulas_in_text_cells(client, clinician, formula):
     adherence = dict(zip(*read_csv(response), strict=True))
     assert adherence["name"] == "'" + patient.full_name
     assert adherence["patient id"] == str(patient.pk)
+
+
+# The last four: full-width = + - @, which some spreadsheets also read as formulas.
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_finding_12_csv_quotes_every_field_neutralises_formulas_and_starts_with_a_bom(
+    client, clinician, start
+):
+    """Security review round 2, finding 12: every field quoted, a formula character at the
+    start of any cell neutralised, and a UTF-8 byte-order mark so that spreadsheet programs
+    read accents and dashes."""
+    patient = PatientFactory(clinician=clinician, first_name="Zoë", last_name="Ashby")
+    prescription = PrescriptionFactory(
+        patient=patient, name="Hips – week 1", start_date=patient.today() - datetime.timedelta(3)
+    )
+    done = PrescribedExerciseFactory(prescription=prescription, exercise__name=f"{start}SUM(A1)")
+    log = SessionLog.objects.create(
+        prescription=prescription,
+        date=patient.today() - datetime.timedelta(days=1),
+        pain=2,
+        note="Légère douleur — mieux",
+    )
+    log.checks.create(prescribed_exercise=done)
+    client.force_login(clinician)
+    response = client.get(reverse("admin:patients_patient_export", args=[patient.pk]))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    lines = text.splitlines()
+    # Every field in quotes, numbers and dates included.
+    assert lines[0] == ",".join(f'"{name}"' for name in header)
+    assert '"2"' in lines[1].split(",")
+    record = dict(zip(header, row, strict=True))
+    assert record["exercises done"] == f"'{start}SUM(A1)"
+    assert record["note"] == "Légère douleur — mieux"
+    assert record["program"] == "Hips – week 1"
+
+    response = client.post(
+        reverse("admin:patients_patient_changelist"),
+        {"action": "export_adherence_csv", "_selected_action": [patient.pk]},
+    )
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    first = body.decode("utf-8-sig").splitlines()[1]
+    assert first.startswith(f'"{patient.pk}","Zoë Ashby",')
 
 
 def test_ordinary_text_in_exports_is_unchanged(client, clinician):

@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from patients import reminders
 
@@ -8,7 +8,9 @@ from patients import reminders
 class Command(BaseCommand):
     help = (
         "Send every reminder email due now (one pass, for cron), or queue them for the "
-        "db_worker with --enqueue; --every N repeats the pass every N minutes."
+        "db_worker with --enqueue; --every N repeats the pass every N minutes. A reminder "
+        "that fails is logged by patient id and the pass goes on; a single pass then exits "
+        "with status 1."
     )
 
     def add_arguments(self, parser):
@@ -23,8 +25,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue: bool, every: int, **options):
         while True:
-            count = reminders.send_due_reminders(enqueue=enqueue)
-            self.stdout.write(f"{'Queued' if enqueue else 'Sent'} {count} reminder(s).")
+            result = reminders.send_due_reminders(enqueue=enqueue)
+            self.stdout.write(f"{'Queued' if enqueue else 'Sent'} {result.sent} reminder(s).")
+            if result.failed:
+                message = f"{result.failed} reminder(s) failed; the log names the patients' ids."
+                if not every:
+                    raise CommandError(message)
+                # A long-running scheduler goes on: the next pass tries them again.
+                self.stderr.write(message)
             if not every:
                 return
             time.sleep(every * 60)
