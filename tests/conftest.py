@@ -2,14 +2,12 @@
 clinician, the editor and a superuser, so each view test can ask what the outsider gets."""
 
 import pytest
-from django.apps import apps
 from django.core.cache import caches
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 from zeal import zeal_context
 from zeal.constants import initialize_app_registry
 from zeal.patch import patch as zeal_patch
 
+from clinic import roles
 from tests.factories import (
     ClinicianFactory,
     EditorFactory,
@@ -75,15 +73,10 @@ def other_patient(other_clinician):
 
 @pytest.fixture
 def role_groups(transactional_db):
-    """Re-create the role groups that the data migrations made, for transactional tests.
+    """The role groups, for transactional tests.
 
     Tests that commit real rows (live server, several processes) flush the database after
-    them, and the groups go with it. Replaying the ``clinic`` data migrations keeps the
-    groups exactly as a real migrate leaves them. (``serialized_rollback`` should do the
-    same, but in our runs it restored nothing once a non-transactional test had run first.)
+    them; the flush's post_migrate signal re-creates the groups (``clinic.apps``), and this
+    makes sure of it for the test at hand.
     """
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
-        for operation in loader.disk_migrations[key].operations:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+    roles.role_groups_sync()
