@@ -1,6 +1,9 @@
 """Named actors for every test: the patient, another patient, the clinician, another
 clinician, the editor and a superuser, so each view test can ask what the outsider gets."""
 
+import os
+
+import hypothesis
 import pytest
 from django.core.cache import caches
 from zeal import zeal_context
@@ -14,6 +17,12 @@ from tests.factories import (
     PatientFactory,
     SuperuserFactory,
 )
+
+# In CI every run draws the same examples (a failure there is reproducible, never luck);
+# locally Hypothesis explores and keeps what it found in .hypothesis/.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis.settings.load_profile("ci")
 
 # django-zeal watches querysets for N+1 patterns, but only inside `no_n_plus_one()` blocks:
 # the page requests of the query-budget tests. (What zeal's app config would do, for the

@@ -15,8 +15,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
 from django.utils import timezone
@@ -165,12 +163,8 @@ def media_files(settings) -> dict[str, bytes]:
 
 def wipe_like_a_fresh_server(settings) -> None:
     """An empty database as `migrate` leaves it (role groups included), and no media."""
+    # flush's post_migrate signal re-creates the role groups, as migrate does.
     call_command("flush", interactive=False, verbosity=0)
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
-        for operation in loader.disk_migrations[key].operations:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
     shutil.rmtree(settings.MEDIA_ROOT)
 
 
