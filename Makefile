@@ -4,11 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint bench loadtest faulttest serve-prod format help
+.PHONY: run test test-fast lint bench loadtest faulttest serve-prod format help
+
+# Test processes: pytest-xdist, one database per worker (SQLite file or PostgreSQL database).
+TEST_WORKERS ?= auto
 
 help:
 	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
+	@echo "make test-fast - the inner loop: the suite without browser, deploy and slow tests"
 	@echo "make lint  - ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
 	@echo "make loadtest   - 50 patients for 60 s against gunicorn + PostgreSQL: nothing lost? (bench/)"
@@ -34,7 +38,10 @@ run: $(VENV)/.runtime-installed
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python manage.py check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser and not deploy and not slow"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@ import logging
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 security_log = logging.getLogger("clinic.security")
 
@@ -19,6 +20,8 @@ class ClinicConfig(AppConfig):
         user_locked_out.connect(log_lockout, dispatch_uid="homeplan-lockout-log")
         # No sign-in, invitation, unsubscribe, calendar or reset token in any log.
         log_redaction.install()
+        # After every migrate (and every test flush), the role groups match clinic/roles.py.
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="homeplan-role-groups")
 
 
 class HomeplanAdminConfig(admin_apps.AdminConfig):
@@ -36,3 +39,15 @@ def log_lockout(sender, request, username, ip_address, **kwargs):
     security_log.warning(
         "login lockout: user %s after repeated failures", user_id_from_key(username) or "unknown"
     )
+
+
+def sync_role_groups(sender, using="default", plan=None, **kwargs):
+    """Make the role groups match ``clinic.roles.ROLE_PERMISSIONS``.
+
+    Skipped on a migrate backwards (``plan`` going down): the tables may be gone.
+    """
+    from clinic import roles
+
+    if plan and all(backwards for _, backwards in plan):
+        return
+    roles.role_groups_sync(using=using)

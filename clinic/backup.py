@@ -217,8 +217,6 @@ def _dumped_models(using: str) -> list:
     """The models dumpdata would dump (all apps but EXCLUDED), in dependency order."""
     excluded_apps = {label for label in EXCLUDED if "." not in label}
     excluded_models = {apps.get_model(label) for label in EXCLUDED if "." in label}
-    # Not dumpdata's `models_module is not None` test: the role-group helper clears that
-    # flag on the live registry when tests replay the data migrations.
     app_list = [
         (config, None) for config in apps.get_app_configs() if config.label not in excluded_apps
     ]

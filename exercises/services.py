@@ -1,6 +1,7 @@
 """Writes to the library: saving exercises with their pictures, status changes, deletion,
 and loading the shipped hip-mobility library."""
 
+import functools
 import hashlib
 import io
 import json
@@ -144,10 +145,27 @@ def _checksum(entry: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _png(image) -> ContentFile:
+def _png_bytes(image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return ContentFile(buffer.getvalue(), name="illustration.png")
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
+def _library_drawings(pose_table_json: str) -> tuple[bytes, bytes]:
+    """The start and end drawings of one exercise's pose table, as PNG bytes.
+
+    A drawing depends on nothing but its pose table and the renderer, and takes about half a
+    second of CPU; a process that loads the library more than once (the test suite, a seed
+    after a reset) draws each picture once. 27 exercises keep about 3 MB here.
+    """
+    start, end = illustration.crop_empty_sky(
+        [
+            illustration.render_pose_image(json.loads(pose_table_json), which=which)
+            for which in ("start", "end")
+        ]
+    )
+    return _png_bytes(start), _png_bytes(end)
 
 
 def _apply_entry(exercise: Exercise, entry: dict) -> None:
@@ -202,14 +220,13 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
             report.conflicts[entry["key"]] = "; ".join(exc.messages)
             continue
         exercise.save()
-        start, end = illustration.crop_empty_sky(
-            [
-                illustration.render_pose_image(entry["illustration"], which=which)
-                for which in ("start", "end")
-            ]
+        start, end = _library_drawings(json.dumps(entry["illustration"], sort_keys=True))
+        exercise_image_set(
+            exercise=exercise, slot="start", source=ContentFile(start, name="illustration.png")
         )
-        exercise_image_set(exercise=exercise, slot="start", source=_png(start))
-        exercise_image_set(exercise=exercise, slot="end", source=_png(end))
+        exercise_image_set(
+            exercise=exercise, slot="end", source=ContentFile(end, name="illustration.png")
+        )
         bucket.append(entry["key"])
     _library_links_sync(entries)
     return report

@@ -1,22 +1,28 @@
 """Named actors for every test: the patient, another patient, the clinician, another
 clinician, the editor and a superuser, so each view test can ask what the outsider gets."""
 
+import os
+
+import hypothesis
 import pytest
-from django.apps import apps
 from django.core.cache import caches
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 from zeal import zeal_context
 from zeal.constants import initialize_app_registry
 from zeal.patch import patch as zeal_patch
 
+from clinic import roles
 from tests.factories import (
     ClinicianFactory,
     EditorFactory,
     PatientFactory,
     SuperuserFactory,
 )
+
+# In CI every run draws the same examples (a failure there is reproducible, never luck);
+# locally Hypothesis explores and keeps what it found in .hypothesis/.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis.settings.load_profile("ci")
 
 # django-zeal watches querysets for N+1 patterns, but only inside `no_n_plus_one()` blocks:
 # the page requests of the query-budget tests. (What zeal's app config would do, for the
@@ -76,22 +82,10 @@ def other_patient(other_clinician):
 
 @pytest.fixture
 def role_groups(transactional_db):
-    """Re-create the role groups that the data migrations made, for transactional tests.
+    """The role groups, for transactional tests.
 
     Tests that commit real rows (live server, several processes) flush the database after
-    them, and the groups go with it. Replaying the ``clinic`` data migrations keeps the
-    groups exactly as a real migrate leaves them. (``serialized_rollback`` should do the
-    same, but in our runs it restored nothing once a non-transactional test had run first.)
+    them; the flush's post_migrate signal re-creates the groups (``clinic.apps``), and this
+    makes sure of it for the test at hand.
     """
-    replay_clinic_migrations()
-
-
-def replay_clinic_migrations() -> None:
-    """Run the ``clinic`` migrations' Python operations again: the role groups and their
-    permissions, and the shared cache's table (kept by a flush, so made only if missing)."""
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    with connection.schema_editor() as schema_editor:
-        for key in sorted(key for key in loader.disk_migrations if key[0] == "clinic"):
-            for operation in loader.disk_migrations[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, schema_editor)
+    roles.role_groups_sync()

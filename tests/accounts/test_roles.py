@@ -67,6 +67,67 @@ def test_groups_exist_after_migrate_with_their_permissions():
     assert not {p for p in editor_perms if p.endswith("_patient")}
 
 
+def permissions_of(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def table_of(group_name: str) -> set[str]:
+    return {
+        f"{app}.{action}_{model}"
+        for app, models in roles.ROLE_PERMISSIONS[group_name].items()
+        for model, actions in models.items()
+        for action in actions
+    }
+
+
+def test_the_role_table_gives_exactly_what_the_landed_data_migrations_gave():
+    """The table replaced the grants spread over clinic's data migrations: replaying those
+    migrations on empty groups must give the same permissions, no more and no less."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    Group.objects.filter(name__in=roles.ROLE_PERMISSIONS).delete()
+    loader = MigrationLoader(connection)
+    historical_apps = loader.project_state().apps  # as the migrations see models
+    granting = sorted(
+        key
+        for key in loader.disk_migrations
+        if key[0] == "clinic" and ("permissions" in key[1] or "role_groups" in key[1])
+    )
+    assert len(granting) == 6
+    for key in granting:
+        for operation in loader.disk_migrations[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(historical_apps, None)
+    for group_name in roles.ROLE_PERMISSIONS:
+        assert permissions_of(group_name) == table_of(group_name), group_name
+
+
+def test_role_sync_is_idempotent_and_takes_back_a_permission_given_by_hand():
+    from django.contrib.auth.models import Permission
+
+    clinicians = Group.objects.get(name=roles.CLINICIANS)
+    clinicians.permissions.add(Permission.objects.get(codename="delete_sessionlog"))
+    roles.role_groups_sync()
+    roles.role_groups_sync()
+    assert permissions_of(roles.CLINICIANS) == table_of(roles.CLINICIANS)
+    assert Group.objects.filter(name__in=roles.ROLE_PERMISSIONS).count() == 2
+
+
+def test_migrate_leaves_the_groups_as_the_table_says():
+    from django.core.management import call_command
+
+    Group.objects.filter(name=roles.CONTENT_EDITORS).delete()
+    call_command("migrate", verbosity=0)
+    for group_name in roles.ROLE_PERMISSIONS:
+        assert permissions_of(group_name) == table_of(group_name), group_name
+
+
 def test_staff_session_expires_after_idle_minutes(client, clinician, settings):
     settings.STAFF_SESSION_IDLE_MINUTES = 30
     client.force_login(clinician)

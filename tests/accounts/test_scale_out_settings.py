@@ -12,6 +12,9 @@ from audit.models import AuditEvent
 from clinic import ratelimit
 from tests.accounts.test_settings import manage, production_env
 
+# Separate processes or threads: seconds each (left out of make test-fast).
+pytestmark = pytest.mark.slow
+
 REDIS = ("127.0.0.1", 6379)
 
 

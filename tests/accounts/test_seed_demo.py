@@ -6,7 +6,7 @@ from clinic import roles
 from patients.demo import DEMO_PASSWORD
 from patients.models import Patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 DEMO_USERNAMES = {
     "demo-clinician",

@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Separate processes or threads: seconds each (left out of make test-fast).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -71,3 +76,20 @@ def test_emails_wait_for_the_worker_in_production_and_go_at_once_in_development(
     assert production.stdout.strip() == "django_tasks_db.DatabaseBackend"
     development = manage("shell", "--no-imports", "-c", script)
     assert development.stdout.strip() == "django_tasks.backends.immediate.ImmediateBackend"
+
+
+def test_a_misspelt_boolean_stops_start_up_naming_the_variable():
+    result = manage("check", **production_env(DJANGO_SECURE_COOKIES="flase"))
+    assert result.returncode != 0
+    assert "DJANGO_SECURE_COOKIES must be one of" in result.stderr
+    assert "'flase'" in result.stderr
+
+
+def test_every_spelling_of_yes_and_no_is_accepted_in_any_case():
+    script = "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE)"
+    for word, expected in [("OFF", "False"), ("No", "False"), ("On", "True"), ("YES", "True")]:
+        result = manage(
+            "shell", "--no-imports", "-c", script, **production_env(DJANGO_SECURE_COOKIES=word)
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, word

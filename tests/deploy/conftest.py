@@ -31,3 +31,9 @@ def two_servers(role_groups, production_passwords, static_root, tmp_path):
     """Two app servers on two ports, sharing only the database (and the secret key)."""
     with app_servers(["A", "B"], production_env(static_root=static_root), tmp_path) as servers:
         yield servers
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/deploy/" in str(item.fspath):
+            item.add_marker(pytest.mark.deploy)

@@ -80,6 +80,7 @@ def test_too_many_pixels_is_refused(settings):
         images.validate_image_upload(picture_upload(size=(2000, 1000)))
 
 
+@pytest.mark.slow
 def test_decompression_bomb_is_refused():
     # A tiny file that claims 30000 × 30000 pixels (900 MP), above Pillow's own bomb limit.
     buffer = io.BytesIO()

@@ -10,7 +10,7 @@ from exercises.library import load_shipped_library
 from exercises.models import Exercise
 from tests.factories import ExerciseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_load_library_twice_creates_each_exercise_once_with_its_pictures(capsys):

@@ -141,7 +141,7 @@ def test_needs_attention_filter_on_the_patient_list(client, clinician, patient, 
     assert b"Calm" not in html
 
 
-@pytest.mark.parametrize("count", [10, 500])
+@pytest.mark.parametrize("count", [10, pytest.param(500, marks=pytest.mark.slow)])
 def test_queue_and_patient_list_queries_do_not_grow(
     client, clinician, count, django_assert_max_num_queries, no_n_plus_one
 ):

@@ -174,6 +174,7 @@ def test_clinicians_see_but_cannot_change_reminders(client, clinician, patient):
     assert 'name="reminders_enabled"' not in page
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_queued_reminders_survive_in_the_database_until_the_worker_runs(
     role_groups, clinician, settings
@@ -194,6 +195,7 @@ def test_queued_reminders_survive_in_the_database_until_the_worker_runs(
     assert ReminderSent.objects.count() == 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_at_once_send_one_reminder(role_groups, clinician):
     patient_in("UTC", clinician=clinician, reminder_time=datetime.time(0, 0))

@@ -19,7 +19,7 @@ from patients.management.commands.seed_scale import clinician_sizes
 from patients.models import ExerciseCheck, Patient, Prescription, SessionLog
 from tests.factories import ExerciseFactory, PatientFactory, ProgramFactory, ProgramItemFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

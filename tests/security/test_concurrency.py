@@ -27,6 +27,9 @@ from tests.factories import (
     PrescriptionFactory,
 )
 
+# Separate processes or threads: seconds each (left out of make test-fast).
+pytestmark = pytest.mark.slow
+
 THREADS = 20
 # A successful form post answers with a redirect (post/redirect/get); anything else that is
 # not an error must be a page the patient can act on. Never a 5xx.

@@ -54,7 +54,7 @@ from tests.factories import (
     ProgramItemFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EXAMPLES = 25
 hostile_settings = settings(
