@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from clinic import urls as clinic_urls
 from exercises.models import Exercise
-from patients import plan, plan_cache, schedule
+from patients import adherence, plan, plan_cache, schedule
 from patients.management.commands.seed_scale import BENCH_CLINICIAN, CLINICIAN_PREFIX
 from patients.models import ExerciseCheck, Patient, PrescribedExercise, Prescription, SessionLog
 
@@ -147,9 +147,9 @@ def explain(patient: Patient, clinician) -> dict[str, str]:
         "today: session logs": SessionLog.objects.filter(prescription__in=due, date=today).explain(
             **options
         ),
-        "admin list: adherence": Patient.objects.for_clinician(clinician)
-        .with_adherence()[:100]
-        .explain(**options),
+        "admin list: adherence": adherence.with_adherence(Patient.objects.for_clinician(clinician))[
+            :100
+        ].explain(**options),
     }
 
 

@@ -5,8 +5,8 @@ sessions a day counts twice). *Done* is the completed sessions plus, for session
 done, the share of their exercises checked off. Windows are whole days ending yesterday in
 the clinic's time zone, so a day still under way never lowers anyone's figure.
 
-``PatientQuerySet.with_adherence()`` adds these figures to every patient of a queryset as
-SQL annotations, so a list of 500 patients is one query and can be sorted by adherence.
+``with_adherence(patients)`` adds these figures to every patient of a queryset as SQL
+annotations, so a list of 500 patients is one query and can be sorted by adherence.
 """
 
 import datetime
@@ -129,6 +129,12 @@ def pain_annotations(*, today: datetime.date | None = None) -> dict[str, models.
         "pain_this_week": average_pain(this_first, this_last),
         "pain_last_week": average_pain(previous_first, previous_last),
     }
+
+
+def with_adherence(patients, *, today: datetime.date | None = None):
+    """``patients`` (a Patient queryset) with adherence over the last 7 and 28 days, pain and
+    activity as annotations."""
+    return patients.annotate(**adherence_annotations(today=today), **pain_annotations(today=today))
 
 
 def pain_direction(this_week: float | None, last_week: float | None) -> str:

@@ -236,7 +236,9 @@ class PatientAdmin(ClinicianScopedAdmin):
         css = {"all": ("css/admin.css",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_active_prescription_flag().with_adherence()
+        return adherence.with_adherence(
+            super().get_queryset(request).with_active_prescription_flag()
+        )
 
     def get_list_display(self, request):
         if request.user.is_superuser:
@@ -499,7 +501,7 @@ class PatientAdmin(ClinicianScopedAdmin):
         """Adherence, pain and notes for one patient, in the admin's look; printable."""
         patient = self.get_visible_object(request, object_id)
         record_view(request, patient, "progress page")
-        annotated = Patient.objects.with_adherence().get(pk=patient.pk)
+        annotated = adherence.with_adherence(Patient.objects).get(pk=patient.pk)
         suggested = suggestions.candidates_for([annotated]).get(patient.pk, [])
         context = {
             **self.admin_site.each_context(request),

@@ -17,7 +17,7 @@ from django.db.models.functions import DenseRank
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from patients import schedule, suggestions
+from patients import adherence, schedule, suggestions
 from patients.models import (
     AttentionReview,
     Effort,
@@ -336,9 +336,12 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
     reports = list(unreviewed_reports(own))
     reporting = {report.patient_id for report in reports}
     patients = list(
-        own.filter(Q(prescriptions__status=Prescription.Status.ACTIVE) | Q(pk__in=reporting))
-        .distinct()
-        .with_adherence(today=today)
+        adherence.with_adherence(
+            own.filter(
+                Q(prescriptions__status=Prescription.Status.ACTIVE) | Q(pk__in=reporting)
+            ).distinct(),
+            today=today,
+        )
         .select_related("review")
         .prefetch_related(Prefetch("prescriptions", queryset=Prescription.objects.all()))
     )
@@ -390,7 +393,7 @@ def attention_review(
     now = timezone.now()
     seen_at = min(seen_at, now) if seen_at else now
     annotated = (
-        Patient.objects.with_adherence(today=today)
+        adherence.with_adherence(Patient.objects, today=today)
         .select_related("review")
         .prefetch_related("prescriptions")
         .get(pk=patient.pk)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
-from patients import contraindications, schedule
+from patients import adherence, contraindications, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
@@ -256,7 +256,9 @@ def suggestion_decide(
     The candidate is recomputed here, so only a suggestion the rules still make can be
     accepted; the decision is recorded with who made it.
     """
-    patient = Patient.objects.with_adherence(today=today).get(pk=prescribed.prescription.patient_id)
+    patient = adherence.with_adherence(Patient.objects, today=today).get(
+        pk=prescribed.prescription.patient_id
+    )
     candidates = candidates_for([patient], today=today).get(patient.pk, [])
     candidate = next(
         (c for c in candidates if c.prescribed.pk == prescribed.pk and c.kind == kind), None

@@ -42,7 +42,7 @@ def daily(patient):
 
 
 def annotated(patient) -> Patient:
-    return Patient.objects.with_adherence(today=TODAY).get(pk=patient.pk)
+    return adherence.with_adherence(Patient.objects, today=TODAY).get(pk=patient.pk)
 
 
 def test_partly_done_sessions_count_by_their_share_of_exercises(patient, daily):
@@ -118,5 +118,5 @@ def test_sorting_the_patient_list_by_adherence(clinician, daily, patient):
     PrescribedExerciseFactory(prescription=idle_plan)
     for day in range(18, 25):
         log(daily, NOV[day])
-    ordered = Patient.objects.with_adherence(today=TODAY).order_by("-adherence_7")
+    ordered = adherence.with_adherence(Patient.objects, today=TODAY).order_by("-adherence_7")
     assert [p.pk for p in ordered] == [patient.pk, idle.pk]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from exercises.library import load_shipped_library
 from exercises.models import SafetyAdvice
-from patients import attention, demo, offline, services, suggestions
+from patients import adherence, attention, demo, offline, services, suggestions
 from patients.models import ExerciseCheck, FunctionActivity, Patient, SessionLog, SymptomReport
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
 from tests.patients.conftest import NOW, TODAY
@@ -55,7 +55,7 @@ def history(prescription, *, days=14, pain=2, effort="about_right", efforts=None
 
 
 def candidates(patient):
-    annotated = Patient.objects.with_adherence(today=TODAY).get(pk=patient.pk)
+    annotated = adherence.with_adherence(Patient.objects, today=TODAY).get(pk=patient.pk)
     return suggestions.candidates_for([annotated], today=TODAY).get(patient.pk, [])
 
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from patients import attention, services, suggestions
+from patients import adherence, attention, services, suggestions
 from patients.models import ExerciseCheck, Patient, SessionLog, Suggestion
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
 from tests.patients.conftest import NOW, TODAY
@@ -51,7 +51,7 @@ def history(prescription, *, days=14, pain=2, effort="about_right", efforts=None
 
 
 def found(patient):
-    annotated = Patient.objects.with_adherence(today=TODAY).get(pk=patient.pk)
+    annotated = adherence.with_adherence(Patient.objects, today=TODAY).get(pk=patient.pk)
     return {
         (c.prescribed.exercise.name, c.kind): c.change
         for c in suggestions.candidates_for([annotated], today=TODAY).get(patient.pk, [])

@@ -1,0 +1,32 @@
+"""The patients app's models, one module per job; imported from here as before."""
+
+from patients.models.checkins import FunctionActivity, FunctionCheckIn, FunctionScore
+from patients.models.decisions import AttentionReview, ContraindicationOverride, Suggestion
+from patients.models.logs import ClientWrite, Effort, ExerciseCheck, SessionLog, SkipReason
+from patients.models.people import Patient, default_timezone, new_calendar_token, validate_timezone
+from patients.models.plans import PrescribedExercise, Prescription
+from patients.models.reminders import ReminderSent, WeeklySummarySent
+from patients.models.safety import SymptomReport
+
+__all__ = [
+    "AttentionReview",
+    "ClientWrite",
+    "ContraindicationOverride",
+    "Effort",
+    "ExerciseCheck",
+    "FunctionActivity",
+    "FunctionCheckIn",
+    "FunctionScore",
+    "Patient",
+    "PrescribedExercise",
+    "Prescription",
+    "ReminderSent",
+    "SessionLog",
+    "SkipReason",
+    "Suggestion",
+    "SymptomReport",
+    "WeeklySummarySent",
+    "default_timezone",
+    "new_calendar_token",
+    "validate_timezone",
+]

@@ -1,0 +1,84 @@
+"""What a clinician decided: a queue item reviewed, a suggestion accepted or dismissed, an
+exercise prescribed despite a precaution."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from clinic.validators import one_line
+from patients.models.people import Patient
+from patients.models.plans import PrescribedExercise
+
+
+class AttentionReview(models.Model):
+    """A clinician looked at a patient's "needs attention" item. It stays hidden until
+    something new happens: a new log or note, or a reason that was not there before."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="review")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    reason_codes = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Reviewed {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reasons(self) -> set[str]:
+        return set(filter(None, self.reason_codes.split(",")))
+
+
+class Suggestion(models.Model):
+    """A clinician's decision on a suggested progression or regression of one exercise.
+
+    Suggestions are computed from the logs (patients/suggestions.py); a row is written only
+    when the clinician accepts (the prescription changes, by them) or dismisses one.
+    """
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progression"
+        REGRESS = "regress", "Regression"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    prescribed = models.ForeignKey(
+        PrescribedExercise, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=300)
+    change = models.CharField("what was proposed", max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        indexes = [models.Index(fields=["prescribed", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_status_display().lower()}: {self.change}"
+
+
+class ContraindicationOverride(models.Model):
+    """A clinician prescribed an exercise despite a matching precaution tag, and said why."""
+
+    prescribed = models.ForeignKey(
+        PrescribedExercise, on_delete=models.CASCADE, related_name="overrides"
+    )
+    tags = models.CharField(max_length=300, help_text="The matching tags, by name.")
+    reason = models.CharField(max_length=300, validators=[one_line])
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prescribed.exercise} despite {self.tags}: {self.reason}"

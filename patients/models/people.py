@@ -1,0 +1,174 @@
+"""People: the patient, the minimum the clinic keeps about them."""
+
+import datetime
+import secrets
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from clinic.validators import one_line
+from exercises.models import PrecautionTag
+from patients import weekdays
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_timezone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("“%(value)s” is not a known time zone.", params={"value": value})
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_clinician(self, user):
+        """The patients this staff user may see: their own, or everyone for a superuser."""
+        if user.is_superuser:
+            return self
+        return self.filter(clinician=user)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_active_prescription_flag(self):
+        # By the reverse relation's model: plans.py builds on this module, not the reverse.
+        prescription = self.model.prescriptions.field.model
+        return self.annotate(
+            has_active_prescription=models.Exists(
+                prescription.objects.filter(
+                    patient=models.OuterRef("pk"), status=prescription.Status.ACTIVE
+                )
+            )
+        )
+
+
+class Patient(models.Model):
+    """A person receiving a home exercise program. Holds the minimum the clinic needs."""
+
+    first_name = models.CharField(max_length=100, validators=[one_line])
+    last_name = models.CharField(max_length=100, validators=[one_line])
+    # NULL, not "", for "no email": the case-insensitive unique constraint ignores NULLs.
+    email = models.EmailField(  # noqa: DJ001
+        null=True,
+        blank=True,
+        help_text="Used for the invitation, sign-in links and reminders. "
+        "Leave empty for paper-only patients.",
+    )
+    phone = models.CharField(max_length=30, blank=True, validators=[one_line])
+    date_of_birth = models.DateField(null=True, blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        default=default_timezone,
+        validators=[validate_timezone],
+        help_text="The patient's local time zone: it decides which day is “today” for them.",
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        limit_choices_to={"is_staff": True},
+        help_text="The primary clinician, who sees and edits this patient's plan.",
+    )
+    notes = models.TextField(
+        "condition and notes",
+        blank=True,
+        help_text="Visible to staff only, never to the patient.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Deactivate instead of deleting: the patient can no longer sign in, "
+        "and their history is kept.",
+    )
+    precaution_tags = models.ManyToManyField(
+        PrecautionTag,
+        blank=True,
+        related_name="patients",
+        help_text="Prescribing an exercise with a matching tag asks you to confirm, with a reason.",
+    )
+    safety_acknowledged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the patient confirmed reading “When to stop and get help”.",
+    )
+    reminders_enabled = models.BooleanField(
+        "email reminders", default=True, help_text="Set by the patient on their settings page."
+    )
+    reminder_time = models.TimeField(default=datetime.time(18, 0))
+    reminder_weekdays = weekdays.WeekdaysField(
+        "reminder days",
+        default=0,
+        blank=True,
+        help_text="Empty: the days exercises are due.",
+    )
+    calendar_token = models.CharField(
+        max_length=43, unique=True, default=new_calendar_token, editable=False
+    )
+    checkin_interval_days = models.PositiveSmallIntegerField(
+        "function check-in every (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How often the patient is asked to rate their everyday activities.",
+    )
+    invitation_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    # Loaded with the signed-in user at no extra query, so the plan pages can tell whether
+    # their rendering kept in memory is still right (patients/plan_cache.py).
+    plan_stamp = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Changes whenever anything the patient's plan pages show changes.",
+    )
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patient",
+        help_text="The patient's sign-in account, linked when they accept the invitation.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="patient_email_unique_ci",
+                violation_error_message="Another patient already uses this email address.",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinician", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> datetime.date:
+        """The patient's local date now: their "today", whatever the server's clock says."""
+        return timezone.localdate(timezone=self.zone)
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self.user_id is None and bool(self.invitation_nonce)

@@ -1,0 +1,163 @@
+"""Plans: a program assigned to a patient (a snapshot of its exercises) with its schedule."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clinic.validators import one_line
+from exercises.models import Dosage, Exercise, Program
+from patients import weekdays
+from patients.models.people import Patient
+
+
+def _short_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+class PrescriptionQuerySet(models.QuerySet):
+    def for_clinician(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(patient__clinician=user)
+
+    def active(self):
+        return self.filter(status=Prescription.Status.ACTIVE)
+
+
+class Prescription(models.Model):
+    """A program assigned to one patient: a snapshot of its exercises, with a schedule."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prescriptions")
+    program = models.ForeignKey(
+        Program,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prescriptions",
+        help_text="The template it was copied from. Editing the template never changes this plan.",
+    )
+    name = models.CharField(max_length=150, validators=[one_line])
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Last day of the program; empty for no end date."
+    )
+    weekdays = weekdays.WeekdaysField(
+        "days", default=weekdays.EVERY_DAY, help_text="The days of the week it is due."
+    )
+    sessions_per_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    message = models.TextField(
+        "message to the patient", blank=True, help_text="Shown at the top of the patient's plan."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every change through the admin or a suggestion raises it, and a
+    # form loaded at an older version is refused, so one clinician's save never silently
+    # overwrites another's.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PrescriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        indexes = [models.Index(fields=["patient", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="prescription_ends_after_it_starts",
+                violation_error_message="The end date must be on or after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekdays__gt=0, weekdays__lte=weekdays.EVERY_DAY),
+                name="prescription_has_days",
+                violation_error_message="Choose at least one day of the week.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sessions_per_day__gte=1, sessions_per_day__lte=3),
+                name="prescription_sessions_per_day_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+    def current_version_locked(self) -> int:
+        """The stored version, with the row locked until the transaction ends (PostgreSQL;
+        SQLite's IMMEDIATE transactions already serialise writers), so two saves of the same
+        version cannot both pass the check."""
+        return (
+            Prescription.objects.select_for_update()
+            .values_list("version", flat=True)
+            .get(pk=self.pk)
+        )
+
+    def version_bump(self) -> None:
+        """Record a change made outside the prescription form (a suggestion accepted), so
+        a form opened before it is refused instead of undoing it."""
+        Prescription.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+
+    @property
+    def days_text(self) -> str:
+        return weekdays.describe_days(self.weekdays)
+
+    @property
+    def date_range_text(self) -> str:
+        start = _short_date(self.start_date)
+        return f"{start} – {_short_date(self.end_date)}" if self.end_date else f"from {start}"
+
+
+class PrescribedExercise(Dosage):
+    """One exercise in a patient's plan, with that patient's own dose."""
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="exercises"
+    )
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="prescribed_exercises"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["prescription", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.dosage_text()})"
+
+    @classmethod
+    def snapshot_of(cls, item, *, prescription, order: int) -> "PrescribedExercise":
+        """An unsaved copy of a template's item for one patient (the snapshot rule)."""
+        return cls(
+            prescription=prescription,
+            exercise_id=item.exercise_id,
+            order=order,
+            sets=item.sets,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            side=item.side,
+            rest_seconds=item.rest_seconds,
+            notes=item.notes,
+        )
