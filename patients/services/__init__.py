@@ -1,0 +1,101 @@
+"""Writes to patients' data, one module per job; views, the admin and management commands
+call these, and the business rules live here. Re-exported, so ``services.<name>`` works
+wherever the module is imported whole."""
+
+from patients.services.checkins import (
+    MAX_ACTIVITIES,
+    checkin_due,
+    function_checkin_save,
+)
+from patients.services.invitations import (
+    INVITATION_SALT,
+    InvitationError,
+    email_in_use,
+    invitation_accept,
+    invitation_token,
+    invitation_url,
+    patient_from_invitation,
+    patient_invite,
+)
+from patients.services.offline_merge import (
+    CLIENT_CLOCK_SKEW,
+    OFFLINE_WRITE_MAX_AGE,
+    client_write_claim,
+    client_write_known,
+    effective_today,
+    notes_merge,
+    session_result_apply,
+)
+from patients.services.people import (
+    check_owns_patient,
+    patient_active_set,
+    patient_history_counts,
+)
+from patients.services.prescribing import (
+    end_date_for,
+    prescription_assign,
+)
+from patients.services.reminders import (
+    calendar_link_renew,
+    reminders_stop,
+)
+from patients.services.safety import (
+    safety_acknowledge,
+    symptom_report_create,
+)
+from patients.services.session_logs import (
+    check_day_editable,
+    exercise_check,
+    session_complete,
+    session_log_update_share,
+)
+from patients.services.sign_in import (
+    REMINDER_SIGN_IN_SALT,
+    SIGN_IN_SALT,
+    send_sign_in_link_task,
+    sign_in_link_consume,
+    sign_in_link_send,
+    sign_in_path,
+    user_from_sign_in_token,
+)
+
+__all__ = [
+    "CLIENT_CLOCK_SKEW",
+    "INVITATION_SALT",
+    "MAX_ACTIVITIES",
+    "OFFLINE_WRITE_MAX_AGE",
+    "REMINDER_SIGN_IN_SALT",
+    "SIGN_IN_SALT",
+    "InvitationError",
+    "calendar_link_renew",
+    "check_day_editable",
+    "check_owns_patient",
+    "checkin_due",
+    "client_write_claim",
+    "client_write_known",
+    "effective_today",
+    "email_in_use",
+    "end_date_for",
+    "exercise_check",
+    "function_checkin_save",
+    "invitation_accept",
+    "invitation_token",
+    "invitation_url",
+    "notes_merge",
+    "patient_active_set",
+    "patient_from_invitation",
+    "patient_history_counts",
+    "patient_invite",
+    "prescription_assign",
+    "reminders_stop",
+    "safety_acknowledge",
+    "send_sign_in_link_task",
+    "session_complete",
+    "session_log_update_share",
+    "session_result_apply",
+    "sign_in_link_consume",
+    "sign_in_link_send",
+    "sign_in_path",
+    "symptom_report_create",
+    "user_from_sign_in_token",
+]
