@@ -1,0 +1,41 @@
+"""The patients app's forms, one module per job; imported from here as before."""
+
+from patients.forms.accounts import (
+    SetPasswordForm,
+    SignInLinkForm,
+)
+from patients.forms.checkins import (
+    FunctionCheckInForm,
+)
+from patients.forms.logs import (
+    PAIN_CHOICES,
+    CheckForm,
+    ClientWriteForm,
+    SessionDoneForm,
+)
+from patients.forms.safety import (
+    SymptomReportForm,
+)
+from patients.forms.settings import (
+    ReminderSettingsForm,
+    timezone_choices,
+)
+from patients.forms.staff import (
+    ISO_DATE,
+    AssignProgramForm,
+)
+
+__all__ = [
+    "ISO_DATE",
+    "PAIN_CHOICES",
+    "AssignProgramForm",
+    "CheckForm",
+    "ClientWriteForm",
+    "FunctionCheckInForm",
+    "ReminderSettingsForm",
+    "SessionDoneForm",
+    "SetPasswordForm",
+    "SignInLinkForm",
+    "SymptomReportForm",
+    "timezone_choices",
+]

@@ -1,0 +1,50 @@
+"""The patient's account: setting a password from an invitation, asking for a sign-in link."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+
+
+class SetPasswordForm(forms.Form):
+    """A new patient chooses their password (Django's validators apply)."""
+
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type it again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif first:
+            # Validate against the patient's own details, as for an existing user.
+            candidate = get_user_model()(
+                username=self.patient.email,
+                email=self.patient.email,
+                first_name=self.patient.first_name,
+                last_name=self.patient.last_name,
+            )
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class SignInLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

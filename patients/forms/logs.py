@@ -1,0 +1,76 @@
+"""What the patient logs on their plan: check-offs, skips, "session done", and the id and time
+that each write carries (for the phone's offline queue)."""
+
+from django import forms
+
+from patients.models import Effort, SkipReason
+
+PAIN_CHOICES = [(score, str(score)) for score in range(11)]
+
+
+class ClientWriteForm(forms.Form):
+    """What the page or the phone's offline queue adds to a check-off or "session done": the
+    write's own UUID, when the patient made it, and the result version the form showed."""
+
+    client_uuid = forms.UUIDField(
+        required=False,
+        error_messages={"invalid": "This entry's id is not valid: it must be a UUID."},
+    )
+    made_at = forms.DateTimeField(
+        required=False,
+        error_messages={"invalid": "This entry's time is not valid: it must be ISO 8601."},
+    )
+    seen = forms.CharField(required=False, max_length=36, strip=True)
+
+    def clean_seen(self):
+        # Absent means "no idea what was shown" (a plain form); "" means "nothing was logged".
+        return self.cleaned_data["seen"] if "seen" in self.data else None
+
+    def write_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"client_uuid": data["client_uuid"], "made_at": data["made_at"]}
+
+
+class SessionDoneForm(forms.Form):
+    """Pain now (0-10 numeric rating scale), how it felt, and a note for the clinician."""
+
+    pain = forms.TypedChoiceField(
+        label="How much pain do you have now?",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="0 = no pain, 10 = the worst pain you can imagine.",
+        error_messages={
+            "required": "Choose a number from 0 to 10 for your pain.",
+            "invalid_choice": "Pain is a number from 0 to 10.",
+        },
+    )
+    effort = forms.ChoiceField(
+        label="How did the exercises feel?",
+        choices=Effort.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label="A note for your clinician (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CheckForm(forms.Form):
+    """Check an exercise off, skip it with a reason, or undo: one small POST."""
+
+    ACTIONS = (("done", "Done"), ("skip", "Skip"), ("undo", "Undo"))
+
+    exercise = forms.IntegerField(min_value=1)
+    session = forms.IntegerField(min_value=1, max_value=3)
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.ChoiceField(choices=[("", "—"), *SkipReason.choices], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "skip" and not data.get("reason"):
+            self.add_error("reason", "Choose why you skipped it.")
+        return data

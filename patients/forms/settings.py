@@ -1,0 +1,37 @@
+"""The patient's settings: reminders and time zone."""
+
+import functools
+import zoneinfo
+
+from django import forms
+
+from patients.models import Patient
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone, as "Europe/London" choices; computed once per process."""
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone)
+    return [(zone, zone.replace("_", " ")) for zone in ["UTC", *zones]]
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """The patient's own reminder preferences and time zone."""
+
+    class Meta:
+        model = Patient
+        fields = ["reminders_enabled", "reminder_time", "reminder_weekdays", "timezone"]
+        labels = {
+            "reminders_enabled": "Email me a reminder on days with exercises",
+            "reminder_time": "At what time?",
+            "reminder_weekdays": "On which days? (none ticked: the days my exercises are due)",
+            "timezone": "My time zone",
+        }
+        widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reminder_weekdays"].required = False
+        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
