@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.signals import AUDITED
 
-# Pages whose views patients/admin.py records (record_view), then the audited models.
+# Pages whose views the admin and patients/views/staff.py record (record_view), then the
+# audited models.
 VIEWED_PAGES = (
     "patient list",
     "prescription list",

@@ -23,6 +23,9 @@ from patients.forms.settings import (
 from patients.forms.staff import (
     ISO_DATE,
     AssignProgramForm,
+    PatientForm,
+    PrescribedExerciseForm,
+    PrescriptionForm,
 )
 
 __all__ = [
@@ -32,6 +35,9 @@ __all__ = [
     "CheckForm",
     "ClientWriteForm",
     "FunctionCheckInForm",
+    "PatientForm",
+    "PrescribedExerciseForm",
+    "PrescriptionForm",
     "ReminderSettingsForm",
     "SessionDoneForm",
     "SetPasswordForm",

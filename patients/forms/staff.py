@@ -1,10 +1,16 @@
-"""Forms of the clinician's pages that are not a model's change form: assigning a program."""
+"""The clinician's forms: a patient, a prescription and its exercises (the admin's change
+forms), and assigning a program."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
+from exercises.forms import DosageItemForm
 from exercises.models import Program
+from patients import contraindications, services
+from patients.models import Patient
 from patients.services import end_date_for
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
@@ -70,4 +76,82 @@ class AssignProgramForm(forms.Form):
             self.add_error("weeks", "Give either a number of weeks or an end date, not both.")
         if start and weeks and not end:
             data["end_date"] = end_date_for(start_date=start, weeks=weeks)
+        return data
+
+
+class PatientForm(forms.ModelForm):
+    def clean_email(self):
+        # Stored lower-cased; some letters grow when lower-cased ("İ" becomes two
+        # characters), so the length is checked after, not before.
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        limit = Patient._meta.get_field("email").max_length
+        if len(email) > limit:
+            raise ValidationError(
+                "This email address is too long (at most %(limit)s characters).",
+                code="max_length",
+                params={"limit": limit},
+            )
+        # An address belongs to one account at most, staff included: shared, it would sign
+        # nobody in by email (clinic.backends), a member of staff included.
+        if email and services.email_in_use(email, except_user_id=self.instance.user_id):
+            raise ValidationError(
+                _(
+                    "Another account already uses this email address. Each person needs "
+                    "their own address."
+                ),
+                code="email_in_use",
+            )
+        return email
+
+
+class PrescribedExerciseForm(DosageItemForm):
+    """A patient's exercise. One that matches the patient's precaution tags needs a reason."""
+
+    override_reason = forms.CharField(
+        label="Prescribe anyway — reason",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 18}),
+        validators=[one_line],
+    )
+
+    def clean(self):
+        data = super().clean()
+        exercise = data.get("exercise")
+        prescription = getattr(self.instance, "prescription", None)
+        if exercise is None or prescription is None or "exercise" not in self.changed_data:
+            return data
+        self.contraindications = contraindications.matching(prescription.patient, [exercise])
+        if self.contraindications and not data.get("override_reason", "").strip():
+            self.add_error(
+                "override_reason", contraindications.ContraindicationWarning(self.contraindications)
+            )
+        return data
+
+
+class PrescriptionForm(forms.ModelForm):
+    """The prescription's change form, refused when someone saved the prescription since it
+    was opened (the version it was loaded at travels in a hidden field)."""
+
+    CONFLICT = (
+        "Someone else changed this prescription after you opened it, so your changes were "
+        "not saved. Open it again to see their changes, then make yours."
+    )
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        # The admin's change view runs in one transaction, so the lock taken here holds
+        # until this save commits: a second save of the same version waits, then fails.
+        current = self.instance.current_version_locked()
+        if data.get("loaded_version") != current:
+            raise ValidationError(self.CONFLICT, code="conflict")
+        self.instance.version = current
         return data

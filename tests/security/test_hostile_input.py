@@ -32,8 +32,7 @@ from hypothesis import HealthCheck, given, settings
 
 from exercises.models import Exercise, Program
 from patients import services
-from patients.admin import PrescribedExerciseForm
-from patients.forms import AssignProgramForm, FunctionCheckInForm
+from patients.forms import AssignProgramForm, FunctionCheckInForm, PrescribedExerciseForm
 from patients.models import (
     Effort,
     FunctionActivity,

@@ -1,0 +1,9 @@
+"""The clinician's workspace in the admin: patients, their prescriptions and what they logged,
+one module per model admin (registration happens on import)."""
+
+from patients.admin.base import ClinicianScopedAdmin
+from patients.admin.patients import PatientAdmin
+from patients.admin.prescriptions import PrescriptionAdmin
+from patients.admin.session_logs import SessionLogAdmin
+
+__all__ = ["ClinicianScopedAdmin", "PatientAdmin", "PrescriptionAdmin", "SessionLogAdmin"]

@@ -1,0 +1,282 @@
+"""The patients' list and change page: adherence columns, filters, actions, and the
+clinician's own pages about a patient (routed here, written in patients/views/staff.py)."""
+
+from django import forms
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from audit.services import record_views
+from patients import (
+    adherence,
+    attention,
+    exports,
+    services,
+    weekdays,
+)
+from patients.admin.base import ClinicianScopedAdmin, adherence_bar
+from patients.forms import timezone_choices
+from patients.forms.staff import PatientForm
+from patients.models import (
+    FunctionActivity,
+    Patient,
+    Prescription,
+)
+from patients.views import staff
+
+
+class HasActivePrescriptionFilter(admin.SimpleListFilter):
+    title = "active plan"
+    parameter_name = "active_plan"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has an active plan"), ("no", "No active plan")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(has_active_prescription=self.value() == "yes")
+        return queryset
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs attention")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            ids = [item.patient.pk for item in attention.queue_for(request.user)]
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+class FunctionActivityInline(admin.TabularInline):
+    """Everyday activities the patient rates 0-10 (Patient-Specific Functional Scale format)."""
+
+    model = FunctionActivity
+    fields = ("name", "order", "is_active")
+    extra = 0
+    max_num = 5
+    verbose_name_plural = "Function check-in activities (up to 5)"
+
+
+class PrescriptionInline(admin.TabularInline):
+    """The patient's prescriptions, read-only here; open one to change it."""
+
+    model = Prescription
+    fields = ("name", "status", "date_range_text", "days_text", "sessions_per_day")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Prescriptions"
+
+
+@admin.register(Patient)
+class PatientAdmin(ClinicianScopedAdmin):
+    form = PatientForm
+    list_display = (
+        "full_name",
+        "week_adherence",
+        "month_adherence",
+        "last_session_day",
+        "pain",
+        "active_plan",
+        "account",
+    )
+    list_display_links = ("full_name",)
+    list_filter = (NeedsAttentionFilter, "is_active", HasActivePrescriptionFilter)
+    search_fields = ("first_name", "last_name", "email")
+    list_select_related = ("clinician",)
+    list_per_page = 50
+    inlines = (PrescriptionInline, FunctionActivityInline)
+    readonly_fields = ("account", "reminders")
+    change_form_template = "admin/patients/patient/change_form.html"
+    fieldsets = (
+        (None, {"fields": (("first_name", "last_name"), "email", "phone", "date_of_birth")}),
+        (
+            "Care",
+            {
+                "fields": (
+                    "clinician",
+                    "timezone",
+                    "notes",
+                    "precaution_tags",
+                    "checkin_interval_days",
+                    "is_active",
+                )
+            },
+        ),
+        ("Account", {"fields": ("account", "reminders")}),
+    )
+
+    actions = ("assign_program", "deactivate", "export_adherence_csv")
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    def get_queryset(self, request):
+        return adherence.with_adherence(
+            super().get_queryset(request).with_active_prescription_flag()
+        )
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return (*self.list_display[:1], "clinician", *self.list_display[1:])
+        return self.list_display
+
+    @admin.display(description="7 days", ordering="adherence_7")
+    def week_adherence(self, patient):
+        return adherence_bar(patient.adherence_7)
+
+    @admin.display(description="28 days", ordering="adherence_28")
+    def month_adherence(self, patient):
+        return adherence_bar(patient.adherence_28)
+
+    @admin.display(description="Last session", ordering="last_session")
+    def last_session_day(self, patient):
+        return patient.last_session or "—"
+
+    @admin.display(description="Latest pain", ordering="latest_pain")
+    def pain(self, patient):
+        if patient.latest_pain is None:
+            return "—"
+        direction = adherence.pain_direction(patient.pain_this_week, patient.pain_last_week)
+        arrow = {"up": "↑ rising", "down": "↓ easing", "steady": "→ steady"}.get(direction, "")
+        return format_html(
+            '{}/10 <span class="pain-{}">{}</span>', patient.latest_pain, direction, arrow
+        )
+
+    @admin.action(
+        description="Export adherence of the selected patients (CSV)", permissions=["view"]
+    )
+    def export_adherence_csv(self, request, queryset):
+        record_views(request, queryset, "adherence CSV")
+        return exports.adherence_csv(queryset)
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return (*self.list_filter, "clinician")
+        return self.list_filter
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # A clinician's new patients are theirs; they never pick another clinician.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "clinician"]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinician":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_staff=True, is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "precaution_tags":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "timezone":
+            kwargs["widget"] = forms.Select(choices=timezone_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.clinician = request.user
+        super().save_model(request, obj, form, change)  # PatientForm lower-cases the email
+        if change and "is_active" in form.changed_data:
+            services.patient_active_set(patient=obj, active=obj.is_active)
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, patient):
+        return patient.full_name
+
+    @admin.display(description="Active plan", boolean=True, ordering="has_active_prescription")
+    def active_plan(self, patient):
+        return patient.has_active_prescription
+
+    @admin.display(description="Reminder emails")
+    def reminders(self, patient):
+        """Patients choose this themselves; staff see it, and cannot change it."""
+        if not patient.reminders_enabled:
+            return "Off (the patient turned them off)"
+        days = (
+            weekdays.describe_days(patient.reminder_weekdays)
+            if patient.reminder_weekdays
+            else ("the days exercises are due")
+        )
+        return f"On, at {patient.reminder_time:%H:%M} ({patient.timezone}), {days}"
+
+    @admin.display(description="Sign-in account")
+    def account(self, patient):
+        if patient.user_id:
+            return "Account set up"
+        if patient.invitation_pending:
+            return "Invitation sent, not yet accepted"
+        return "No account yet" if patient.email else "No email: paper-only"
+
+    @admin.action(description="Assign a program to the selected patients", permissions=["change"])
+    def assign_program(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('admin:patients_patient_assign_many')}?ids={ids}")
+
+    @admin.action(description="Deactivate the selected patients", permissions=["change"])
+    def deactivate(self, request, queryset):
+        patients = list(queryset.filter(is_active=True))
+        for patient in patients:
+            services.patient_active_set(patient=patient, active=False)
+        self.message_user(
+            request,
+            f"{len(patients)} patient(s) deactivated and signed out; their history is kept.",
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        patient = self.get_visible_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "history": services.patient_history_counts(patient),
+        }
+        return super().delete_view(request, object_id, extra_context)
+
+    # --- The clinician's own pages about a patient (patients/views/staff.py) ------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("assign/", view(staff.assign), name="patients_patient_assign_many"),
+            path("<path:object_id>/assign/", view(staff.assign), name="patients_patient_assign"),
+            path("<path:object_id>/invite/", view(staff.invite), name="patients_patient_invite"),
+            path(
+                "<path:object_id>/invitation/",
+                view(staff.invitation),
+                name="patients_patient_invitation",
+            ),
+            path("<path:object_id>/print/", view(staff.handout), name="patients_patient_print"),
+            path(
+                "<path:object_id>/progress/",
+                view(staff.progress_page),
+                name="patients_patient_progress",
+            ),
+            path(
+                "<path:object_id>/suggestion/",
+                view(staff.suggestion_decision),
+                name="patients_patient_suggestion",
+            ),
+            path("<path:object_id>/review/", view(staff.review), name="patients_patient_review"),
+            path(
+                "<path:object_id>/export/",
+                view(staff.sessions_csv),
+                name="patients_patient_export",
+            ),
+            *super().get_urls(),
+        ]

@@ -1,0 +1,98 @@
+"""A patient's prescription: its schedule and each exercise's dose for this patient."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from exercises.admin import size_warning
+from patients import (
+    contraindications,
+)
+from patients.admin.base import ClinicianScopedAdmin
+from patients.forms.staff import PrescribedExerciseForm, PrescriptionForm
+from patients.models import (
+    PrescribedExercise,
+    Prescription,
+)
+
+
+class PrescribedExerciseInline(admin.TabularInline):
+    model = PrescribedExercise
+    form = PrescribedExerciseForm
+    fields = (
+        "order",
+        "exercise",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "side",
+        "rest_seconds",
+        "notes",
+        "override_reason",
+    )
+    autocomplete_fields = ("exercise",)
+    extra = 0
+    classes = ("ordered-items",)
+
+
+@admin.register(Prescription)
+class PrescriptionAdmin(ClinicianScopedAdmin):
+    clinician_lookup = "patient__clinician"
+    list_display = ("name", "patient", "status", "date_range_text", "days_text", "sessions_per_day")
+
+    def patient_of(self, prescription):
+        return prescription.patient
+
+    list_filter = ("status",)
+    search_fields = ("name", "patient__first_name", "patient__last_name")
+    list_select_related = ("patient",)
+    autocomplete_fields = ("patient",)
+    inlines = (PrescribedExerciseInline,)
+    form = PrescriptionForm
+    readonly_fields = ("program", "estimated_session")
+    fieldsets = (
+        (None, {"fields": ("patient", "name", "program", "status", "loaded_version")}),
+        (
+            "Schedule",
+            {"fields": (("start_date", "end_date"), "weekdays", "sessions_per_day")},
+        ),
+        ("For the patient", {"fields": ("message", "estimated_session")}),
+    )
+
+    class Media:
+        js = ("js/admin-items.js",)
+        css = {"all": ("css/admin.css",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return (*self.readonly_fields, "patient")
+        return self.readonly_fields
+
+    @admin.display(description="One session takes")
+    def estimated_session(self, prescription):
+        seconds = sum(item.estimated_seconds() for item in prescription.exercises.all())
+        return format_html(
+            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for item_form in formset.forms:
+            found = getattr(item_form, "contraindications", None)
+            if found and item_form.instance.pk:
+                contraindications.record(
+                    prescribed=[item_form.instance],
+                    found=found,
+                    reason=item_form.cleaned_data["override_reason"],
+                    decided_by=request.user,
+                )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        size_warning(request, form.instance.exercises.all())
