@@ -13,7 +13,7 @@ help:
 	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
 	@echo "make test-fast - the inner loop: the suite without browser, deploy and slow tests"
-	@echo "make lint  - ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint  - ruff check, ruff format --check, makemigrations --check, import contracts"
 	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
 	@echo "make loadtest   - 50 patients for 60 s against gunicorn + PostgreSQL: nothing lost? (bench/)"
 	@echo "make faulttest  - 20 patients through a database restart, stop, read-only episode, killed worker, reload (bench/)"
@@ -47,6 +47,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python manage.py migrate --noinput

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from clinic import accounts
 from clinic.models import User
 
 
@@ -11,15 +12,9 @@ class UserForm(UserChangeForm):
     def clean_email(self):
         # One account per address, patients included: an address shared by two accounts
         # signs neither in by email. A patient's address is theirs even before they accept
-        # their invitation.
-        from patients.models import Patient  # wiring: patients' addresses count too
-
+        # their invitation (the patients app registers that with clinic.accounts).
         email = self.cleaned_data.get("email", "").strip()
-        if not email:
-            return email
-        users = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        invited = Patient.objects.filter(email__iexact=email, user__isnull=True)
-        if users.exists() or invited.exists():
+        if email and accounts.email_taken(email, except_user_id=self.instance.pk):
             raise forms.ValidationError(
                 _(
                     "Another account already uses this email address. Each person needs "

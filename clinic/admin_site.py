@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.utils import timezone
 
 from audit.services import record_list
 from clinic.forms import AdminLoginForm
@@ -20,7 +19,9 @@ class AuditedAutocompleteJsonView(AutocompleteJsonView):
 
 
 class HomeplanAdminSite(admin.AdminSite):
-    """The admin, branded, with the clinician's "needs attention" queue on its front page."""
+    """The admin, branded. Apps add to its front page through ``index_panels``: the patients
+    app puts the clinician's "needs attention" queue there (from its AppConfig), so the
+    project's wiring imports no app."""
 
     site_header = "Homeplan"
     site_title = "Homeplan"
@@ -28,15 +29,17 @@ class HomeplanAdminSite(admin.AdminSite):
     index_template = "admin/homeplan_index.html"
     login_form = AdminLoginForm
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Callables (request) -> dict: context for the front page's template.
+        self.index_panels = []
+
     def index(self, request, extra_context=None):
         from clinic.emails import WORKER_ALERT_MINUTES, emails_waiting_too_long
-        from patients.attention import queue_for  # wiring: the queue lives in patients
 
-        attention = None
-        shown_at = timezone.now()  # "Mark reviewed" covers only what this page shows
-        if request.user.has_perm("patients.view_patient"):
-            attention = queue_for(request.user)
-            record_list(request, (item.patient.pk for item in attention), "needs-attention queue")
+        context = {}
+        for panel in self.index_panels:
+            context.update(panel(request))
         # Whoever runs the server needs to know when the worker is not sending emails
         # (sign-in links, password resets, reminders): patients would only see nothing arrive.
         stalled = emails_waiting_too_long() if request.user.is_superuser else None
@@ -44,8 +47,7 @@ class HomeplanAdminSite(admin.AdminSite):
             request,
             {
                 **(extra_context or {}),
-                "attention": attention,
-                "attention_shown_at": shown_at,
+                **context,
                 "emails_stalled": stalled,
                 "worker_alert_minutes": WORKER_ALERT_MINUTES,
             },

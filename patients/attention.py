@@ -17,6 +17,7 @@ from django.db.models.functions import DenseRank
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from audit.services import record_list
 from patients import adherence, schedule, suggestions
 from patients.models import (
     AttentionReview,
@@ -409,3 +410,14 @@ def attention_review(
             "reason_codes": ",".join(codes),
         },
     )
+
+
+def index_panel(request) -> dict:
+    """The admin front page's "needs attention" queue (``HomeplanAdminSite.index_panels``),
+    recorded in the audit trail as one list of the patients shown."""
+    if not request.user.has_perm("patients.view_patient"):
+        return {"attention": None}
+    shown_at = timezone.now()  # "Mark reviewed" covers only what this page shows
+    items = queue_for(request.user)
+    record_list(request, (item.patient.pk for item in items), "needs-attention queue")
+    return {"attention": items, "attention_shown_at": shown_at}
