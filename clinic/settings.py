@@ -297,6 +297,15 @@ CACHES["plan-pages"] = {
     "TIMEOUT": 600,
     "OPTIONS": {"MAX_ENTRIES": env_int("HOMEPLAN_PLAN_CACHE_ENTRIES", 2000)},
 }
+# What the needs-attention rules found for each patient (patients/attention.py), kept in each
+# process's memory under a key that changes with everything the rules read, for at most an
+# hour: a clinician's front page evaluates them again only for patients whose data changed.
+CACHES["attention"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "attention",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": env_int("HOMEPLAN_ATTENTION_CACHE_ENTRIES", 10_000)},
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en-gb")

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.expressions import Window
@@ -44,6 +45,10 @@ SUGGESTION = "suggestion"
 SYMPTOMS = "symptoms"  # an unreviewed symptom report; before every other reason
 URGENT = "urgent"  # an unreviewed report of a sign that may need emergency care
 SYMPTOM_CODES = frozenset({SYMPTOMS, URGENT})
+
+# Each patient's summary, kept in this process's memory (queue_for); like the day page's plan,
+# health data stays in the process that read it.
+CACHE_ALIAS = "attention"
 
 
 @dataclass(frozen=True)
@@ -325,34 +330,37 @@ def _hidden_by_review(item: AttentionItem) -> bool:
     return nothing_new and item.codes <= review.reasons
 
 
-def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem]:
-    """The clinician's active patients that need attention: unreviewed emergency signs first
-    (who waited longest first), then other symptom reports, then the most reasons.
+@dataclass(frozen=True)
+class Summary:
+    """What the rules found for one patient, but for their symptom reports (read live)."""
 
-    A patient with an unreviewed report is listed even without an active plan. A constant
-    number of queries whatever the number of patients or logs.
-    """
-    today = today or timezone.localdate()
-    own = Patient.objects.for_clinician(user).active()
-    reports = list(unreviewed_reports(own))
-    reporting = {report.patient_id for report in reports}
+    reasons: tuple[Reason, ...]
+    changed_at: datetime.datetime | None
+
+
+def _summary_key(patient: Patient, *, today: datetime.date, reporting: bool) -> str:
+    """Everything a patient's summary depends on: the patient's ``plan_stamp`` (new with every
+    change to their prescriptions, logs, check-offs, check-ins and the suggestions decided for
+    them), their last review, whether a symptom report is open (no progression is suggested
+    then) and the day."""
+    review = getattr(patient, "review", None)
+    reviewed = review.reviewed_at.isoformat() if review else "-"
+    return f"attention:{patient.pk}:{patient.plan_stamp}:{reviewed}:{int(reporting)}:{today}"
+
+
+def summaries_for(patient_ids, *, today: datetime.date, reporting: set[int]) -> dict[int, Summary]:
+    """Evaluate every rule but the symptom reports for these patients: nine queries whatever
+    their number, and work in Python that grows with them."""
     patients = list(
-        adherence.with_adherence(
-            own.filter(
-                Q(prescriptions__status=Prescription.Status.ACTIVE) | Q(pk__in=reporting)
-            ).distinct(),
-            today=today,
-        )
+        adherence.with_adherence(Patient.objects.filter(pk__in=patient_ids), today=today)
         .select_related("review")
         .prefetch_related(Prefetch("prescriptions", queryset=Prescription.objects.all()))
     )
-    signals = signals_for(patients, today=today, reports=reports)
+    signals = signals_for(patients, today=today, reports=[])
     suggested = suggestions.candidates_for(patients, today=today, reporting=reporting)
-    items = []
+    result = {}
     for patient in patients:
-        patient_signals = signals[patient.pk]
-        reasons = symptom_reasons(patient_signals.reports)
-        reasons += reasons_for(patient, today=today, signals=patient_signals)
+        reasons = reasons_for(patient, today=today, signals=signals[patient.pk])
         reasons += [
             Reason(
                 SUGGESTION,
@@ -361,7 +369,47 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
             )
             for candidate in suggested.get(patient.pk, [])
         ]
-        item = AttentionItem(patient, reasons, changed_at=_changed_at(patient, patient_signals))
+        result[patient.pk] = Summary(tuple(reasons), _changed_at(patient, signals[patient.pk]))
+    return result
+
+
+def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem]:
+    """The clinician's active patients that need attention: unreviewed emergency signs first
+    (who waited longest first), then other symptom reports, then the most reasons.
+
+    A patient with an unreviewed report is listed even without an active plan. Each patient's
+    summary is kept in this process's memory under a key that changes with everything it
+    depends on (``_summary_key``), so a visit evaluates the rules only for patients whose data
+    changed since; the symptom reports are read afresh every time. A constant number of
+    queries whatever the number of patients or logs.
+    """
+    today = today or timezone.localdate()
+    own = Patient.objects.for_clinician(user).active()
+    reports = list(unreviewed_reports(own))
+    reports_of = defaultdict(list)
+    for report in reports:
+        reports_of[report.patient_id].append(report)
+    patients = list(
+        own.filter(Q(prescriptions__status=Prescription.Status.ACTIVE) | Q(pk__in=reports_of))
+        .distinct()
+        .select_related("review")
+    )
+    keys = {
+        patient.pk: _summary_key(patient, today=today, reporting=patient.pk in reports_of)
+        for patient in patients
+    }
+    cache = caches[CACHE_ALIAS]
+    kept = cache.get_many(keys.values())
+    stale = [pk for pk, key in keys.items() if key not in kept]
+    if stale:
+        fresh = summaries_for(stale, today=today, reporting=set(reports_of))
+        cache.set_many({keys[pk]: summary for pk, summary in fresh.items()})
+        kept.update({keys[pk]: summary for pk, summary in fresh.items()})
+    items = []
+    for patient in patients:
+        summary = kept[keys[patient.pk]]
+        reasons = symptom_reasons(reports_of[patient.pk]) + list(summary.reasons)
+        item = AttentionItem(patient, reasons, changed_at=summary.changed_at)
         if reasons and not _hidden_by_review(item):
             items.append(item)
     far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
-from patients import adherence, contraindications, schedule
+from patients import adherence, contraindications, plan_cache, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
@@ -280,7 +280,7 @@ def suggestion_decide(
         contraindications.record(
             prescribed=[target], found=found, reason=override_reason, decided_by=decided_by
         )
-    return Suggestion.objects.create(
+    decision = Suggestion.objects.create(
         prescribed=prescribed,
         kind=kind,
         status=Suggestion.Status.ACCEPTED if accept else Suggestion.Status.DISMISSED,
@@ -288,3 +288,7 @@ def suggestion_decide(
         change=candidate.change[:300],
         decided_by=decided_by,
     )
+    # A decision changes what the clinician's queue shows for this patient (patients.attention
+    # keeps each patient's summary until their stamp changes), even when nothing else did.
+    plan_cache.patients_changed(Patient.objects.filter(pk=patient.pk))
+    return decision

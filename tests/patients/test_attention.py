@@ -5,10 +5,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.urls import reverse
 
-from patients import attention
-from patients.models import PrescribedExercise, SessionLog
+from patients import attention, plan_cache, services
+from patients.models import Patient, PrescribedExercise, SessionLog
 from tests.factories import (
     ExerciseFactory,
     PatientFactory,
@@ -91,7 +92,9 @@ def test_too_hard_twice_in_a_row_fires_and_clears(clinician, patient, plan):
     log(plan, 2, effort="too_hard")
     log(plan, 1, effort="too_hard")
     assert codes(clinician) == {patient.pk: {attention.TOO_HARD}}
+    # A bulk update, as a data fix would make: it must say whose data it changed.
     SessionLog.objects.filter(date=days_ago(1)).update(effort="about_right")
+    plan_cache.patients_changed(Patient.objects.filter(pk=patient.pk))
     assert codes(clinician) == {}
 
 
@@ -183,3 +186,97 @@ def factory_iter(items):
     import factory
 
     return factory.Iterator(items)
+
+
+# --- Each patient's summary is kept until their data changes ---------------------------------
+
+
+def queue_as_shown(user):
+    return [
+        (item.patient.pk, item.is_urgent, [(r.code, r.text, r.at) for r in item.reasons])
+        for item in attention.queue_for(user, today=TODAY)
+    ]
+
+
+def freshly_evaluated(user):
+    caches[attention.CACHE_ALIAS].clear()
+    return queue_as_shown(user)
+
+
+def _check_off_skipped_as_too_painful(patient, prescription, clinician):
+    services.exercise_check(
+        patient=patient,
+        prescribed=prescription.exercises.first(),
+        day=TODAY,
+        session_number=1,
+        status="skipped",
+        skip_reason="too_painful",
+    )
+
+
+def _session_done_in_pain(patient, prescription, clinician):
+    services.session_complete(
+        patient=patient, day=TODAY, session_number=1, pain=9, effort="too_hard", note="Ouch"
+    )
+
+
+def _function_check_in_lower(patient, prescription, clinician):
+    activity = patient.activities.create(name="Putting on socks")
+    for day, score in ((days_ago(20), 8), (TODAY, 3)):
+        services.function_checkin_save(
+            patient=patient,
+            day=day,
+            scores={activity.pk: score},
+            new_activities=[],
+            entered_by=None,
+        )
+
+
+def _symptom_report(patient, prescription, clinician):
+    services.symptom_report_create(
+        patient=patient, symptoms=["spreading_further"], note="", progress_url="https://x/"
+    )
+
+
+def _reviewed(patient, prescription, clinician):
+    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
+
+
+def _prescription_paused(patient, prescription, clinician):
+    prescription.status = "paused"
+    prescription.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _check_off_skipped_as_too_painful,
+        _session_done_in_pain,
+        _function_check_in_lower,
+        _symptom_report,
+        _reviewed,
+        _prescription_paused,
+    ],
+)
+def test_after_each_kind_of_change_the_kept_queue_is_what_a_fresh_evaluation_shows(
+    clinician, patient, plan, change
+):
+    for n in range(1, 29):
+        log(plan, n, pain=8)
+    before = queue_as_shown(clinician)
+    assert before == freshly_evaluated(clinician)
+    change(patient, plan, clinician)
+    after = queue_as_shown(clinician)
+    assert after == freshly_evaluated(clinician)
+    assert after != before
+
+
+def test_a_visit_with_nothing_new_reads_no_history(
+    clinician, patient, plan, django_assert_num_queries
+):
+    for n in range(1, 29):
+        log(plan, n, pain=8)
+    first = queue_as_shown(clinician)
+    # The symptom reports and the clinician's patients (with their stamps): nothing more.
+    with django_assert_num_queries(2):
+        assert queue_as_shown(clinician) == first

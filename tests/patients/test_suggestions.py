@@ -224,3 +224,18 @@ def test_suggestions_appear_in_the_queue(clinician, patient, plan):
     history(prescription)
     items = attention.queue_for(clinician, today=TODAY)
     assert any("Suggested progression: Clamshell" in r.text for r in items[0].reasons)
+
+
+def test_a_dismissed_suggestion_leaves_the_queue_at_once(client, clinician, patient, plan):
+    """The queue keeps each patient's summary until their data changes: a decision is such a
+    change, so the next visit never shows what was just dismissed."""
+    prescription, clam, _ = plan
+    history(prescription)
+    client.force_login(clinician)
+    reasons = lambda: [r.text for item in attention.queue_for(clinician) for r in item.reasons]  # noqa: E731
+    assert any("Suggested progression: Clamshell" in text for text in reasons())
+    client.post(
+        reverse("admin:patients_patient_suggestion", args=[patient.pk]),
+        {"prescribed": clam.pk, "kind": "progress", "decision": "dismiss"},
+    )
+    assert not any("Suggested progression: Clamshell" in text for text in reasons())
