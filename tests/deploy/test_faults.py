@@ -77,13 +77,12 @@ def check_off(server, phone, prescribed, action="done", client_uuid=None):
     )
 
 
+@pytest.mark.postgresql  # a read-only failover is a database server's
 def test_a_read_only_episode_fails_writes_fast_and_heals_without_a_reload(
     server, phone, plan, capsys
 ):
     """Finding 1: after a read-only episode, the pool's connections stayed read-only and every
     check-off failed with 500 until gunicorn was reloaded."""
-    if connection.vendor != "postgresql":
-        pytest.skip("a read-only failover is PostgreSQL's: CI runs this in its PostgreSQL pass")
     assert check_off(server, phone, plan[0]).status == 200
 
     with read_only_database():
