@@ -35,3 +35,29 @@ def prescription_change_data(
             f"exercises-{index}-notes": row.notes,
         }
     return data | changes
+
+
+def exercise_form_data(**overrides):
+    """The editor's exercise form, filled in as an editor would, changed by ``overrides``."""
+    data = {
+        "name": "Seated hip march",
+        "slug": "seated-hip-march",
+        "summary": "Lift one knee at a time while sitting tall.",
+        "status": "published",
+        "body_region": "hip",
+        "category": "strengthening",
+        "difficulty": "beginner",
+        "equipment": "chair",
+        "position": "sitting",
+        "instructions": "Sit tall.\nLift one knee.\nLower it slowly.",
+        "cues": "Keep your back tall.",
+        "precautions": "Stop if your back hurts more.",
+        "video_url": "",
+        "default_sets": 2,
+        "default_reps": 10,
+        "default_hold_seconds": "",
+        "default_side": "each",
+        "default_rest_seconds": 30,
+    }
+    data.update(overrides)
+    return data

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from clinic import ratelimit
-from tests.accounts.test_settings import manage, production_env
+from tests.commands import manage, production_env
 
 # Separate processes or threads: seconds each (left out of make test-fast).
 pytestmark = pytest.mark.slow

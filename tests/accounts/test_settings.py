@@ -1,40 +1,11 @@
 """Production settings, checked the way an operator runs them: a fresh process."""
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+
+from tests.commands import manage, production_env
 
 # Separate processes or threads: seconds each (left out of make test-fast).
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean_env.pop("DATABASE_URL", None)
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean_env, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def production_env(**extra: str) -> dict[str, str]:
-    return {
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "example.org",
-        **extra,
-    }
 
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import PHONE
+
 CHROMIUM = Path(os.environ.get("HOMEPLAN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -19,7 +21,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PHONE = {"width": 390, "height": 844}
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still synchronous and safe.
@@ -106,45 +107,3 @@ def phone_page(browser, live_server):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
-def seed_demo_world(*, with_history: bool = True) -> None:
-    """The demo accounts, templates and prescriptions (and demo-patient's four weeks of
-    history), drawing only the exercises that the templates use, to keep tests quick."""
-    from exercises import services as exercise_services
-    from exercises.library import load_shipped_library
-    from patients import demo
-    from patients.models import Patient
-
-    keys = {key for _, items in demo.DEMO_PROGRAMS.values() for key, _ in items}
-    entries = [entry for entry in load_shipped_library() if entry["key"] in keys]
-    exercise_services.library_load(entries=entries)
-    demo.demo_accounts_ensure()
-    demo.demo_programs_ensure()
-    today = Patient.objects.get(user__username="demo-patient").today()
-    demo.demo_prescriptions_ensure(today=today)
-    if with_history:
-        demo.demo_history_ensure(today=today)
-        demo.demo_checkins_ensure(today=today)
-
-
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-
-
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (vendored) in the page; return the violations of the given impacts."""
-    page.evaluate(AXE.read_text())
-    results = page.evaluate("async () => await axe.run(document)")
-    assert len(results["passes"]) > 10, "axe-core did not run its checks"
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in results["violations"]
-        if v["impact"] in impacts
-    ]

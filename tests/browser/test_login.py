@@ -1,7 +1,7 @@
 import pytest
 
 from patients.demo import DEMO_PASSWORD, demo_accounts_ensure
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

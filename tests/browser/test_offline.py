@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog
-from tests.browser.conftest import log_in, seed_demo_world
+from tests.browser.helpers import log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

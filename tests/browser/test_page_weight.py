@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from patients.demo import DEMO_PASSWORD
-from tests.browser.conftest import PHONE, seed_demo_world
+from tests.browser.helpers import PHONE, seed_demo_world
 from tests.deploy.servers import CookieClient, app_servers, collect_static, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)

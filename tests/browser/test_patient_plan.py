@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ExerciseCheck, SessionLog
-from tests.browser.conftest import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

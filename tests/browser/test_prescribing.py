@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from patients import demo
 from patients.models import Patient
-from tests.browser.conftest import log_in, seed_demo_world
+from tests.browser.helpers import log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
-from tests.browser.conftest import log_in, seed_demo_world
+from tests.browser.helpers import log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from exercises.models import SafetyAdvice
 from patients.demo import DEMO_PASSWORD
 from patients.models import SymptomReport
-from tests.browser.conftest import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog, SymptomReport
-from tests.browser.conftest import PHONE, axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import PHONE, axe_violations, log_in, seed_demo_world
 from tests.faults import (
     connection_dropped_after_saving,
     read_only_database,

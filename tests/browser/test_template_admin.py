@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 
 from exercises.models import Program
 from patients.demo import BEGINNER_PROGRAM, DEMO_PASSWORD
-from tests.browser.conftest import log_in, seed_demo_world
+from tests.browser.helpers import log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from exercises.models import Exercise
+from tests.admin_forms import exercise_form_data
 from tests.exercises.images import picture_upload, upload
 from tests.factories import ExerciseFactory, ProgramItemFactory
 
@@ -15,34 +16,9 @@ def change_url(exercise):
     return reverse("admin:exercises_exercise_change", args=[exercise.pk])
 
 
-def form_data(**overrides):
-    data = {
-        "name": "Seated hip march",
-        "slug": "seated-hip-march",
-        "summary": "Lift one knee at a time while sitting tall.",
-        "status": "published",
-        "body_region": "hip",
-        "category": "strengthening",
-        "difficulty": "beginner",
-        "equipment": "chair",
-        "position": "sitting",
-        "instructions": "Sit tall.\nLift one knee.\nLower it slowly.",
-        "cues": "Keep your back tall.",
-        "precautions": "Stop if your back hurts more.",
-        "video_url": "",
-        "default_sets": 2,
-        "default_reps": 10,
-        "default_hold_seconds": "",
-        "default_side": "each",
-        "default_rest_seconds": 30,
-    }
-    data.update(overrides)
-    return data
-
-
 def test_editor_creates_an_exercise_with_a_picture_and_sees_its_thumbnail(client, editor):
     client.force_login(editor)
-    response = client.post(ADD, form_data(start_image_upload=picture_upload()))
+    response = client.post(ADD, exercise_form_data(start_image_upload=picture_upload()))
     assert response.status_code == 302, response.context["adminform"].form.errors
     exercise = Exercise.objects.get(slug="seated-hip-march")
     assert exercise.image_thumbnail
@@ -59,7 +35,7 @@ def test_editor_creates_an_exercise_with_a_picture_and_sees_its_thumbnail(client
 )
 def test_bad_upload_shows_the_message_and_saves_nothing(client, editor, settings, data, message):
     client.force_login(editor)
-    response = client.post(ADD, form_data(start_image_upload=upload(data, "x.png")))
+    response = client.post(ADD, exercise_form_data(start_image_upload=upload(data, "x.png")))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Exercise.objects.exists()
@@ -68,7 +44,7 @@ def test_bad_upload_shows_the_message_and_saves_nothing(client, editor, settings
 
 def test_missing_reps_and_hold_is_a_form_error_not_a_500(client, editor):
     client.force_login(editor)
-    response = client.post(ADD, form_data(default_reps="", default_hold_seconds=""))
+    response = client.post(ADD, exercise_form_data(default_reps="", default_hold_seconds=""))
     assert response.status_code == 200
     assert "Give repetitions, a hold time, or both." in response.content.decode()
 
@@ -80,7 +56,7 @@ def test_clinician_can_view_but_not_change_the_library(client, clinician):
     page = client.get(change_url(exercise))
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
-    assert client.post(change_url(exercise), form_data()).status_code == 403
+    assert client.post(change_url(exercise), exercise_form_data()).status_code == 403
     assert client.get(ADD).status_code == 403
     exercise.refresh_from_db()
     assert exercise.name != "Seated hip march"
@@ -138,7 +114,8 @@ def test_editing_a_shipped_exercise_marks_it_as_edited_here(client, editor):
     exercise = ExerciseFactory(library_key="clamshell", slug="clamshell", name="Clamshell")
     client.force_login(editor)
     response = client.post(
-        change_url(exercise), form_data(name="Clamshell", slug="clamshell", summary="Ours.")
+        change_url(exercise),
+        exercise_form_data(name="Clamshell", slug="clamshell", summary="Ours."),
     )
     assert response.status_code == 302
     exercise.refresh_from_db()

@@ -1,11 +1,7 @@
-import datetime
-
 import pytest
 import time_machine
 
-# A Wednesday morning, so that windows ending "yesterday" are easy to reason about.
-NOW = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)
-TODAY = NOW.date()
+from tests.clock import NOW
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from patients import attention, plan_cache, services
 from patients.models import Patient, PrescribedExercise, SessionLog
+from tests.clock import NOW, TODAY
 from tests.factories import (
     ExerciseFactory,
     PatientFactory,
     PrescribedExerciseFactory,
     PrescriptionFactory,
 )
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from exercises.library import load_shipped_library
 from exercises.models import SafetyAdvice
 from patients import adherence, attention, demo, offline, services, suggestions
 from patients.models import ExerciseCheck, FunctionActivity, Patient, SessionLog, SymptomReport
+from tests.clock import NOW, TODAY
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

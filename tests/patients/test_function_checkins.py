@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from patients.models import FunctionActivity, FunctionCheckIn, FunctionScore
+from tests.clock import NOW
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 

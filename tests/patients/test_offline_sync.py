@@ -16,8 +16,8 @@ from django.urls import reverse
 from exercises.models import SafetyAdvice
 from patients import attention, offline
 from patients.models import ClientWrite, ExerciseCheck, FunctionCheckIn, SessionLog, SymptomReport
+from tests.clock import NOW, TODAY
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

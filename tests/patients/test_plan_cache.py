@@ -12,8 +12,8 @@ from django.urls import reverse
 from exercises.models import Exercise
 from patients import plan_cache, services
 from patients.models import ExerciseCheck, FunctionCheckIn, Patient, Prescription, SessionLog
+from tests.clock import TODAY
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 

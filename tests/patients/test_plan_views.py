@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from patients.models import ExerciseCheck, Prescription, SessionLog
 from patients.weekdays import mask_from_days
+from tests.clock import NOW, TODAY
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from patients.models import ExerciseCheck, SessionLog
+from tests.clock import NOW, TODAY
 from tests.factories import PatientFactory, PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,7 @@ from exercises.models import PrecautionTag, SafetyAdvice
 from patients import attention, services, suggestions
 from patients.contraindications import ContraindicationWarning
 from patients.models import ContraindicationOverride, Patient, SessionLog, SymptomReport
+from tests.clock import NOW, TODAY
 from tests.factories import (
     ExerciseFactory,
     PatientFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
     ProgramFactory,
     ProgramItemFactory,
 )
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from patients import adherence, attention, services, suggestions
 from patients.models import ExerciseCheck, Patient, SessionLog, Suggestion
+from tests.clock import NOW, TODAY
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
-from tests.patients.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -6,25 +6,14 @@ _rule``. Path parameters are filled with objects that belong to patient B and cl
 the outsiders (patient A, clinician A, the editor) must never see patient B's name.
 """
 
-import datetime
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver
+from django.urls import clear_url_caches, get_resolver
 from django.urls import path as path_
 
-from exercises.models import PrecautionTag, SafetyAdvice
-from patients.models import SessionLog
-from tests.factories import (
-    EditorFactory,
-    ExerciseFactory,
-    PatientFactory,
-    PrescribedExerciseFactory,
-    ProgramFactory,
-    SuperuserFactory,
-)
+from tests.security.urls import ROLES, all_urls, fill
 
-ROLES = ("anonymous", "patient_a", "patient_b", "clinician_a", "clinician_b", "editor", "admin")
 SECRET_NAME = "Zebulon Quixotic"  # patient B: must never show to an outsider
 
 # Expected status codes per role, declared once. Letters: what each role gets.
@@ -194,22 +183,6 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
     return ADMIN_ONLY_OBJECT, ADMIN_ONLY_OBJECT
 
 
-def walk(patterns, prefix="", namespace=None):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or namespace
-            if pattern.namespace and namespace:
-                inner = f"{namespace}:{pattern.namespace}"
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
-            yield prefix + str(pattern.pattern), name
-
-
-def all_urls():
-    return sorted(set(walk(get_resolver().url_patterns)), key=lambda item: item[0] or "")
-
-
 ADMIN_MODEL = re.compile(
     r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export)$"
 )
@@ -239,77 +212,6 @@ def expected_for(route: str, name: str | None) -> tuple[dict, dict] | None:
 def test_every_url_has_a_rule():
     missing = [(route, name) for route, name in all_urls() if expected_for(route, name) is None]
     assert missing == [], f"URLs without an access rule: {missing}"
-
-
-@pytest.fixture
-def world(db, clinician, other_clinician):
-    """Patient A of clinician A; patient B (the secret name) of clinician B, with data."""
-    patient_a = PatientFactory(clinician=clinician, first_name="Alice", last_name="Ashby")
-    patient_b = PatientFactory(
-        clinician=other_clinician, first_name="Zebulon", last_name="Quixotic"
-    )
-    patient_b.precaution_tags.add(PrecautionTag.objects.first())
-    prescribed = PrescribedExerciseFactory(
-        prescription__patient=patient_b, prescription__start_date=datetime.date(2026, 1, 1)
-    )
-    log = SessionLog.objects.create(
-        prescription=prescribed.prescription,
-        date=datetime.date(2026, 11, 1),
-        pain=4,
-        note="secret note",
-    )
-    return {
-        "patient_a": patient_a,
-        "patient_b": patient_b,
-        "clinician_a": clinician,
-        "clinician_b": other_clinician,
-        "editor": EditorFactory(username="matrix-editor"),
-        "admin": SuperuserFactory(username="matrix-admin"),
-        "prescribed": prescribed,
-        "log": log,
-        "exercise": ExerciseFactory(),
-        "program": ProgramFactory(owner=other_clinician),
-        "tag": PrecautionTag.objects.first(),
-        "advice": SafetyAdvice.objects.first(),
-    }
-
-
-def fill(route: str, world) -> str:
-    """A concrete path for the route, with patient B's and clinician B's objects."""
-    objects = {
-        "patients/patient": world["patient_b"].pk,
-        "patients/prescription": world["prescribed"].prescription.pk,
-        "patients/sessionlog": world["log"].pk,
-        "exercises/exercise": world["exercise"].pk,
-        "exercises/program": world["program"].pk,
-        "exercises/precautiontag": world["tag"].pk,
-        "exercises/safetyadvice": world["advice"].pk,
-        "clinic/user": world["clinician_b"].pk,
-        "auth/group": 1,
-    }
-    path = route
-    path = path.replace("^", "").replace("$", "")
-    for model, pk in objects.items():
-        if model in path:
-            path = path.replace("<path:object_id>", str(pk))
-    replacements = {
-        "<path:object_id>": "999999",
-        "<path:content_type_id>": "1",
-        "<id>": str(world["clinician_b"].pk),
-        "<str:token>": "not-a-real-token",
-        "<int:pk>": str(world["prescribed"].pk),
-        "<uidb64>": "MQ",
-        "<token>": "set-password",
-        "(?P<value>\\d{4}-\\d{2}-\\d{2})": "2026-11-20",
-        "(?P<number>[1-3])": "1",
-        "(?P<url>.*)": "no-such-page/",
-        "(?P<path>.*)": "no-such-file.png",
-    }
-    for placeholder, value in replacements.items():
-        path = path.replace(placeholder, value)
-    # The admin's app index lists every installed app with models; any of them will do.
-    path = re.sub(r"\(\?P<app_label>[^)]*\)", "patients", path)
-    return "/" + path
 
 
 CASES = [(route, name, method) for route, name in all_urls() for method in ("GET", "POST")]

@@ -42,7 +42,7 @@ from patients.models import (
     SkipReason,
     SymptomReport,
 )
-from tests.exercises.test_admin import form_data
+from tests.admin_forms import exercise_form_data
 from tests.factories import (
     PASSWORD,
     ExerciseFactory,
@@ -515,7 +515,7 @@ def assert_admin_refused(response):
     assert "errornote" in html or "errorlist" in html
 
 
-EXERCISE = form_data(instructions="Sit tall.\nLift one knee.", cues="", precautions="")
+EXERCISE = exercise_form_data(instructions="Sit tall.\nLift one knee.", cues="", precautions="")
 
 
 @hostile_settings

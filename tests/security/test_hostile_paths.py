@@ -15,8 +15,7 @@ from urllib.parse import quote, urlencode
 
 from django.test import Client
 
-from tests.security.test_access_matrix import ROLES, all_urls, fill
-from tests.security.test_access_matrix import world as world  # the fixture
+from tests.security.urls import ROLES, all_urls, fill
 
 # Each value, and the kinds of path parameter it is aimed at: text and ids for NUL, length
 # and non-numbers, dates for the calendar's edges. (Query parameters get every value.)

@@ -20,8 +20,8 @@ from django.utils.html import escape
 from PIL import Image, PngImagePlugin
 
 from exercises.models import Exercise
+from tests.admin_forms import exercise_form_data
 from tests.exercises.images import picture_bytes, upload
-from tests.exercises.test_admin import form_data
 from tests.factories import ExerciseFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def media_files(settings) -> dict[str, bytes]:
 
 
 def post_picture(client, data: bytes, name="photo.jpg", content_type="image/jpeg"):
-    return client.post(ADD, form_data(start_image_upload=upload(data, name, content_type)))
+    return client.post(ADD, exercise_form_data(start_image_upload=upload(data, name, content_type)))
 
 
 def assert_refused(response, settings, before, message):
@@ -272,12 +272,14 @@ def test_a_refused_replacement_leaves_the_current_pictures_as_they_were(editor_c
     url = reverse("admin:exercises_exercise_change", args=[exercise.pk])
     good = picture_bytes(size=(300, 200), image_format="PNG")
     assert (
-        editor_client.post(url, form_data(start_image_upload=upload(good, "a.png"))).status_code
+        editor_client.post(
+            url, exercise_form_data(start_image_upload=upload(good, "a.png"))
+        ).status_code
         == 302
     )
     before = media_files(settings)
     bomb = _jpeg_claiming(65_000, 65_000)
-    response = editor_client.post(url, form_data(start_image_upload=upload(bomb, "b.jpg")))
+    response = editor_client.post(url, exercise_form_data(start_image_upload=upload(bomb, "b.jpg")))
     assert response.status_code == 200
     assert "far too large in pixels" in response.content.decode()
     assert media_files(settings) == before

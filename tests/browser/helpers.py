@@ -1,0 +1,48 @@
+"""What the browser tests share besides fixtures: signing in through the real login page,
+the demo world, axe-core, and the phone's size."""
+
+from pathlib import Path
+
+PHONE = {"width": 390, "height": 844}
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def seed_demo_world(*, with_history: bool = True) -> None:
+    """The demo accounts, templates and prescriptions (and demo-patient's four weeks of
+    history), drawing only the exercises that the templates use, to keep tests quick."""
+    from exercises import services as exercise_services
+    from exercises.library import load_shipped_library
+    from patients import demo
+    from patients.models import Patient
+
+    keys = {key for _, items in demo.DEMO_PROGRAMS.values() for key, _ in items}
+    entries = [entry for entry in load_shipped_library() if entry["key"] in keys]
+    exercise_services.library_load(entries=entries)
+    demo.demo_accounts_ensure()
+    demo.demo_programs_ensure()
+    today = Patient.objects.get(user__username="demo-patient").today()
+    demo.demo_prescriptions_ensure(today=today)
+    if with_history:
+        demo.demo_history_ensure(today=today)
+        demo.demo_checkins_ensure(today=today)
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (vendored) in the page; return the violations of the given impacts."""
+    page.evaluate(AXE.read_text())
+    results = page.evaluate("async () => await axe.run(document)")
+    assert len(results["passes"]) > 10, "axe-core did not run its checks"
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in impacts
+    ]

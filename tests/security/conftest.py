@@ -1,0 +1,50 @@
+"""The security tests' shared world: two clinicians, each with a patient, and objects of
+every kind that belong to patient B and clinician B."""
+
+import datetime
+
+import pytest
+
+from exercises.models import PrecautionTag, SafetyAdvice
+from patients.models import SessionLog
+from tests.factories import (
+    EditorFactory,
+    ExerciseFactory,
+    PatientFactory,
+    PrescribedExerciseFactory,
+    ProgramFactory,
+    SuperuserFactory,
+)
+
+
+@pytest.fixture
+def world(db, clinician, other_clinician):
+    """Patient A of clinician A; patient B (the secret name) of clinician B, with data."""
+    patient_a = PatientFactory(clinician=clinician, first_name="Alice", last_name="Ashby")
+    patient_b = PatientFactory(
+        clinician=other_clinician, first_name="Zebulon", last_name="Quixotic"
+    )
+    patient_b.precaution_tags.add(PrecautionTag.objects.first())
+    prescribed = PrescribedExerciseFactory(
+        prescription__patient=patient_b, prescription__start_date=datetime.date(2026, 1, 1)
+    )
+    log = SessionLog.objects.create(
+        prescription=prescribed.prescription,
+        date=datetime.date(2026, 11, 1),
+        pain=4,
+        note="secret note",
+    )
+    return {
+        "patient_a": patient_a,
+        "patient_b": patient_b,
+        "clinician_a": clinician,
+        "clinician_b": other_clinician,
+        "editor": EditorFactory(username="matrix-editor"),
+        "admin": SuperuserFactory(username="matrix-admin"),
+        "prescribed": prescribed,
+        "log": log,
+        "exercise": ExerciseFactory(),
+        "program": ProgramFactory(owner=other_clinician),
+        "tag": PrecautionTag.objects.first(),
+        "advice": SafetyAdvice.objects.first(),
+    }
