@@ -59,12 +59,8 @@ def today_rows():
     return logs, checks
 
 
-def wait_for(page, condition, timeout=30.0) -> float:
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, "timed out"
-        page.wait_for_timeout(50)
-    return time.monotonic() - start
+# No saved page is left in any cache (a JS predicate for page.wait_for_function).
+NO_SAVED_PAGES = f"""async () => (await ({CACHED})()).every((f) => !f.cache.includes("-pages-"))"""
 
 
 def test_today_offline_then_synced_exactly_once(patient_page, artifacts, capsys):
@@ -119,17 +115,13 @@ def test_today_offline_then_synced_exactly_once(patient_page, artifacts, capsys)
 
     page.context.set_offline(False)
     start = time.monotonic()
-    wait_for(
-        page,
-        lambda: (
-            checks.filter(status="done").count() == 2
-            and logs.exclude(completed_at=None).count() == 1
-        ),
-    )
+    # The page says so once the server has answered all three.
+    expect(status).to_contain_text("3 entries sent to your clinic", timeout=30_000)
     sync_seconds = time.monotonic() - start
+    assert checks.filter(status="done").count() == 2
+    assert logs.exclude(completed_at=None).count() == 1
     with capsys.disabled():
-        print(f"sync after reconnecting: {sync_seconds:.2f} s until the database had all rows")
-    expect(status).to_contain_text("3 entries sent to your clinic")
+        print(f"sync after reconnecting: {sync_seconds:.2f} s until the server had all entries")
 
     # A reload (another chance to replay) and a later visit change nothing.
     page.reload()
@@ -160,9 +152,10 @@ def test_guided_mode_offline_checks_off_through_the_queue(patient_page):
     _, checks = today_rows()
     assert not checks.exists()
     page.context.set_offline(False)
-    wait_for(
-        page, lambda: checks.filter(prescribed_exercise__exercise__name="Pelvic tilt").count() == 1
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "1 entry sent to your clinic", timeout=30_000
     )
+    assert checks.filter(prescribed_exercise__exercise__name="Pelvic tilt").count() == 1
     assert page.console_errors == []
 
 
@@ -184,7 +177,10 @@ def test_saved_entries_wait_for_a_new_sign_in(patient_page):
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/plan/")
-    wait_for(page, lambda: checks.count() == 1)
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "1 entry sent to your clinic", timeout=30_000
+    )
+    assert checks.count() == 1
     assert ClientWrite.objects.count() == 1
     assert page.console_errors == []
 
@@ -205,8 +201,7 @@ def test_finding_2_a_login_redirect_drops_the_saved_pages_and_keeps_the_queue(
     page.context.set_offline(False)
     page.goto("/plan/")
     page.wait_for_url("**/accounts/login/?next=/plan/")
-    saved_pages = lambda: [f for f in page.evaluate(CACHED) if "-pages-" in f["cache"]]  # noqa: E731
-    wait_for(page, lambda: saved_pages() == [])
+    page.wait_for_function(NO_SAVED_PAGES, timeout=30_000)
     assert page.evaluate(QUEUED) == 1
     _, checks = today_rows()
     assert not checks.exists()
@@ -221,7 +216,10 @@ def test_finding_2_a_login_redirect_drops_the_saved_pages_and_keeps_the_queue(
     page.context.set_offline(False)
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
-    wait_for(page, lambda: checks.count() == 1)
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "1 entry sent to your clinic", timeout=30_000
+    )
+    assert checks.count() == 1
     assert ClientWrite.objects.count() == 1
     # Only the deliberate visit offline failed (its 503 page and what it could not load).
     offline_visit = ("ERR_INTERNET_DISCONNECTED", "ERR_FAILED", "status of 503")

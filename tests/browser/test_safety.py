@@ -83,7 +83,7 @@ def test_offline_a_leg_getting_weaker_gets_emergency_advice_and_reaches_the_queu
         "sent to your clinic", timeout=30_000
     )
     page.reload()  # another chance to replay: must change nothing
-    page.wait_for_timeout(1000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
     report = reports.get()
     assert report.is_emergency
     assert report.symptoms == "leg_weaker"
