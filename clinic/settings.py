@@ -2,7 +2,7 @@
 
 Defaults give a working development site (DEBUG on, SQLite, console email). Production is
 ``DJANGO_DEBUG=0``: then the secrets below are required and every hardening flag is on, so
-``python manage.py check --deploy`` is clean. README.md lists every variable.
+``python manage.py check --deploy`` is clean. docs/configuration.md lists every variable.
 """
 
 import datetime
@@ -70,7 +70,7 @@ def required_in_production(name: str, development_default: str) -> str:
     if DEBUG:
         return development_default
     raise ImproperlyConfigured(
-        f"{name} must be set when DJANGO_DEBUG=0 (production). See README.md, 'Production'."
+        f"{name} must be set when DJANGO_DEBUG=0 (production). See docs/configuration.md."
     )
 
 

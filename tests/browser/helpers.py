@@ -4,6 +4,20 @@ the demo world, axe-core, and the phone's size."""
 from pathlib import Path
 
 PHONE = {"width": 390, "height": 844}
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def readme_picture(page, name: str, *, scrolled_to=None) -> None:
+    """One of the README's pictures (docs/img/), made here so that it always shows the app
+    as it is: one screen, as the user sees it (from the top, or with the element that the
+    locator ``scrolled_to`` finds at its top)."""
+    DOCS_IMAGES.mkdir(exist_ok=True)
+    if scrolled_to is not None:
+        # "instant": Bootstrap makes scrolling smooth, and the picture would catch it halfway.
+        scrolled_to.evaluate("element => element.scrollIntoView({behavior: \"instant\"})")
+    else:
+        page.evaluate("window.scrollTo({top: 0, behavior: \"instant\"})")
+    page.screenshot(path=DOCS_IMAGES / f"{name}.jpg", type="jpeg", quality=70)
 
 
 def log_in(page, username: str, password: str) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ExerciseCheck, SessionLog
-from tests.browser.helpers import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import axe_violations, log_in, readme_picture, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,6 +33,8 @@ def test_patient_checks_everything_off_and_marks_the_session_done(patient_page, 
     expect(page.locator(".exercise-card.is-done")).to_have_count(total)
     assert ExerciseCheck.objects.filter(session_log__date=SessionLog.objects.latest("date").date)
     page.screenshot(path=artifacts / "patient-today-checked.png", full_page=True)
+    exercises = page.get_by_role("heading", name="Your exercises")
+    readme_picture(page, "today-phone", scrolled_to=exercises)
 
     page.get_by_text("Mark session done").click()
     page.locator("label[for='pain-1-3']").click()
@@ -88,6 +90,7 @@ def test_guided_mode_steps_through_an_exercise_with_its_timer(patient_page, arti
     expect(value).to_have_text("30")
     expect(value).to_have_text("28", timeout=4000)
     page.screenshot(path=artifacts / "patient-guided.png", full_page=False)
+    readme_picture(page, "guided-phone")
     step.get_by_role("button", name="Skip the timer").click()
     expect(step.locator("[data-set-counter]")).to_contain_text("second side")
     assert ExerciseCheck.objects.filter(prescribed_exercise__exercise__name="Pelvic tilt").exists()

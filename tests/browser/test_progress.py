@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
-from tests.browser.helpers import log_in, seed_demo_world
+from tests.browser.helpers import log_in, readme_picture, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,6 +28,7 @@ def test_clinician_sees_adherence_and_opens_the_progress_page(page, artifacts):
     expect(page.get_by_text("Could walk the dog without pain today!")).to_be_visible()
     expect(page.get_by_role("row", name="Putting on socks 3 5")).to_be_visible()
     page.screenshot(path=artifacts / "admin-progress.png", full_page=True)
+    readme_picture(page, "progress-clinician")
     page.emulate_media(media="print")
     page.pdf(path=artifacts / "admin-progress.pdf", format="A4")
     assert page.console_errors == []
