@@ -15,7 +15,8 @@ from clinic.emails import QueuedPasswordResetForm
 
 @require_GET
 def home(request):
-    """Send each visitor to their own start page (see the URL map in DESIGN.md)."""
+    """Send each visitor to their own start page: patients to their plan, staff to the admin,
+    everyone else to the login page."""
     return redirect(roles.home_url_for(request.user))
 
 

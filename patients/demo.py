@@ -1,4 +1,4 @@
-"""Demo data for trying Homeplan and for the browser tests: the accounts named in DESIGN.md.
+"""Demo data for trying Homeplan and for the browser tests: the accounts the README lists.
 
 Every function is idempotent: it looks rows up by a stable key and creates only what is
 missing, so running ``seed_demo`` twice changes nothing.

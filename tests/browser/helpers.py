@@ -14,9 +14,9 @@ def readme_picture(page, name: str, *, scrolled_to=None) -> None:
     DOCS_IMAGES.mkdir(exist_ok=True)
     if scrolled_to is not None:
         # "instant": Bootstrap makes scrolling smooth, and the picture would catch it halfway.
-        scrolled_to.evaluate("element => element.scrollIntoView({behavior: \"instant\"})")
+        scrolled_to.evaluate('element => element.scrollIntoView({behavior: "instant"})')
     else:
-        page.evaluate("window.scrollTo({top: 0, behavior: \"instant\"})")
+        page.evaluate('window.scrollTo({top: 0, behavior: "instant"})')
     page.screenshot(path=DOCS_IMAGES / f"{name}.jpg", type="jpeg", quality=70)
 
 

@@ -15,7 +15,7 @@ from tests.deploy.servers import CookieClient, app_servers, collect_static, prod
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BUDGET = 250_000  # bytes, performance issue #9
+BUDGET = 250_000  # bytes: what a phone on a slow connection loads in a few seconds
 FOREVER = "max-age=315360000, public, immutable"  # WhiteNoise's header for hashed names
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 

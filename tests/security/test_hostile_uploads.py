@@ -1,4 +1,4 @@
-"""Hostile picture uploads through the editor's exercise form (security issue #8, item 6).
+"""Hostile picture uploads through the editor's exercise form.
 
 Each file is either refused with a message the editor can read, and then nothing at all is
 written under MEDIA_ROOT, or accepted only as a clean re-encoded picture: no appended HTML

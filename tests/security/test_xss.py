@@ -1,4 +1,4 @@
-"""Stored text is escaped on every page that shows it (security issue #8, item 6).
+"""Stored text is escaped on every page that shows it.
 
 A script payload goes into every kind of free text — the exercise library's text, the
 clinician's message and notes, the patient's session note, function check-in activities and
