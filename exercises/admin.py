@@ -6,9 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from clinic import roles
 from exercises import services
+from exercises.dosage import dose_mentioned
 from exercises.forms import DosageItemForm, ExerciseAdminForm
 from exercises.models import Exercise, PrecautionTag, Program, ProgramItem, SafetyAdvice
 
@@ -181,6 +183,18 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        numbers = dose_mentioned(obj.instructions)
+        if numbers:
+            # A gentle warning, not a refusal: the editor may mean it.
+            messages.warning(
+                request,
+                _(
+                    "The steps mention %(numbers)s. Each patient's dose line already says how "
+                    "many and how long, and a clinician may change it: steps that describe "
+                    "the movement only never contradict it."
+                )
+                % {"numbers": ", ".join(f"“{number}”" for number in numbers)},
+            )
         services.exercise_save(
             exercise=obj,
             start_image=data.get("start_image_upload"),

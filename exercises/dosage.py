@@ -3,6 +3,8 @@
 Pure functions, shared by the library, program templates and patients' prescriptions.
 """
 
+import re
+
 from exercises.choices import Side
 
 SIDE_WORDS = {
@@ -45,3 +47,19 @@ def estimate_seconds(
     if Side(side) == Side.EACH:
         per_set *= 2
     return sets * per_set + max(sets - 1, 0) * rest_seconds
+
+
+# A count of seconds, repetitions, sets or times, in figures or words ("hold for 30 seconds",
+# "ten times"). Steps say how to move; the dose line says how many and how long, so a number
+# in a step would contradict a patient's own dose the day a clinician changes it.
+_DOSE_IN_WORDS = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|sixty)[\s-]*(?:seconds?|secs?|minutes?|times|reps?|repetitions?|"
+    r"sets?|breaths?)\b",
+    re.IGNORECASE,
+)
+
+
+def dose_mentioned(text: str) -> list[str]:
+    """The counts of seconds, repetitions or sets that ``text`` mentions (e.g. a step)."""
+    return [match.group(0) for match in _DOSE_IN_WORDS.finditer(text)]

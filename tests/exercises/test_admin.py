@@ -145,3 +145,20 @@ def test_search_and_filters(client, editor):
     filtered = client.get(CHANGELIST, {"category__exact": "stretch"}).content
     assert b"Child" in filtered
     assert b"Clamshell" not in filtered
+
+
+def test_steps_with_a_dose_in_them_save_with_a_gentle_warning(client, editor):
+    client.force_login(editor)
+    steps = "Sit tall.\nLift one knee and hold for 10 seconds.\nLower it slowly."
+    response = client.post(ADD, exercise_form_data(instructions=steps), follow=True)
+    assert Exercise.objects.filter(slug="seated-hip-march").exists()
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert "“10 seconds”" in warnings[0]
+    assert "dose line" in warnings[0]
+
+
+def test_steps_that_describe_the_movement_only_save_without_a_warning(client, editor):
+    client.force_login(editor)
+    response = client.post(ADD, exercise_form_data(), follow=True)
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]

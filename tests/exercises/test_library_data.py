@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from exercises import choices
+from exercises.dosage import dose_mentioned
 from exercises.illustration import CANVAS_H, CANVAS_W, FLOOR_Y, KEYPOINTS
 from exercises.library import LIBRARY_PATH, PRECAUTION_TAGS, load_shipped_library
 
@@ -108,6 +109,22 @@ def test_text_content_shape(entry: dict) -> None:
     assert len(entry["cues"]) >= 2
     assert len(entry["precautions"]) >= 1
     assert "\n" not in entry["summary"]
+
+
+@pytest.mark.parametrize("entry", LIBRARY, ids=_ids(LIBRARY))
+def test_no_step_or_cue_contains_a_dose(entry: dict) -> None:
+    """Steps describe the movement; the dose line says how many and how long. A step saying
+    "hold for 3 seconds" beside a clinician's "hold 5 seconds" told the patient both."""
+    for line in entry["steps"] + entry["cues"]:
+        assert dose_mentioned(line) == [], line
+
+
+def test_the_dose_detector_finds_counts_in_figures_and_words() -> None:
+    assert dose_mentioned("Hold for 30 seconds, then change sides.") == ["30 seconds"]
+    assert dose_mentioned("Repeat ten times.") == ["ten times"]
+    assert dose_mentioned("Do 2 sets of 10 reps") == ["2 sets", "10 reps"]
+    assert dose_mentioned("Hold the stretch, breathing slowly.") == []
+    assert dose_mentioned("Lift one knee at a time.") == []
 
 
 @pytest.mark.parametrize("entry", LIBRARY, ids=_ids(LIBRARY))

@@ -275,3 +275,25 @@ def test_finding_5_history_for_the_calendars_edges_shows_this_month(client, pati
     response = client.get(reverse("patients:history"), {"month": month})
     assert response.status_code == 200
     assert response.context["month"] == patient.today().replace(day=1)
+
+
+def test_a_patients_own_hold_is_the_only_hold_on_their_exercise_page_and_handout(client, patient):
+    """The shipped glute bridge's dose is a 3-second hold; this patient's clinician set 5.
+    Its steps describe the movement only, so the page and the handout say 5 and never 3."""
+    from exercises import services as exercise_services
+    from exercises.library import load_shipped_library
+
+    bridge = next(e for e in load_shipped_library() if e["key"] == "glute-bridge")
+    exercise_services.library_load(entries=[bridge])
+    prescribed = PrescribedExerciseFactory(
+        prescription__patient=patient,
+        prescription__start_date=TODAY,
+        exercise=exercise_services.Exercise.objects.get(library_key="glute-bridge"),
+        hold_seconds=5,
+    )
+    client.force_login(patient.user)
+    for url in (reverse("patients:exercise", args=[prescribed.pk]), reverse("patients:print")):
+        page = client.get(url).content.decode()
+        assert "hold 5 seconds" in page
+        assert "3 seconds" not in page
+        assert "3 second" not in page
