@@ -1,11 +1,12 @@
 """Writing audit events: staff looking at a patient's data (``record_view``) and every
-create, change and delete of the audited models (``audit.signals``)."""
+create, change and delete of the registered models (``record_changes``, which the owning
+app's write path calls; ``audit.registry`` says which models and whose records they are)."""
 
 import datetime
 
 from django.db import connection, transaction
 
-from audit import context
+from audit import context, registry
 from audit.models import AuditEvent
 
 
@@ -33,6 +34,37 @@ def record(
     )
     event.save()
     return event
+
+
+def record_changes(changes, *, patient_id: int | None = None) -> list[AuditEvent]:
+    """One event per ``(action, row, fields)`` whose model is registered, in one INSERT.
+
+    With ``patient_id`` (the writer knows whose records it changed) the registry's
+    ``patient_of`` is not asked, which saves a query for rows whose relations are not loaded.
+
+    ``fields`` are the changed field names of an update; bookkeeping columns are left out,
+    and an update that changed nothing else is not an event. Rows of models that are not
+    registered are passed over, so a service can hand over everything it wrote.
+    """
+    events = []
+    for action, row, fields in changes:
+        if not registry.is_audited(type(row)):
+            continue
+        fields = sorted(set(fields) - registry.BOOKKEEPING_FIELDS)
+        if action == AuditEvent.Action.UPDATE and not fields:
+            continue
+        events.append(
+            _event(
+                action=action,
+                patient_id=patient_id if patient_id is not None else registry.patient_id_of(row),
+                target=row._meta.label_lower,
+                target_id=row.pk,
+                fields=fields,
+            )
+        )
+    if events:
+        AuditEvent.objects.bulk_create(events)
+    return events
 
 
 def record_view(request, patient, page: str, *, action: str = AuditEvent.Action.VIEW):

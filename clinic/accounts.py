@@ -4,11 +4,17 @@ shared address would sign nobody in by email (clinic/backends.py).
 The User table answers for accounts; an app whose records hold addresses of people who have
 no account yet (the patients app: an invited patient) registers a check here from its
 AppConfig, so the user form asks every app without importing any.
+
+``staff_renamed`` is sent (with ``user``) when a member of staff's displayed name changes in
+the admin: the patients app shows clinicians' names on the patients' pages.
 """
 
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.dispatch import Signal
+
+staff_renamed = Signal()
 
 # Callables (address, lower-cased) -> True when a record without an account holds it.
 address_holders: list[Callable[[str], bool]] = []

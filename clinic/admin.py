@@ -31,3 +31,8 @@ class HomeplanUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     fieldsets = (*UserAdmin.fieldsets, ("Email", {"fields": ("weekly_summary",)}))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"first_name", "last_name"} & set(form.changed_data):
+            accounts.staff_renamed.send(sender=type(obj), user=obj)

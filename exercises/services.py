@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from exercises import illustration, images
 from exercises.models import Exercise, PrecautionTag, Program, ProgramItem
+from exercises.signals import library_changed_send
 
 IMAGE_SLOTS = {
     # slot: (original field, thumbnail field, medium field, file stem)
@@ -53,6 +54,7 @@ def exercise_image_set(*, exercise: Exercise, slot: str, source) -> None:
         new_names = {getattr(exercise, name).name for name in IMAGE_SLOTS[slot][:3]}
         old_names = [name for name in old_names if name not in new_names]
     exercise.save()
+    library_changed_send([exercise.pk])
     _delete_files_after_commit(storage, old_names)
 
 
@@ -84,12 +86,16 @@ def exercise_save(
             exercise_image_set(exercise=exercise, slot=slot, source=upload)
         elif remove:
             exercise_image_set(exercise=exercise, slot=slot, source=None)
+    library_changed_send([exercise.pk])
     return exercise
 
 
 def exercise_set_status(*, exercises, status: str) -> int:
     """Publish or archive exercises; archived ones stay in existing plans. Returns the count."""
-    return exercises.exclude(status=status).update(status=status)
+    ids = list(exercises.exclude(status=status).values_list("pk", flat=True))
+    count = Exercise.objects.filter(pk__in=ids).update(status=status)
+    library_changed_send(ids)
+    return count
 
 
 @transaction.atomic
@@ -97,6 +103,7 @@ def exercise_delete(*, exercise: Exercise) -> None:
     """Delete an exercise nobody uses, with its files (raises ProtectedError if in use)."""
     names = [getattr(exercise, name).name for slot in IMAGE_SLOTS.values() for name in slot[:3]]
     storage = exercise.image.storage
+    library_changed_send([exercise.pk])
     exercise.delete()
     _delete_files_after_commit(storage, names)
 
@@ -257,3 +264,4 @@ def _library_links_sync(entries: list[dict]) -> None:
         ):
             exercise.easier, exercise.harder = easier, harder
             exercise.save(update_fields=["easier", "harder", "updated_at"])
+            library_changed_send([exercise.pk])

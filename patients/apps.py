@@ -6,18 +6,45 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients and plans"
 
     def ready(self):
-        # Connect the signals that tell the plan cache a patient's plan changed, and register
-        # the deployment checks (manage.py check --deploy).
         from django.contrib import admin
 
         from clinic import accounts
+        from exercises.signals import library_changed
         from patients import attention, checks, plan_cache  # noqa: F401
 
+        audit_register()
+        # The day page's cache hears of the changes that other apps make (they may not
+        # import this one): an editor's library change, a clinician's new name.
+        library_changed.connect(plan_cache.library_changed, dispatch_uid="plan-cache-library")
+        accounts.staff_renamed.connect(plan_cache.clinician_renamed, dispatch_uid="plan-cache-name")
         # An invited patient's address is taken before their account exists.
         accounts.address_holder_register(invited_patient_holds)
         # The clinician's "needs attention" queue on the admin's front page.
         if attention.index_panel not in admin.site.index_panels:
             admin.site.index_panels.append(attention.index_panel)
+
+
+def audit_register() -> None:
+    """The patients' records the audit trail keeps every change of, and whose they are.
+    The writes themselves go through ``patients.changes.record``."""
+    from audit import registry
+    from patients.models import (
+        ExerciseCheck,
+        FunctionCheckIn,
+        Patient,
+        PrescribedExercise,
+        Prescription,
+        SessionLog,
+    )
+
+    registry.register(Patient, patient_of=lambda patient: patient.pk)
+    registry.register(Prescription, patient_of=lambda prescription: prescription.patient_id)
+    registry.register(PrescribedExercise, patient_of=lambda item: item.prescription.patient_id)
+    registry.register(SessionLog, patient_of=lambda log: log.prescription.patient_id)
+    registry.register(
+        ExerciseCheck, patient_of=lambda check: check.session_log.prescription.patient_id
+    )
+    registry.register(FunctionCheckIn, patient_of=lambda checkin: checkin.patient_id)
 
 
 def invited_patient_holds(email: str) -> bool:

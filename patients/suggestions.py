@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
-from patients import adherence, contraindications, plan_cache, schedule
+from patients import adherence, changes, contraindications, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
@@ -290,5 +290,8 @@ def suggestion_decide(
     )
     # A decision changes what the clinician's queue shows for this patient (patients.attention
     # keeps each patient's summary until their stamp changes), even when nothing else did.
-    plan_cache.patients_changed(Patient.objects.filter(pk=patient.pk))
+    changes.record(
+        patient.pk,
+        [changes.changed(target, ["exercise", "sets", "reps", "hold_seconds"])] if accept else [],
+    )
     return decision

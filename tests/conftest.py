@@ -17,6 +17,7 @@ from tests.factories import (
     PatientFactory,
     SuperuserFactory,
 )
+from tests.write_path import WritePathClient
 
 # In CI every run draws the same examples (a failure there is reproducible, never luck);
 # locally Hypothesis explores and keeps what it found in .hypothesis/.
@@ -43,6 +44,13 @@ def pytest_collection_modifyitems(config, items):
     if left_out:
         items[:] = [item for item in items if item not in left_out]
         config.hook.pytest_deselected(items=left_out)
+
+
+@pytest.fixture
+def client():
+    """Django's test client, with the write-path guard around every request
+    (tests/write_path.py)."""
+    return WritePathClient()
 
 
 @pytest.fixture

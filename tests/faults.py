@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import psycopg
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_save
 from django.test import Client
 from psycopg import sql
+
+from patients import changes as write_path
 
 
 class ServerClient(Client):
@@ -127,18 +128,20 @@ def unreachable_database(*, this_connection_too: bool = True) -> Iterator[None]:
 
 @contextlib.contextmanager
 def connection_dropped_after_saving(model) -> Iterator[None]:
-    """The first save of a ``model`` row (in any thread: a live server's too) is followed,
-    right after its transaction commits, by that thread's connection dropping."""
+    """The first write of a ``model`` row through the write path (``patients.changes``, in
+    any thread: a live server's too) is followed, right after its transaction commits, by
+    that thread's connection dropping."""
 
-    def receiver(sender, **kwargs):
-        post_save.disconnect(receiver, sender=model)
-        drop_connection_after_commit()
+    def receiver(sender, changes, **kwargs):
+        if any(isinstance(row, model) for _, row, _ in changes):
+            write_path.recorded.disconnect(receiver)
+            drop_connection_after_commit()
 
-    post_save.connect(receiver, sender=model, weak=False)
+    write_path.recorded.connect(receiver, weak=False)
     try:
         yield
     finally:
-        post_save.disconnect(receiver, sender=model)
+        write_path.recorded.disconnect(receiver)
 
 
 def drop_connection_after_commit() -> None:

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from audit.services import record_list, record_view
+from patients import changes
 from patients.models import (
     Patient,
     SessionLog,
@@ -47,7 +48,7 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_visible_object(request, object_id)
-        # Saves are audited as changes (audit.signals); opening the page is a view.
+        # Saves are audited as changes (save_model below); opening the page is a view.
         if request.method == "GET":
             record_view(request, self.patient_of(obj), f"{self.opts.model_name} page")
         return super().change_view(request, object_id, form_url, extra_context)
@@ -55,6 +56,37 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         self.get_visible_object(request, object_id)
         return super().delete_view(request, object_id, extra_context)
+
+    # --- Saves go through the one write path (patients/changes.py) ---------------------------
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        recorded = changes.changed(obj, form.changed_data) if change else changes.created(obj)
+        changes.record(self.patient_of(obj).pk, [recorded])
+
+    def save_formset(self, request, form, formset, change):
+        # The rows the formset deletes are recorded before they go (their patient and id are
+        # read from them); the new and changed ones after they are saved.
+        patient_id = self.patient_of(form.instance).pk
+        gone = [changes.deleted(f.instance) for f in formset.deleted_forms if f.instance.pk]
+        if gone:
+            changes.record(patient_id, gone)
+        super().save_formset(request, form, formset, change)
+        changes.record(
+            patient_id,
+            [
+                *(changes.created(row) for row in formset.new_objects),
+                *(changes.changed(row, fields) for row, fields in formset.changed_objects),
+            ],
+        )
+
+    def delete_model(self, request, obj):
+        changes.record(self.patient_of(obj).pk, changes.deleted_with_cascade(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_visible_object(request, object_id)

@@ -157,6 +157,13 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        # A save of every column would write back the stamp this instance was loaded with,
+        # perhaps one retired since by a check-off: a full save always takes a new stamp.
+        if kwargs.get("update_fields") is None:
+            self.plan_stamp = uuid.uuid4()
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -30,6 +30,7 @@ from patients.services.people import (
     check_owns_patient,
     patient_active_set,
     patient_history_counts,
+    patient_update,
 )
 from patients.services.prescribing import (
     end_date_for,
@@ -37,6 +38,7 @@ from patients.services.prescribing import (
 )
 from patients.services.reminders import (
     calendar_link_renew,
+    reminder_settings_save,
     reminders_stop,
 )
 from patients.services.safety import (
@@ -86,7 +88,9 @@ __all__ = [
     "patient_from_invitation",
     "patient_history_counts",
     "patient_invite",
+    "patient_update",
     "prescription_assign",
+    "reminder_settings_save",
     "reminders_stop",
     "safety_acknowledge",
     "send_sign_in_link_task",

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients import changes
 from patients.models import (
     ClientWrite,
     FunctionActivity,
@@ -75,12 +76,16 @@ def function_checkin_save(
             patient=patient, name=name.strip()[:100], order=next_order + offset
         )
         scores[activity.pk] = score
-    checkin, _ = FunctionCheckIn.objects.update_or_create(
+    checkin, created = FunctionCheckIn.objects.update_or_create(
         patient=patient, date=day, defaults={"entered_by": entered_by}
     )
     for activity_id, score in scores.items():
         FunctionScore.objects.update_or_create(
             checkin=checkin, activity_id=activity_id, defaults={"score": score}
         )
+    changes.record(
+        patient.pk,
+        [changes.created(checkin) if created else changes.changed(checkin, ["scores"])],
+    )
     logger.info("function check-in saved: patient %s, %s", patient.pk, day)
     return checkin

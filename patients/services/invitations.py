@@ -17,7 +17,7 @@ from django.utils import timezone
 from patients.models import (
     Patient,
 )
-from patients.services.people import check_owns_patient
+from patients.services.people import check_owns_patient, patient_update
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def patient_invite(*, patient: Patient, invited_by, request) -> str:
         raise ValidationError("Add the patient's email address first.")
     patient.invitation_nonce = secrets.token_hex(16)
     patient.invited_at = timezone.now()
-    patient.save(update_fields=["invitation_nonce", "invited_at", "updated_at"])
+    patient_update(patient, ["invitation_nonce", "invited_at"])
     url = invitation_url(request, patient)
     context = {
         "patient": patient,
@@ -143,6 +143,6 @@ def invitation_accept(*, patient: Patient, password: str):
     user.set_password(password)
     user.save()
     patient.user = user
-    patient.save(update_fields=["user", "updated_at"])
+    patient_update(patient, ["user"])
     logger.info("invitation accepted by patient %s", patient.pk)
     return user

@@ -55,18 +55,16 @@ def client_write_claim(
 ) -> ClientWrite | None:
     """Record a write's UUID before applying it; ``None`` when it was recorded before, i.e.
     this is a replay that must change nothing."""
-    existing = ClientWrite.objects.filter(pk=client_uuid).first()
-    if existing is None:
-        try:
-            # A savepoint: the same UUID arriving twice at once (the phone's Background Sync
-            # and a page reload) makes the second insert fail, and the second caller then
-            # finds the first one's row.
-            with transaction.atomic():
-                return ClientWrite.objects.create(
-                    uuid=client_uuid, patient=patient, kind=kind, **fields
-                )
-        except IntegrityError:
-            existing = ClientWrite.objects.get(pk=client_uuid)
+    try:
+        # Insert first (one statement for the usual, new write), in a savepoint: a replay,
+        # or the same UUID arriving twice at once (the phone's Background Sync and a page
+        # reload), fails on the primary key and then reads the row that is there.
+        with transaction.atomic():
+            return ClientWrite.objects.create(
+                uuid=client_uuid, patient=patient, kind=kind, **fields
+            )
+    except IntegrityError:
+        existing = ClientWrite.objects.get(pk=client_uuid)
     _same_write(existing, patient, kind)
     return None
 

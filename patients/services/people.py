@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from patients import changes
 from patients.models import (
     Patient,
     PrescribedExercise,
@@ -41,7 +42,15 @@ def patient_active_set(*, patient: Patient, active: bool) -> None:
     """
     if patient.is_active != active:
         patient.is_active = active
-        patient.save(update_fields=["is_active", "updated_at"])
+        patient_update(patient, ["is_active"])
     if patient.user_id is not None:
         get_user_model().objects.filter(pk=patient.user_id).update(is_active=active)
     logger.info("patient %s %s", patient.pk, "reactivated" if active else "deactivated")
+
+
+def patient_update(patient: Patient, fields) -> None:
+    """Save these fields of ``patient`` (already set on it) through the write path: the
+    audit trail records which ones changed, and the patient's day page is rebuilt."""
+    fields = list(fields)
+    patient.save(update_fields=[*fields, "updated_at"])
+    changes.record(patient.pk, [changes.changed(patient, fields)])

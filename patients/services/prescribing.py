@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from exercises.models import Exercise, Program
-from patients import contraindications
+from patients import changes, contraindications
 from patients.models import (
     Patient,
     PrescribedExercise,
@@ -84,6 +84,10 @@ def prescription_assign(
     )
     contraindications.record(
         prescribed=prescribed, found=found, reason=override_reason, decided_by=assigned_by
+    )
+    # One INSERT of 1 + n audit events and one new stamp, for the plan and each exercise.
+    changes.record(
+        patient.pk, [changes.created(prescription), *(changes.created(p) for p in prescribed)]
     )
     logger.info(
         "prescription %s assigned to patient %s by user %s",

@@ -6,6 +6,7 @@ from patients.models import (
     Patient,
     new_calendar_token,
 )
+from patients.services.people import patient_update
 
 logger = logging.getLogger(__name__)
 
@@ -14,11 +15,17 @@ def reminders_stop(*, patient: Patient) -> None:
     """Turn reminder emails off (the unsubscribe link); doing it twice changes nothing."""
     if patient.reminders_enabled:
         patient.reminders_enabled = False
-        patient.save(update_fields=["reminders_enabled", "updated_at"])
+        patient_update(patient, ["reminders_enabled"])
         logger.info("reminders turned off by patient %s", patient.pk)
 
 
 def calendar_link_renew(*, patient: Patient) -> None:
     """Give the patient a new calendar feed secret; the old link stops working at once."""
     patient.calendar_token = new_calendar_token()
-    patient.save(update_fields=["calendar_token", "updated_at"])
+    patient_update(patient, ["calendar_token"])
+
+
+def reminder_settings_save(*, patient: Patient, fields) -> None:
+    """Save the patient's own reminder settings (already set on ``patient`` by their form)."""
+    if fields:
+        patient_update(patient, fields)

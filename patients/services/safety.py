@@ -15,6 +15,7 @@ from patients.models import (
     Patient,
     SymptomReport,
 )
+from patients.services.people import patient_update
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def safety_acknowledge(*, patient: Patient) -> None:
     """Record when the patient confirmed reading "When to stop and get help" (first time)."""
     if patient.safety_acknowledged_at is None:
         patient.safety_acknowledged_at = timezone.now()
-        patient.save(update_fields=["safety_acknowledged_at", "updated_at"])
+        patient_update(patient, ["safety_acknowledged_at"])
 
 
 @transaction.atomic

@@ -7,9 +7,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, FloatField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from patients import plan, schedule
+from patients import changes, plan, schedule
 from patients.models import (
     ClientWrite,
     Effort,
@@ -43,8 +45,11 @@ def check_day_editable(
         )
 
 
-def _session_log(prescription: Prescription, day: datetime.date, number: int) -> SessionLog:
-    """The session's log, created if need be and locked until the transaction ends.
+def _session_log(
+    prescription: Prescription, day: datetime.date, number: int, **defaults
+) -> tuple[SessionLog, bool]:
+    """The session's log, created (with ``defaults``) if need be, and locked until the
+    transaction ends; and whether it was created.
 
     get_or_create retries the read after an IntegrityError, so two simultaneous first
     check-offs of a session share the one row the unique constraint allows; the lock makes
@@ -52,10 +57,28 @@ def _session_log(prescription: Prescription, day: datetime.date, number: int) ->
     do), so a recount of done_share sees the others' check-offs and two results for one
     session are merged one after the other.
     """
-    log, _ = SessionLog.objects.select_for_update().get_or_create(
-        prescription=prescription, date=day, session_number=number
+    return SessionLog.objects.select_for_update().get_or_create(
+        prescription=prescription, date=day, session_number=number, defaults=defaults
     )
-    return log
+
+
+def _locked_log_with_check(prescription, day, number, prescribed) -> SessionLog | None:
+    """The session's log, locked, with the exercise's check (if any) read in the same query
+    (``check_pk``, ``check_status``, ``check_checked_at``); None when the session has no log
+    yet. What the lock guards is above; the check is read after the lock is granted."""
+    checks = ExerciseCheck.objects.filter(
+        session_log=OuterRef("pk"), prescribed_exercise=prescribed
+    )
+    return (
+        SessionLog.objects.select_for_update(of=("self",))
+        .filter(prescription=prescription, date=day, session_number=number)
+        .annotate(
+            check_pk=Subquery(checks.values("pk")[:1]),
+            check_status=Subquery(checks.values("status")[:1]),
+            check_checked_at=Subquery(checks.values("checked_at")[:1]),
+        )
+        .first()
+    )
 
 
 @transaction.atomic
@@ -76,6 +99,12 @@ def exercise_check(
     ``client_uuid`` a replay of the same write is recognised and ignored; with ``made_at``
     (an entry made offline) the day must have been editable then, and a check-off stored
     later than ``made_at`` (from another device) is kept rather than overwritten.
+
+    A check-off is the write patients make most, so it is counted: whole request at most
+    8 statements (tests/patients/test_write_budgets.py). The log is read and locked with the
+    check in one query, the check is written with one upsert, the share of the session done
+    is recounted inside one UPDATE, and the audit events and the new plan stamp are one
+    statement each (``patients.changes``).
     """
     check_day_editable(patient, day, made_at=made_at)
     prescription = prescribed.prescription
@@ -105,41 +134,98 @@ def exercise_check(
                 session_log__session_number=session_number,
                 prescribed_exercise=prescribed,
             ).first()
-    log = _session_log(prescription, day, session_number)
     received = timezone.now()
-    existing = ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).first()
-    if made_at is not None and existing is not None and existing.checked_at > made_at:
+    recorded = []
+    log = _locked_log_with_check(prescription, day, session_number, prescribed)
+    if log is None:
+        if status is None:
+            return None  # nothing to undo
+        # The first check-off of the session: its share is known without counting.
+        size = getattr(prescribed, "session_size", None)
+        if size is None:
+            size = prescription.exercises.count()
+        done = status == ExerciseCheck.Status.DONE
+        log, created = _session_log(
+            prescription,
+            day,
+            session_number,
+            done_share=(1 / size if size and done else 0.0),
+            received_at=received,
+        )
+        if created:
+            recorded.append(changes.created(log))
+            log.check_pk = None
+        else:  # another request made it a moment ago: read it again, locked
+            log = _locked_log_with_check(prescription, day, session_number, prescribed)
+    else:
+        created = False
+    if made_at is not None and log.check_pk is not None and log.check_checked_at > made_at:
         if write is not None:
             write.outcome = ClientWrite.Outcome.SUPERSEDED
             write.save(update_fields=["outcome"])
-        return existing
+        return ExerciseCheck.objects.get(pk=log.check_pk)
     check = None
     if status is None:
-        if existing is not None:
-            existing.delete()
+        if log.check_pk is None:
+            return None
+        existing = ExerciseCheck(pk=log.check_pk, session_log=log, prescribed_exercise=prescribed)
+        recorded.append(changes.deleted(existing))
+        ExerciseCheck.objects.filter(pk=log.check_pk).delete()
     else:
-        check, _ = ExerciseCheck.objects.update_or_create(
+        check = ExerciseCheck(
             session_log=log,
             prescribed_exercise=prescribed,
-            defaults={
-                "status": status,
-                "skip_reason": skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
-                "checked_at": made_at or received,
-                "received_at": received,
-            },
+            status=status,
+            skip_reason=skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
+            checked_at=made_at or received,
+            received_at=received,
         )
-    log.received_at = received
-    session_log_update_share(log, also=("received_at",))
+        # One statement whether the check is new or changed (and safe against the same
+        # check arriving twice at once); the audit event says which it was.
+        (check,) = ExerciseCheck.objects.bulk_create(
+            [check],
+            update_conflicts=True,
+            unique_fields=["session_log", "prescribed_exercise"],
+            update_fields=["status", "skip_reason", "checked_at", "received_at"],
+        )
+        if log.check_pk is None:
+            recorded.append(changes.created(check))
+        else:
+            check.pk = log.check_pk
+            if log.check_status != status:
+                recorded.append(changes.changed(check, ["status", "skip_reason"]))
+    if not created:
+        session_log_update_share(log, received_at=received)
+    changes.record(patient.pk, recorded)
     return check
 
 
-def session_log_update_share(log: SessionLog, *, also: tuple[str, ...] = ()) -> None:
+def session_log_update_share(log: SessionLog, **also) -> None:
     """Store the share of the prescription's exercises checked off as done in ``log`` (and
-    the fields named in ``also``, set by the caller)."""
-    total = log.prescription.exercises.count()
-    done = log.checks.filter(status=ExerciseCheck.Status.DONE).count()
-    log.done_share = done / total if total else 0.0
-    log.save(update_fields=["done_share", "updated_at", *also])
+    the columns given in ``also``), counted inside the one UPDATE, so that it sees every
+    check written before it in this transaction. ``log.done_share`` is not refreshed."""
+    done = (
+        ExerciseCheck.objects.filter(session_log=log.pk, status=ExerciseCheck.Status.DONE)
+        .order_by()
+        .values("session_log")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    total = (
+        PrescribedExercise.objects.filter(prescription=log.prescription_id)
+        .order_by()
+        .values("prescription")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    SessionLog.objects.filter(pk=log.pk).update(
+        done_share=Coalesce(
+            Cast(Subquery(done), FloatField()) / Cast(Subquery(total), FloatField()),
+            Value(0.0),
+        ),
+        updated_at=timezone.now(),
+        **also,
+    )
 
 
 @transaction.atomic
@@ -186,12 +272,13 @@ def session_complete(
         made_at=given_at,
         payload={"pain": pain, "effort": effort, "note": note, "seen": seen},
     )
-    logs = []
+    logs, recorded = [], []
     for prescription in prescriptions:
-        log = _session_log(prescription, day, session_number)
+        log, created = _session_log(prescription, day, session_number)
         if write is None:  # a replay: report what is stored, change nothing
             logs.append(log)
             continue
+        before = (log.pain, log.effort, log.note, log.completed_at)
         session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
         log.completed_at = min(log.completed_at or given_at, given_at)
         log.received_at = now
@@ -208,7 +295,18 @@ def session_complete(
             ]
         )
         logs.append(log)
+        if created:
+            recorded.append(changes.created(log))
+        else:
+            now_values = (log.pain, log.effort, log.note, log.completed_at)
+            names = ("pain", "effort", "note", "completed_at")
+            recorded.append(
+                changes.changed(
+                    log, [n for n, a, b in zip(names, before, now_values, strict=True) if a != b]
+                )
+            )
     if write is not None:
         write.save(update_fields=["replaced", "outcome"])
+        changes.record(patient.pk, recorded)
     logger.info("session logged: patient %s, %s session %s", patient.pk, day, session_number)
     return logs

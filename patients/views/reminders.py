@@ -32,7 +32,7 @@ def reminder_settings(request, *, patient):
         request.POST if request.method == "POST" else None, instance=patient
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.reminder_settings_save(patient=form.save(commit=False), fields=form.changed_data)
         messages.success(request, "Your settings are saved.")
         return redirect("patients:settings")
     feed = request.build_absolute_uri(reverse("patients:calendar", args=[patient.calendar_token]))

@@ -8,8 +8,8 @@ import time_machine
 from django.core.cache import caches
 from django.urls import reverse
 
-from patients import attention, plan_cache, services
-from patients.models import Patient, PrescribedExercise, SessionLog
+from patients import attention, changes, services
+from patients.models import PrescribedExercise, SessionLog
 from tests.clock import NOW, TODAY
 from tests.factories import (
     ExerciseFactory,
@@ -43,7 +43,9 @@ def easing(n_days_ago):
 
 
 def log(prescription, n_days_ago, *, pain=easing, effort="about_right", note="", done=True):
-    return SessionLog.objects.create(
+    """A finished session, written as the write path would (the queue's kept summaries are
+    keyed on the patient's stamp)."""
+    row = SessionLog.objects.create(
         prescription=prescription,
         date=days_ago(n_days_ago),
         completed_at=NOW if done else None,
@@ -52,6 +54,8 @@ def log(prescription, n_days_ago, *, pain=easing, effort="about_right", note="",
         note=note,
         done_share=1.0 if done else 0.0,
     )
+    changes.record(prescription.patient_id, [changes.created(row)])
+    return row
 
 
 def codes(user):
@@ -94,7 +98,7 @@ def test_too_hard_twice_in_a_row_fires_and_clears(clinician, patient, plan):
     assert codes(clinician) == {patient.pk: {attention.TOO_HARD}}
     # A bulk update, as a data fix would make: it must say whose data it changed.
     SessionLog.objects.filter(date=days_ago(1)).update(effort="about_right")
-    plan_cache.patients_changed(Patient.objects.filter(pk=patient.pk))
+    changes.plans_stale(patient.pk)
     assert codes(clinician) == {}
 
 

@@ -10,10 +10,19 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from exercises.models import Exercise
-from patients import plan_cache, services
-from patients.models import ExerciseCheck, FunctionCheckIn, Patient, Prescription, SessionLog
+from exercises.services import exercise_save
+from patients import changes, plan_cache, services
+from patients.models import ExerciseCheck, Patient, Prescription
+from tests.admin_forms import prescription_change_data
 from tests.clock import TODAY
-from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
+from tests.factories import (
+    ClinicianFactory,
+    ExerciseFactory,
+    PrescribedExerciseFactory,
+    PrescriptionFactory,
+    SuperuserFactory,
+)
+from tests.write_path import WritePathClient
 
 pytestmark = pytest.mark.django_db
 
@@ -140,83 +149,114 @@ def test_the_patients_own_check_offs_and_session_show_at_once(signed_in, prescri
     assert "Sore knee" in shown
 
 
+# Each change goes the way a real one does: a clinician's admin form, an editor's save, or
+# a service that a request (another device, the worker) calls.
+
+
+def clinician_posts(prescription, **changes):
+    staff = WritePathClient()
+    staff.force_login(prescription.patient.clinician)
+    response = staff.post(
+        reverse("admin:patients_prescription_change", args=[prescription.pk]),
+        prescription_change_data(prescription, **changes),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
 def change_prescription(prescription):
-    prescription.message = "Now twice a day."
-    prescription.sessions_per_day = 2
-    prescription.save()
+    clinician_posts(prescription, message="Now twice a day.", sessions_per_day=2)
 
 
 def change_dosage(prescription):
-    prescribed = prescription.exercises.first()
-    prescribed.sets, prescribed.notes = 5, "Go slowly now"
-    prescribed.save()
+    clinician_posts(prescription, **{"exercises-0-sets": 5, "exercises-0-notes": "Go slowly now"})
 
 
 def add_exercise(prescription):
-    PrescribedExerciseFactory(prescription=prescription, order=9, exercise__name="Side plank")
+    side_plank = ExerciseFactory(name="Side plank")
+    clinician_posts(
+        prescription,
+        **{
+            "exercises-TOTAL_FORMS": 4,
+            "exercises-3-prescription": prescription.pk,
+            "exercises-3-order": 9,
+            "exercises-3-exercise": side_plank.pk,
+            "exercises-3-sets": 2,
+            "exercises-3-reps": 10,
+            "exercises-3-side": "both",
+            "exercises-3-rest_seconds": 30,
+        },
+    )
 
 
 def remove_exercise(prescription):
-    prescription.exercises.last().delete()
+    clinician_posts(prescription, **{"exercises-2-DELETE": "on"})
 
 
 def pause(prescription):
-    prescription.status = Prescription.Status.PAUSED
-    prescription.save()
+    clinician_posts(prescription, status=Prescription.Status.PAUSED)
 
 
 def rename_in_library(prescription):
     exercise = Exercise.objects.get(name="Bridge")
     exercise.name = "Glute bridge"
-    exercise.save()
+    exercise_save(exercise=exercise, edited_by_editor=True)
 
 
 def rename_clinician(prescription):
     clinician = prescription.patient.clinician
-    clinician.first_name, clinician.last_name = "Dana", "Doe"
-    clinician.save()
+    admin = WritePathClient()
+    admin.force_login(SuperuserFactory())
+    url = reverse("admin:clinic_user_change", args=[clinician.pk])
+    response = admin.post(
+        url,
+        {
+            "username": clinician.username,
+            "first_name": "Dana",
+            "last_name": "Doe",
+            "email": clinician.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [group.pk for group in clinician.groups.all()],
+            "date_joined_0": clinician.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": clinician.date_joined.strftime("%H:%M:%S"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
 
 
 def move_to_another_clinician(prescription):
-    from tests.factories import ClinicianFactory
-
     patient = Patient.objects.get(pk=prescription.patient_id)
     patient.clinician = ClinicianFactory(first_name="Ezra", last_name="Eng")
-    patient.save()
+    services.patient_update(patient, ["clinician"])
 
 
 def log_from_another_device(prescription):
-    log = SessionLog.objects.create(
-        prescription=prescription,
-        date=TODAY,
-        session_number=1,
-        pain=2,
-        completed_at=datetime.datetime.now(tz=datetime.UTC),
+    services.session_complete(
+        patient=prescription.patient, day=TODAY, session_number=1, pain=2, effort="", note=""
     )
-    ExerciseCheck.objects.create(
-        session_log=log, prescribed_exercise=prescription.exercises.first()
-    )
-
-
-def start_a_log(prescription):
-    SessionLog.objects.create(prescription=prescription, date=TODAY, session_number=1)
 
 
 def check_off_from_another_device(prescription):
-    log = SessionLog.objects.get(prescription=prescription)
-    ExerciseCheck.objects.create(
-        session_log=log, prescribed_exercise=prescription.exercises.first()
+    services.exercise_check(
+        patient=prescription.patient,
+        prescribed=prescription.exercises.first(),
+        day=TODAY,
+        session_number=1,
+        status=ExerciseCheck.Status.DONE,
     )
 
 
-check_off_from_another_device.before = start_a_log
+def undo_from_another_device(prescription):
+    services.exercise_check(
+        patient=prescription.patient,
+        prescribed=prescription.exercises.first(),
+        day=TODAY,
+        session_number=1,
+        status=None,
+    )
 
 
-def delete_the_log(prescription):
-    SessionLog.objects.filter(prescription=prescription).get().delete()
-
-
-delete_the_log.before = log_from_another_device
+undo_from_another_device.before = check_off_from_another_device
 
 
 def check_in(prescription):
@@ -227,13 +267,6 @@ def check_in(prescription):
         new_activities=[("Walking", 4)],
         entered_by=prescription.patient.user,
     )
-
-
-def forget_the_check_in(prescription):
-    FunctionCheckIn.objects.get().delete()
-
-
-forget_the_check_in.before = check_in
 
 
 CHANGES = [
@@ -247,9 +280,8 @@ CHANGES = [
     move_to_another_clinician,
     log_from_another_device,
     check_off_from_another_device,
-    delete_the_log,
+    undo_from_another_device,
     check_in,
-    forget_the_check_in,
 ]
 
 
@@ -284,10 +316,22 @@ def test_a_refused_session_form_is_never_kept(signed_in):
     assert "Pain is a number from 0 to 10." not in page(signed_in)
 
 
-def test_bulk_changes_go_through_patients_changed(signed_in, prescription):
-    """``update()`` sends no signal: code that uses it on plan data says so itself."""
+def test_bulk_changes_go_through_the_write_path(signed_in, prescription):
+    """``update()`` writes no row by row: code that uses it on plan data says so itself."""
     page(signed_in)
     Prescription.objects.filter(pk=prescription.pk).update(message="Bulk message")
     assert "Bulk message" not in page(signed_in)
-    plan_cache.patients_changed(Patient.objects.filter(pk=prescription.patient_id))
+    changes.plans_stale(prescription.patient_id)
     assert "Bulk message" in assert_shown_as_fresh(signed_in)
+
+
+def test_a_login_touches_no_patient(client, clinician, prescription):
+    """Saving a clinician's user for a sign-in (``last_login``) gives no patient a new stamp:
+    only a change of the name that patients see does."""
+    stamp = Patient.objects.get(pk=prescription.patient_id).plan_stamp
+    client.post(
+        reverse("login"), {"username": clinician.username, "password": "pass-clinician-a"}
+    )
+    clinician.refresh_from_db()
+    clinician.save(update_fields=["last_login"])
+    assert Patient.objects.get(pk=prescription.patient_id).plan_stamp == stamp
