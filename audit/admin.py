@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from audit.models import AuditEvent
 from audit import registry
+from audit.models import AuditEvent
 
 # Pages whose views the admin and patients/views/staff.py record (record_view), then the
 # audited models.

@@ -41,6 +41,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/homeplan_load"
 # write into the working tree's staticfiles/ or media/.
 WORK_DIR = Path(tempfile.gettempdir()) / "homeplan-loadtest"
 BASELINE_URL = "/bench/baseline/"
+BARE_INSERT_URL = "/bench/insert/"
 KINDS = ("today", "check", "session_done")
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -285,15 +286,37 @@ class Patient:
 
     async def run(self, deadline: float, *, reads_only: str | None = None) -> None:
         """Until ``deadline``: one request at a time, never cut off mid-request, so every
-        write is either acknowledged or known to have failed."""
+        write is either acknowledged or known to have failed. ``reads_only`` names one kind
+        of request to repeat instead of the mixed visit: a page ("today", "baseline") or a
+        write ("check_only": one card checked off and undone in turn; "insert": the bare
+        insert view)."""
+        page = None
         while time.monotonic() < deadline:
             try:
-                if reads_only:
+                if reads_only in ("check_only", "insert"):
+                    if page is None:
+                        response = await self.browser.request("today", "GET", "/plan/")
+                        page = parse_day_page(response.body)
+                        if page is None or not page.cards:
+                            raise NoAnswerError(f"{self.username}: no card to check off")
+                    await self.write_only(reads_only, page)
+                elif reads_only:
                     await self.browser.request(reads_only, "GET", reads_only_url(reads_only))
                 else:
                     await self.visit(deadline)
             except NoAnswerError as exc:
                 self.ledger.problem("unexpected", str(exc))
+
+    async def write_only(self, kind: str, page: DayPage) -> None:
+        if kind == "insert":
+            form = {"csrfmiddlewaretoken": page.token}
+            response = await self.browser.request("insert", "POST", BARE_INSERT_URL, form)
+            if response.status != 200:
+                self.ledger.problem("unexpected", f"bare insert answered {response.status}")
+            return
+        pk, number = min(page.cards)
+        shown = self.ledger.checks.get((self.username, page.day, pk, number), (None, ""))[0]
+        await self.check(page, pk, number, action="undo" if shown == "done" else "done")
 
     async def visit(self, deadline: float) -> None:
         response = await self.browser.request("today", "GET", "/plan/")
@@ -327,10 +350,10 @@ class Patient:
                     f"{self.username} {page.day} session {number}: page {shown}, ledger {expected}",
                 )
 
-    async def check(self, page: DayPage, pk: int, number: int) -> None:
+    async def check(self, page: DayPage, pk: int, number: int, action: str = "") -> None:
         from patients.models import SkipReason
 
-        action = self.rng.choices(["done", "skip", "undo"], weights=[6, 2, 2])[0]
+        action = action or self.rng.choices(["done", "skip", "undo"], weights=[6, 2, 2])[0]
         reason = self.rng.choice(SkipReason.values) if action == "skip" else ""
         status = {"done": "done", "skip": "skipped", "undo": None}[action]
         form = {
@@ -414,6 +437,20 @@ async def drive(args, port: int, usernames: list[str], password: str, ledger: Le
             stats.statuses[status] = stats.statuses.get(status, 0) + count
         stats.network_errors += part.network_errors
         stats.elapsed += part.elapsed
+    # The check-off against the least a write can cost (bench/run.py's bare insert), in turn,
+    # twice, as above.
+    writes = {"check_only": Stats(), "insert": Stats()}
+    for kind, stats in [*writes.items(), *writes.items()]:
+        print(f"Only {kind.replace('_', ' ')} for {args.compare_seconds / 2:.0f} s...")
+        part = Stats()
+        await phase(patients, args.compare_seconds / 2, part, reads_only=kind)
+        for name, samples in part.samples.items():
+            stats.samples.setdefault(name, []).extend(samples)
+        for status, count in part.statuses.items():
+            stats.statuses[status] = stats.statuses.get(status, 0) + count
+        stats.network_errors += part.network_errors
+        stats.elapsed += part.elapsed
+    compare |= writes
     return {
         "login": login_stats.summary(),
         "mixed": mixed.summary(),
@@ -666,6 +703,10 @@ def report(results: dict) -> None:
         )
     print(f"\nToday / baseline requests/s: {results['today_vs_baseline_rps']:.0%} (target 50 %)")
     print(
+        "Check-off / bare insert requests/s: "
+        f"{results['check_off_vs_bare_insert_rps']:.0%} (the write path's whole cost)"
+    )
+    print(
         f"Acknowledged writes {writes['acknowledged_writes']} over {writes['keys_checked']} keys: "
         f"lost {writes['lost']}, duplicated {writes['duplicated']}, 5xx {results['errors_5xx']}, "
         f"read mismatches {writes['read_mismatches']}, unexpected answers "
@@ -724,6 +765,12 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": args.seconds,
         **measured,
         "today_vs_baseline_rps": round(compare["today"]["rps"] / compare["baseline"]["rps"], 3),
+        "check_off_vs_bare_insert_rps": round(
+            # Per kind: the phase's first Today (for the form's token) is not a write.
+            compare["check_only"]["by_kind"]["check"]["rps"]
+            / compare["insert"]["by_kind"]["insert"]["rps"],
+            3,
+        ),
         "writes": database_verify(ledger, usernames),
     }
     writes = results["writes"]

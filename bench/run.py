@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.template import engines
 from django.test import Client, override_settings
@@ -36,7 +36,9 @@ from django.test.utils import (
 )
 from django.urls import path
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from audit.models import AuditEvent
 from clinic import urls as clinic_urls
 from exercises.models import Exercise
 from patients import adherence, plan, plan_cache, schedule
@@ -57,12 +59,28 @@ def baseline(request):
     return HttpResponse(BASELINE_TEMPLATE.render({"ok": ok}, request))
 
 
+@require_POST
+@transaction.atomic
+def bare_insert(request):
+    """The least a write can cost here: signed in, CSRF-checked, one row inserted in a
+    transaction (an audit event: a table without constraints on other rows). The load test
+    divides check-offs per second by this view's, on the same server in the same run."""
+    AuditEvent.objects.create(
+        actor_id=request.user.pk, action=AuditEvent.Action.VIEW, target="bench insert"
+    )
+    return HttpResponse("ok", content_type="text/plain")
+
+
 class BenchURLconf:
     """The project's URLs plus the baseline, so that the baseline goes through the same
     request handling as the real pages (a class: ``ROOT_URLCONF`` takes any object with
     ``urlpatterns``, and the URL resolver cache needs it hashable)."""
 
-    urlpatterns = [path("bench/baseline/", baseline), *clinic_urls.urlpatterns]
+    urlpatterns = [
+        path("bench/baseline/", baseline),
+        path("bench/insert/", bare_insert),
+        *clinic_urls.urlpatterns,
+    ]
     # The project's error pages too (503 with Retry-After when the database is unavailable).
     handler500 = clinic_urls.handler500
 

@@ -4,6 +4,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
@@ -42,10 +43,18 @@ def patient_required(view):
     return wrapper
 
 
-def get_prescribed_for_patient(patient, pk) -> PrescribedExercise:
-    """One of this patient's prescribed exercises; anyone else's is a 404."""
-    return get_object_or_404(
-        PrescribedExercise.objects.select_related("exercise", "prescription"),
-        pk=pk,
-        prescription__patient=patient,
-    )
+def get_prescribed_for_patient(patient, pk, *, with_session_size=False) -> PrescribedExercise:
+    """One of this patient's prescribed exercises; anyone else's is a 404. With
+    ``with_session_size``, also how many exercises its prescription has (``session_size``),
+    in the same query: a check-off needs it to store the share of the session done."""
+    rows = PrescribedExercise.objects.select_related("exercise", "prescription")
+    if with_session_size:
+        siblings = (
+            PrescribedExercise.objects.filter(prescription=OuterRef("prescription"))
+            .order_by()
+            .values("prescription")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        rows = rows.annotate(session_size=Subquery(siblings))
+    return get_object_or_404(rows, pk=pk, prescription__patient=patient)

@@ -69,6 +69,19 @@ def client_write_claim(
     return None
 
 
+def client_write_store(write: ClientWrite) -> bool:
+    """Store ``write`` (unsaved, its UUID set) unless it was stored before: False for a
+    replay, which must change nothing."""
+    try:
+        with transaction.atomic():  # a savepoint, as in client_write_claim
+            write.save(force_insert=True)
+        return True
+    except IntegrityError:
+        existing = ClientWrite.objects.get(pk=write.pk)
+    _same_write(existing, write.patient, write.kind)
+    return False
+
+
 def client_write_known(*, patient: Patient, client_uuid: uuid.UUID | None, kind: str) -> bool:
     """Whether this entry was stored before: a replay, which must change nothing. Useful
     before checking a form whose fields the first copy changed (a check-in that named an

@@ -6,8 +6,15 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, FloatField, OuterRef, Subquery, Value
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Count,
+    FloatField,
+    OuterRef,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -24,6 +31,7 @@ from patients.models import (
 )
 from patients.services.offline_merge import (
     client_write_claim,
+    client_write_store,
     effective_today,
     session_result_apply,
 )
@@ -145,13 +153,19 @@ def exercise_check(
         if size is None:
             size = prescription.exercises.count()
         done = status == ExerciseCheck.Status.DONE
-        log, created = _session_log(
-            prescription,
-            day,
-            session_number,
+        log = SessionLog(
+            prescription=prescription,
+            date=day,
+            session_number=session_number,
             done_share=(1 / size if size and done else 0.0),
             received_at=received,
         )
+        try:
+            with transaction.atomic():  # a savepoint: another request may make it first
+                log.save(force_insert=True)
+            created = True
+        except IntegrityError:
+            created = False
         if created:
             recorded.append(changes.created(log))
             log.check_pk = None
@@ -228,6 +242,14 @@ def session_log_update_share(log: SessionLog, **also) -> None:
     )
 
 
+def _result_apply(log, write, *, pain, effort, note, seen, now) -> None:
+    """Work the session's result into ``log`` (in memory), remembering what it held."""
+    log.result_before = (log.pain, log.effort, log.note, log.completed_at)
+    session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
+    log.completed_at = min(log.completed_at or write.made_at, write.made_at)
+    log.received_at = now
+
+
 @transaction.atomic
 def session_complete(
     *,
@@ -258,30 +280,53 @@ def session_complete(
         raise ValidationError("Pain is a number from 0 to 10.", code="pain")
     if effort and effort not in Effort.values:
         raise ValidationError("Choose how it felt.", code="effort")
+    # Kept on the patient: the view's streak message reads the same prescriptions.
+    prefetch_related_objects([patient], "prescriptions")
     prescriptions = schedule.in_session(patient.prescriptions.all(), day, session_number)
     if not prescriptions:
         raise ValidationError("There is no such session on that day.", code="no_session")
     now = timezone.now()
     given_at = made_at or now
-    write = client_write_claim(
+    write = ClientWrite(
+        uuid=client_uuid or uuid.uuid4(),
         patient=patient,
-        client_uuid=client_uuid or uuid.uuid4(),
         kind=ClientWrite.Kind.SESSION_DONE,
         day=day,
         session_number=session_number,
         made_at=given_at,
         payload={"pain": pain, "effort": effort, "note": note, "seen": seen},
     )
+    # The stored logs are locked and the result worked out first, so that the write is
+    # stored once, already saying what it replaced; a replay (or a refused id) stores and
+    # changes nothing. Logs that do not exist yet are made only after that.
+    names = ("pain", "effort", "note", "completed_at")
     logs, recorded = [], []
     for prescription in prescriptions:
-        log, created = _session_log(prescription, day, session_number)
-        if write is None:  # a replay: report what is stored, change nothing
-            logs.append(log)
-            continue
-        before = (log.pain, log.effort, log.note, log.completed_at)
-        session_result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen)
-        log.completed_at = min(log.completed_at or given_at, given_at)
-        log.received_at = now
+        log = (
+            SessionLog.objects.select_for_update()
+            .filter(prescription=prescription, date=day, session_number=session_number)
+            .first()
+        ) or SessionLog(prescription=prescription, date=day, session_number=session_number)
+        _result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen, now=now)
+        logs.append(log)
+    if not client_write_store(write):
+        for log in logs:  # a replay: report what is stored
+            if log.pk is not None:
+                log.refresh_from_db()
+        return [log for log in logs if log.pk is not None]
+    for n, log in enumerate(logs):
+        if log.pk is None:
+            try:
+                with transaction.atomic():  # a savepoint: another request may make it first
+                    log.save(force_insert=True)
+                recorded.append(changes.created(log))
+                continue
+            except IntegrityError:
+                log, _ = _session_log(log.prescription, day, session_number)
+                _result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen, now=now)
+                write.save(update_fields=["replaced", "outcome"])
+                logs[n] = log
+        before = log.result_before
         log.save(
             update_fields=[
                 "completed_at",
@@ -294,19 +339,16 @@ def session_complete(
                 "updated_at",
             ]
         )
-        logs.append(log)
-        if created:
-            recorded.append(changes.created(log))
-        else:
-            now_values = (log.pain, log.effort, log.note, log.completed_at)
-            names = ("pain", "effort", "note", "completed_at")
-            recorded.append(
-                changes.changed(
-                    log, [n for n, a, b in zip(names, before, now_values, strict=True) if a != b]
-                )
+        recorded.append(
+            changes.changed(
+                log,
+                [
+                    name
+                    for name, old in zip(names, before, strict=True)
+                    if getattr(log, name) != old
+                ],
             )
-    if write is not None:
-        write.save(update_fields=["replaced", "outcome"])
-        changes.record(patient.pk, recorded)
+        )
+    changes.record(patient.pk, recorded)
     logger.info("session logged: patient %s, %s session %s", patient.pk, day, session_number)
     return logs

@@ -41,7 +41,7 @@ def check(request, value, *, patient):
         error = errors_text(client)
     elif form_valid:
         data = form.cleaned_data
-        prescribed = get_prescribed_for_patient(patient, data["exercise"])
+        prescribed = get_prescribed_for_patient(patient, data["exercise"], with_session_size=True)
         status = {"done": ExerciseCheck.Status.DONE, "skip": ExerciseCheck.Status.SKIPPED}.get(
             data["action"]
         )

@@ -329,9 +329,7 @@ def test_a_login_touches_no_patient(client, clinician, prescription):
     """Saving a clinician's user for a sign-in (``last_login``) gives no patient a new stamp:
     only a change of the name that patients see does."""
     stamp = Patient.objects.get(pk=prescription.patient_id).plan_stamp
-    client.post(
-        reverse("login"), {"username": clinician.username, "password": "pass-clinician-a"}
-    )
+    client.post(reverse("login"), {"username": clinician.username, "password": "pass-clinician-a"})
     clinician.refresh_from_db()
     clinician.save(update_fields=["last_login"])
     assert Patient.objects.get(pk=prescription.patient_id).plan_stamp == stamp
