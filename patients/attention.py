@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import DenseRank
@@ -22,7 +21,6 @@ from django.utils.translation import gettext, ngettext
 from audit.services import record_list
 from patients import adherence, schedule, suggestions
 from patients.models import (
-    AttentionReview,
     Effort,
     ExerciseCheck,
     FunctionScore,
@@ -439,41 +437,6 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
         )
     )
     return items
-
-
-@transaction.atomic
-def attention_review(
-    *,
-    patient: Patient,
-    reviewed_by,
-    seen_at: datetime.datetime | None = None,
-    today: datetime.date | None = None,
-):
-    """Hide the patient's current item until something new happens.
-
-    ``seen_at`` is when the clinician's page showed the item: a report, log or check-in that
-    arrived after it is not covered by the review, even if the button was pressed later.
-    """
-    today = today or timezone.localdate()
-    now = timezone.now()
-    seen_at = min(seen_at, now) if seen_at else now
-    annotated = (
-        adherence.with_adherence(Patient.objects, today=today)
-        .select_related("review")
-        .prefetch_related("prescriptions")
-        .get(pk=patient.pk)
-    )
-    signals = signals_for([annotated], today=today)[annotated.pk]
-    codes = sorted({reason.code for reason in reasons_for(annotated, today=today, signals=signals)})
-    # Symptom reports need no code: only those that arrive after the review are listed.
-    AttentionReview.objects.update_or_create(
-        patient=patient,
-        defaults={
-            "reviewed_by": reviewed_by,
-            "reviewed_at": seen_at,
-            "reason_codes": ",".join(codes),
-        },
-    )
 
 
 # A stand-in patient id: each row's links are made from one reversed URL, not a reverse per

@@ -23,8 +23,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
@@ -33,11 +31,10 @@ from django.utils.translation import gettext
 
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
-from patients import adherence, changes, contraindications, schedule
+from patients import schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
-    Patient,
     PrescribedExercise,
     Prescription,
     SessionLog,
@@ -239,59 +236,3 @@ def _may_progress(reporting: bool, sessions: dict | None) -> bool:
         and sessions["rated"] > 0
         and sessions["too_hard"] == 0
     )
-
-
-@transaction.atomic
-def suggestion_decide(
-    *,
-    prescribed: PrescribedExercise,
-    kind: str,
-    accept: bool,
-    decided_by,
-    today=None,
-    override_reason: str = "",
-) -> Suggestion:
-    """Accept (apply the change to this one prescribed exercise) or dismiss a suggestion.
-
-    The candidate is recomputed here, so only a suggestion the rules still make can be
-    accepted; the decision is recorded with who made it.
-    """
-    patient = adherence.with_adherence(Patient.objects, today=today).get(
-        pk=prescribed.prescription.patient_id
-    )
-    candidates = candidates_for([patient], today=today).get(patient.pk, [])
-    candidate = next(
-        (c for c in candidates if c.prescribed.pk == prescribed.pk and c.kind == kind), None
-    )
-    if candidate is None:
-        raise ValidationError("This suggestion no longer applies.", code="stale")
-    if accept:
-        new_exercise = candidate.proposal.exercise
-        found = []
-        if new_exercise.pk != prescribed.exercise_id:
-            found = contraindications.check(patient, [new_exercise], override_reason)
-        target = PrescribedExercise.objects.select_for_update().get(pk=prescribed.pk)
-        target.exercise = candidate.proposal.exercise
-        target.sets = candidate.proposal.sets
-        target.reps = candidate.proposal.reps
-        target.hold_seconds = candidate.proposal.hold_seconds
-        target.save(update_fields=["exercise", "sets", "reps", "hold_seconds"])
-        prescribed.prescription.version_bump()
-        contraindications.record(
-            prescribed=[target], found=found, reason=override_reason, decided_by=decided_by
-        )
-    decision = Suggestion.objects.create(
-        prescribed=prescribed,
-        kind=kind,
-        status=Suggestion.Status.ACCEPTED if accept else Suggestion.Status.DISMISSED,
-        reason=candidate.reason[:300],
-        change=candidate.change[:300],
-        decided_by=decided_by,
-    )
-    # A decision changes what the clinician's queue shows for this patient (patients.attention
-    # keeps each patient's summary until their stamp changes), even when nothing else did.
-    changes.record(
-        patient.pk,
-        [changes.changed(target, ["exercise", "sets", "reps", "hold_seconds"])] if accept else [],
-    )
-    return decision

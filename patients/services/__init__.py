@@ -7,6 +7,7 @@ from patients.services.checkins import (
     checkin_due,
     function_checkin_save,
 )
+from patients.services.decisions import attention_review, suggestion_decide
 from patients.services.invitations import (
     INVITATION_SALT,
     InvitationError,
@@ -69,6 +70,7 @@ __all__ = [
     "REMINDER_SIGN_IN_SALT",
     "SIGN_IN_SALT",
     "InvitationError",
+    "attention_review",
     "calendar_link_renew",
     "check_day_editable",
     "check_owns_patient",
@@ -100,6 +102,7 @@ __all__ = [
     "sign_in_link_consume",
     "sign_in_link_send",
     "sign_in_path",
+    "suggestion_decide",
     "symptom_report_create",
     "user_from_sign_in_token",
 ]

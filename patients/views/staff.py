@@ -27,7 +27,6 @@ from exercises.admin import size_warning
 from exercises.models import Program
 from patients import (
     adherence,
-    attention,
     contraindications,
     exports,
     progress,
@@ -198,7 +197,7 @@ def suggestion_decision(request, *, patient):
     )
     accept = request.POST.get("decision") == "accept"
     try:
-        decision = suggestions.suggestion_decide(
+        decision = services.suggestion_decide(
             prescribed=prescribed,
             kind=request.POST.get("kind", ""),
             accept=accept,
@@ -226,7 +225,7 @@ def review(request, *, patient):
         seen_at = parse_datetime(request.POST.get("seen_at", ""))
     except ValueError:
         seen_at = None
-    attention.attention_review(
+    services.attention_review(
         patient=patient,
         reviewed_by=request.user,
         seen_at=seen_at if seen_at and is_aware(seen_at) else None,

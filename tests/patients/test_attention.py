@@ -243,7 +243,7 @@ def _symptom_report(patient, prescription, clinician):
 
 
 def _reviewed(patient, prescription, clinician):
-    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
+    services.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
 
 
 def _prescription_paused(patient, prescription, clinician):

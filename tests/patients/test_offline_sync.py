@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from exercises.models import SafetyAdvice
-from patients import attention, offline
+from patients import attention, offline, services
 from patients.models import ClientWrite, ExerciseCheck, FunctionCheckIn, SessionLog, SymptomReport
 from tests.clock import NOW, TODAY
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
@@ -534,7 +534,7 @@ def test_a_report_made_offline_before_a_review_and_sent_after_it_is_still_new(
 ):
     made = NOW
     frozen_clock.shift(datetime.timedelta(minutes=30))
-    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
+    services.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
     frozen_clock.shift(datetime.timedelta(minutes=30))
     symptom(signed_in, client_uuid=str(uuid.uuid4()), made_at=made)
     item = attention.queue_for(clinician, today=TODAY)[0]

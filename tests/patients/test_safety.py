@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from exercises.models import PrecautionTag, SafetyAdvice
-from patients import attention, services, suggestions
+from patients import attention, services
 from patients.contraindications import ContraindicationWarning
 from patients.models import ContraindicationOverride, Patient, SessionLog, SymptomReport
 from tests.clock import NOW, TODAY
@@ -405,10 +405,10 @@ def test_accepting_a_switch_to_a_tagged_exercise_needs_a_reason(
         )
         log.checks.create(prescribed_exercise=clam)
     with pytest.raises(ContraindicationWarning):
-        suggestions.suggestion_decide(
+        services.suggestion_decide(
             prescribed=clam, kind="progress", accept=True, decided_by=clinician, today=TODAY
         )
-    suggestions.suggestion_decide(
+    services.suggestion_decide(
         prescribed=clam,
         kind="progress",
         accept=True,

@@ -139,7 +139,7 @@ def test_no_progression_while_a_symptom_report_is_unreviewed(clinician, patient,
         patient=patient, symptoms=["other"], note="", progress_url="https://example.org/"
     )
     assert found(patient) == {}
-    attention.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
+    services.attention_review(patient=patient, reviewed_by=clinician, today=TODAY)
     assert {kind for _, kind in found(patient)} == {"progress"}
 
 
