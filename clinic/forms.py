@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from clinic import accounts
 
 # An email address is the longest thing anyone signs in with (patients use theirs).
 LOGIN_MAX_LENGTH = 254
@@ -34,3 +37,20 @@ class AdminLoginForm(AdminAuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username or email")
         limit_login_name(self)
+
+
+class UserForm(UserChangeForm):
+    def clean_email(self):
+        # One account per address, patients included: an address shared by two accounts
+        # signs neither in by email. A patient's address is theirs even before they accept
+        # their invitation (the patients app registers that with clinic.accounts).
+        email = self.cleaned_data.get("email", "").strip()
+        if email and accounts.email_taken(email, except_user_id=self.instance.pk):
+            raise forms.ValidationError(
+                _(
+                    "Another account already uses this email address. Each person needs "
+                    "their own address."
+                ),
+                code="email_in_use",
+            )
+        return email
