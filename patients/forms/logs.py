@@ -68,6 +68,9 @@ class CheckForm(forms.Form):
     session = forms.IntegerField(min_value=1, max_value=3)
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.ChoiceField(choices=[("", "—"), *SkipReason.choices], required=False)
+    # Sent by guided mode's automatic check-off: keep whatever is logged already (a skip made
+    # on another page or phone after guided mode was opened) instead of overwriting it.
+    if_open = forms.BooleanField(required=False)
 
     def clean(self):
         data = super().clean()

@@ -67,6 +67,7 @@ def exercise_check(
     session_number: int,
     status: str | None,
     skip_reason: str = "",
+    keep_logged: bool = False,
     client_uuid: uuid.UUID | None = None,
     made_at: datetime.datetime | None = None,
 ) -> ExerciseCheck | None:
@@ -76,6 +77,10 @@ def exercise_check(
     ``client_uuid`` a replay of the same write is recognised and ignored; with ``made_at``
     (an entry made offline) the day must have been editable then, and a check-off stored
     later than ``made_at`` (from another device) is kept rather than overwritten.
+
+    ``keep_logged`` (guided mode's automatic check-off) changes an exercise only if nothing is
+    logged for it yet: a skip, with its reason, is never turned into "done" behind the
+    patient's back.
     """
     check_day_editable(patient, day, made_at=made_at)
     prescription = prescribed.prescription
@@ -108,7 +113,9 @@ def exercise_check(
     log = _session_log(prescription, day, session_number)
     received = timezone.now()
     existing = ExerciseCheck.objects.filter(session_log=log, prescribed_exercise=prescribed).first()
-    if made_at is not None and existing is not None and existing.checked_at > made_at:
+    if existing is not None and (
+        keep_logged or (made_at is not None and existing.checked_at > made_at)
+    ):
         if write is not None:
             write.outcome = ClientWrite.Outcome.SUPERSEDED
             write.save(update_fields=["outcome"])

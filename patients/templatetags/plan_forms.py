@@ -4,7 +4,8 @@ import functools
 from dataclasses import dataclass
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from patients.models import SkipReason
 
@@ -44,10 +45,13 @@ def session_done_choices(form, logged) -> SessionDoneChoices:
 @register.simple_tag
 def skip_reason_options() -> str:
     """The ``<option>``s of the skip-reason menu on every exercise card: the same for every
-    card and every patient, so made once rather than looped over per card."""
-    return _skip_reason_options()
+    card and every patient, so made once (per language) rather than looped over per card.
+    None is chosen for the patient: a hurried skip must not report pain it never had."""
+    return _skip_reason_options(gettext("Choose a reason"))
 
 
 @functools.cache
-def _skip_reason_options() -> str:
-    return format_html_join("", '<option value="{}">{}</option>', SkipReason.choices)
+def _skip_reason_options(prompt: str) -> str:
+    return format_html('<option value="" selected>{}</option>', prompt) + format_html_join(
+        "", '<option value="{}">{}</option>', SkipReason.choices
+    )

@@ -6,6 +6,7 @@ import datetime
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from exercises.models import SafetyAdvice
@@ -101,8 +102,27 @@ def guided(request, value, number, *, patient):
     return render(
         request,
         "patients/guided.html",
-        {"patient": patient, "plan": day_plan, "session": session, "done_form": SessionDoneForm()},
+        {
+            "patient": patient,
+            "plan": day_plan,
+            "session": session,
+            "done_form": SessionDoneForm(),
+            "guided_words": guided_words(),
+        },
     )
+
+
+def guided_words() -> dict[str, str]:
+    """What guided.js writes on the page, translated here ({placeholders} filled in there)."""
+    return {
+        "exerciseOf": gettext("Exercise {n} of {total}"),
+        "finished": gettext("Session finished"),
+        "done": gettext("✓ Done"),
+        "skipped": gettext("Skipped: {reason}"),
+        "next": gettext("Next exercise ›"),
+        "finishSession": gettext("Finish the session ›"),
+        "allSets": gettext("✓ All sets done"),
+    }
 
 
 @require_GET

@@ -53,6 +53,7 @@ def check(request, value, *, patient):
                 session_number=data["session"],
                 status=status,
                 skip_reason=data["reason"],
+                keep_logged=data["if_open"],
                 **client.write_kwargs(),
             )
         except ValidationError as exc:

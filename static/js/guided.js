@@ -3,7 +3,11 @@
 // - Accessible: the time left is announced politely every 10 seconds and at the end.
 // - Respects reduced motion (no animated progress bar; see guided.css).
 // - Keeps the screen awake where the browser allows (Screen Wake Lock API).
-// - Each finished exercise is checked off on the server, as the ✓ Done button would.
+// - Each finished exercise is checked off on the server, as the Mark done button would.
+// - Respects the log: it starts at the first exercise neither done nor skipped, goes past
+//   the ones logged already, and never changes one unless the patient acts on it (finishes
+//   its sets, or skips it); its automatic check-off asks the server to keep whatever another
+//   page or phone logged meanwhile (if_open).
 "use strict";
 
 (function () {
@@ -14,6 +18,10 @@
   const finish = root.querySelector("[data-finish]");
   const progress = root.querySelector("[data-progress]");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const wordsElement = document.getElementById("guided-words");
+  const WORDS = wordsElement ? JSON.parse(wordsElement.textContent) : {};
+  const word = (key, fallback, values = {}) =>
+    Object.entries(values).reduce((text, [k, v]) => text.replace(`{${k}}`, v), WORDS[key] || fallback);
   let current = 0;
   let wakeLock = null;
   let timer = null;
@@ -32,17 +40,63 @@
     if (document.visibilityState === "visible" && wakeLock !== null) keepAwake();
   });
 
+  // The first exercise from ``from`` on that is neither done nor skipped (the finish screen
+  // when there is none).
+  function firstOpen(from) {
+    for (let i = from; i < steps.length; i += 1) if (!steps[i].dataset.status) return i;
+    return steps.length;
+  }
+
   function show(index) {
+    clearInterval(timer);
+    timer = null;
     current = index;
     steps.forEach((step, i) => step.classList.toggle("is-current", i === index));
     finish.classList.toggle("is-current", index >= steps.length);
     progress.textContent = index < steps.length
-      ? `Exercise ${index + 1} of ${steps.length}`
-      : "Session finished";
+      ? word("exerciseOf", "Exercise {n} of {total}", { n: index + 1, total: steps.length })
+      : word("finished", "Session finished");
     const heading = (index < steps.length ? steps[index] : finish).querySelector("h1");
     heading.setAttribute("tabindex", "-1");
     heading.focus();
     if (index < steps.length) prepare(steps[index]);
+    else summarise();
+  }
+
+  // What is logged for a step, in its own words: "✓ Done" or "Skipped: no time".
+  function showLogged(step) {
+    const line = step.querySelector("[data-logged]");
+    const status = step.dataset.status;
+    if (!status) {
+      line.replaceChildren();
+      return;
+    }
+    const strong = document.createElement("strong");
+    strong.className = status === "done" ? "text-success" : "text-warning-emphasis";
+    strong.textContent = status === "done"
+      ? word("done", "✓ Done")
+      : word("skipped", "Skipped: {reason}", { reason: step.dataset.reason || "" });
+    line.replaceChildren(strong);
+  }
+
+  // The finish screen: done, skipped (with the reason) and not reached, as logged now.
+  function summarise() {
+    const lists = finish.querySelector("[data-finish-lists]");
+    if (!lists) return;
+    const groups = { done: [], skipped: [], open: [] };
+    for (const step of steps) {
+      const li = document.createElement("li");
+      li.textContent = step.dataset.status === "skipped"
+        ? `${step.dataset.name} (${step.dataset.reason})`
+        : step.dataset.name;
+      groups[step.dataset.status || "open"].push(li);
+    }
+    for (const [name, items] of Object.entries(groups)) {
+      const group = lists.querySelector(`[data-finish-group="${name}"]`);
+      group.querySelector("ul").replaceChildren(...items);
+      group.hidden = items.length === 0;
+    }
+    lists.hidden = false;
   }
 
   function perSide(step) {
@@ -56,9 +110,23 @@
     updateCounter(step);
     button(step, "start").hidden = false;
     button(step, "start").textContent = startLabel(step);
-    button(step, "next").hidden = true;
+    // An exercise logged already can be passed over, or done again.
+    const next = button(step, "next");
+    next.hidden = !step.dataset.status;
+    next.textContent = nextLabel();
     button(step, "skip-timer").hidden = true;
     step.querySelector("[data-timer]").hidden = true;
+    const skip = step.querySelector("[data-skip]");
+    skip.hidden = step.dataset.status === "skipped";
+    skip.open = false;
+    step.querySelector("[data-skip-error]").hidden = true;
+    showLogged(step);
+  }
+
+  function nextLabel() {
+    return firstOpen(current + 1) < steps.length
+      ? word("next", "Next exercise ›")
+      : word("finishSession", "Finish the session ›");
   }
 
   function button(step, action) {
@@ -147,31 +215,61 @@
   }
 
   function exerciseFinished(step) {
-    step.querySelector("[data-set-counter]").textContent = "✓ All sets done";
+    step.querySelector("[data-set-counter]").textContent = word("allSets", "✓ All sets done");
     button(step, "start").hidden = true;
     const next = button(step, "next");
     next.hidden = false;
-    next.textContent = current + 1 < steps.length ? "Next exercise ›" : "Finish the session ›";
+    next.textContent = nextLabel();
     next.focus();
-    if (step.dataset.done !== "1") checkOff(step);
+    if (step.dataset.status === "done") return;
+    // The patient did this exercise: a skip shown on this page is theirs to change; one the
+    // page never showed (made elsewhere meanwhile) is kept by the server.
+    const ifOpen = !step.dataset.status;
+    step.dataset.status = "done";
+    step.dataset.reason = "";
+    showLogged(step);
+    send(step, { action: "done", if_open: ifOpen ? "1" : "" });
   }
 
-  function checkOff(step) {
+  function skip(step) {
+    const select = step.querySelector("[data-skip-reason]");
+    const error = step.querySelector("[data-skip-error]");
+    if (!select.value) {
+      error.hidden = false;
+      select.setAttribute("aria-describedby", error.id);
+      select.setAttribute("aria-invalid", "true");
+      select.focus();
+      return;
+    }
+    error.hidden = true;
+    select.removeAttribute("aria-invalid");
+    step.dataset.status = "skipped";
+    step.dataset.reason = select.options[select.selectedIndex].text.toLowerCase();
+    send(step, { action: "skip", reason: select.value });
+    show(firstOpen(current + 1));
+  }
+
+  // A check-off or skip, sent as the day page's buttons send it; offline, the service worker
+  // keeps it in its queue (static/sw.js). data-sending marks it in flight.
+  function send(step, fields) {
     const body = new FormData();
     body.append("exercise", step.dataset.exercise);
     body.append("session", root.dataset.session);
-    body.append("action", "done");
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
     // Its own id and time, as every check-off has: sent twice (an answer lost, the phone's
     // queue after a server failure), it is stored once.
     body.append("client_uuid", crypto.randomUUID ? crypto.randomUUID() : "");
     body.append("made_at", new Date().toISOString());
+    step.dataset.sending = "1";
     fetch(root.dataset.checkUrl, {
       method: "POST",
       body,
       headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
       credentials: "same-origin",
-    }).then((response) => {
-      if (response.ok) step.dataset.done = "1";
+    }).catch(() => {
+      // No answer and no service worker to keep it: the day page still shows it as open.
+    }).finally(() => {
+      delete step.dataset.sending;
     });
   }
 
@@ -182,8 +280,11 @@
       if (hold) countdown(step, hold, "Hold", () => setFinished(step));
       else setFinished(step);
     });
-    button(step, "next").addEventListener("click", () => show(current + 1));
+    button(step, "next").addEventListener("click", () => show(firstOpen(current + 1)));
+    button(step, "back").addEventListener("click", () => show(Math.max(current - 1, 0)));
+    button(step, "finish").addEventListener("click", () => show(steps.length));
+    button(step, "skip").addEventListener("click", () => skip(step));
   });
 
-  show(0);
+  show(firstOpen(0));
 })();

@@ -142,7 +142,7 @@
       relabel(button, "Undo", "undo", "btn-outline-secondary");
       if (skip) skip.hidden = true;
     } else {
-      relabel(button, "✓ Done", "done", "btn-success");
+      relabel(button, "Mark done", "done", "btn-success");
     }
   }
 
@@ -190,7 +190,10 @@
         showNotSent(card.querySelector(".status"), "after");
       }
       const step = document.querySelector(`[data-step][data-exercise="${CSS.escape(fields.exercise || "")}"]`);
-      if (step && status === "done") step.dataset.done = "1";
+      if (step && status) {
+        step.dataset.status = status === "done" ? "done" : "skipped";
+        step.dataset.reason = status === "skip" ? (fields.reason || "").replace(/_/g, " ") : "";
+      }
     }
   }
 

@@ -24,7 +24,7 @@ def patient_page(phone_page):
 def test_patient_checks_everything_off_and_marks_the_session_done(patient_page, artifacts):
     page = patient_page
     assert axe_violations(page) == []
-    done_buttons = page.get_by_role("button", name=re.compile(r"^✓ Done"))
+    done_buttons = page.get_by_role("button", name=re.compile(r"^Mark done"))
     total = done_buttons.count()
     assert total == 4
     for _ in range(total):
