@@ -28,7 +28,7 @@ const DB_NAME = "homeplan-offline";
 const SYNC_TAG = "homeplan-queue";
 const SAVED_AT_HEADER = "X-Homeplan-Saved-At";
 const REFRESH_MS = 10 * 60 * 1000;
-const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|feedback|sessions\/([1-3])\/done)\/$/;
 // A form sent as it is, with no day in its address: the function check-in. (The symptom
 // report has its own path, symptomReport below: its page shows the advice itself.)
 const FORM_WRITE = /^\/plan\/check-in\/$/;

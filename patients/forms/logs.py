@@ -59,6 +59,20 @@ class SessionDoneForm(forms.Form):
     )
 
 
+class FeedbackForm(forms.Form):
+    """How one exercise felt: one tap after it, on Today's card or in guided mode."""
+
+    exercise = forms.IntegerField(min_value=1)
+    session = forms.IntegerField(min_value=1, max_value=3)
+    effort = forms.ChoiceField(
+        choices=Effort.choices,
+        error_messages={
+            "required": "Choose how it felt.",
+            "invalid_choice": "Choose how it felt.",
+        },
+    )
+
+
 class CheckForm(forms.Form):
     """Check an exercise off, skip it with a reason, or undo: one small POST."""
 

@@ -7,6 +7,7 @@ from patients.services.checkins import (
     checkin_due,
     function_checkin_save,
 )
+from patients.services.feedback import exercise_feedback_give
 from patients.services.invitations import (
     INVITATION_SALT,
     InvitationError,
@@ -77,6 +78,7 @@ __all__ = [
     "email_in_use",
     "end_date_for",
     "exercise_check",
+    "exercise_feedback_give",
     "function_checkin_save",
     "invitation_accept",
     "invitation_token",

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from patients.models import SkipReason
+from patients.models import Effort, SkipReason
 
 register = template.Library()
 
@@ -55,3 +55,9 @@ def _skip_reason_options(prompt: str) -> str:
     return format_html('<option value="" selected>{}</option>', prompt) + format_html_join(
         "", '<option value="{}">{}</option>', SkipReason.choices
     )
+
+
+@register.simple_tag
+def effort_choices() -> list[tuple[str, str]]:
+    """Too easy, about right, too hard: the answers to "how did it feel?"."""
+    return Effort.choices

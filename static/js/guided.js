@@ -117,7 +117,8 @@
     button(step, "skip-timer").hidden = true;
     step.querySelector("[data-timer]").hidden = true;
     const skip = step.querySelector("[data-skip]");
-    skip.hidden = step.dataset.status === "skipped";
+    skip.hidden = Boolean(step.dataset.status);
+    step.querySelector("[data-feedback]").hidden = step.dataset.status !== "done";
     skip.open = false;
     step.querySelector("[data-skip-error]").hidden = true;
     showLogged(step);
@@ -228,7 +229,20 @@
     step.dataset.status = "done";
     step.dataset.reason = "";
     showLogged(step);
+    step.querySelector("[data-feedback]").hidden = false;
+    step.querySelector("[data-skip]").hidden = true;
     send(step, { action: "done", if_open: ifOpen ? "1" : "" });
+  }
+
+  // "How did it feel?": one optional tap, stored for this exercise and day; tapping another
+  // answer changes it.
+  function giveFeedback(step, choice) {
+    for (const other of step.querySelectorAll("[data-effort]")) {
+      other.setAttribute("aria-pressed", String(other === choice));
+      other.classList.toggle("btn-secondary", other === choice);
+      other.classList.toggle("btn-outline-secondary", other !== choice);
+    }
+    send(step, { effort: choice.dataset.effort }, root.dataset.feedbackUrl);
   }
 
   function skip(step) {
@@ -251,7 +265,7 @@
 
   // A check-off or skip, sent as the day page's buttons send it; offline, the service worker
   // keeps it in its queue (static/sw.js). data-sending marks it in flight.
-  function send(step, fields) {
+  function send(step, fields, url = root.dataset.checkUrl) {
     const body = new FormData();
     body.append("exercise", step.dataset.exercise);
     body.append("session", root.dataset.session);
@@ -261,7 +275,7 @@
     body.append("client_uuid", crypto.randomUUID ? crypto.randomUUID() : "");
     body.append("made_at", new Date().toISOString());
     step.dataset.sending = "1";
-    fetch(root.dataset.checkUrl, {
+    fetch(url, {
       method: "POST",
       body,
       headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
@@ -284,6 +298,9 @@
     button(step, "back").addEventListener("click", () => show(Math.max(current - 1, 0)));
     button(step, "finish").addEventListener("click", () => show(steps.length));
     button(step, "skip").addEventListener("click", () => skip(step));
+    for (const choice of step.querySelectorAll("[data-effort]")) {
+      choice.addEventListener("click", () => giveFeedback(step, choice));
+    }
   });
 
   show(firstOpen(0));

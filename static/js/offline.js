@@ -19,7 +19,7 @@
   listenForAcknowledgedCheckOffs();
   if (!("serviceWorker" in navigator) || !script) return;
   const { sw, scope, login, logout } = script.dataset;
-  const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+  const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|feedback|sessions\/([1-3])\/done)\/$/;
   // A form written once and sent as it is: the function check-in. (symptoms.js sends the
   // symptom report itself.)
   const FORM_WRITE = /^\/plan\/check-in\/$/;
@@ -183,6 +183,10 @@
         markSession(entry.session, fields);
         continue;
       }
+      if (fields.effort && !fields.action) {
+        markFeedback(fields);
+        continue;
+      }
       const status = { done: "done", skip: "skip" }[fields.action] || null;
       const card = document.getElementById(`exercise-${fields.exercise}-${fields.session}`);
       if (card) {
@@ -193,6 +197,23 @@
       if (step && status) {
         step.dataset.status = status === "done" ? "done" : "skipped";
         step.dataset.reason = status === "skip" ? (fields.reason || "").replace(/_/g, " ") : "";
+      }
+    }
+  }
+
+  // An answer to "how did it feel?" waiting on this phone: shown as chosen.
+  function markFeedback(fields) {
+    const holders = [
+      document.getElementById(`exercise-${fields.exercise}-${fields.session}`),
+      document.querySelector(`[data-step][data-exercise="${CSS.escape(fields.exercise || "")}"]`),
+    ];
+    for (const holder of holders) {
+      if (!holder) continue;
+      for (const choice of holder.querySelectorAll("button[name=effort], [data-effort]")) {
+        const chosen = (choice.value || choice.dataset.effort) === fields.effort;
+        choice.setAttribute("aria-pressed", String(chosen));
+        choice.classList.toggle("btn-secondary", chosen);
+        choice.classList.toggle("btn-outline-secondary", !chosen);
       }
     }
   }
