@@ -47,6 +47,11 @@ class PlanSession:
     prescription_count: int = 0
 
     @property
+    def open_items(self) -> list[PlanItem]:
+        """The exercises neither done nor skipped."""
+        return [item for item in self.items if item.check is None]
+
+    @property
     def checked(self) -> int:
         return sum(1 for item in self.items if item.check is not None)
 

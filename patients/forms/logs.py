@@ -2,10 +2,16 @@
 that each write carries (for the phone's offline queue)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Effort, SkipReason
 
 PAIN_CHOICES = [(score, str(score)) for score in range(11)]
+UNTICKED_CHOICES = [
+    ("done", _("Mark them done")),
+    ("skip", _("Skip them")),
+    ("leave", _("Save as it is")),
+]
 
 
 class ClientWriteForm(forms.Form):
@@ -57,6 +63,31 @@ class SessionDoneForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Asked once when the form is shown with exercises neither done nor skipped. A form that
+    # did not ask (an entry queued before this question existed, a session all ticked) is
+    # saved as it is.
+    unticked_asked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    unticked = forms.ChoiceField(
+        label=_("Some exercises aren't ticked as done or skipped. What should we do with them?"),
+        choices=UNTICKED_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    unticked_reason = forms.ChoiceField(
+        label=_("Why are you skipping them?"),
+        choices=[("", _("Choose a reason")), *SkipReason.choices],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unticked_asked") and not data.get("unticked"):
+            self.add_error(
+                "unticked", _("Choose what to do with the exercises that aren't ticked.")
+            )
+        if data.get("unticked") == "skip" and not data.get("unticked_reason"):
+            self.add_error("unticked_reason", _("Choose why you are skipping them."))
+        return data
 
 
 class FeedbackForm(forms.Form):

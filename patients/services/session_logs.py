@@ -161,6 +161,8 @@ def session_complete(
     client_uuid: uuid.UUID | None = None,
     made_at: datetime.datetime | None = None,
     seen: str | None = None,
+    unticked: str = "",
+    unticked_reason: str = "",
 ) -> list[SessionLog]:
     """Mark a session done with a pain score (0-10), how it felt and an optional note.
 
@@ -173,6 +175,10 @@ def session_complete(
     another device, or by this phone before it went offline -- is merged: pain and effort from
     whichever was given later (``made_at``), both notes kept oldest first. Every session-done
     write is kept as a ``ClientWrite`` with the values it replaced, so no score is lost.
+
+    ``unticked`` is the patient's answer about the exercises neither done nor skipped:
+    "done" checks them off, "skip" skips them with ``unticked_reason``, anything else leaves
+    them; an exercise logged meanwhile (from another page or phone) is never changed.
     """
     check_day_editable(patient, day, made_at=made_at)
     if not 0 <= pain <= 10:
@@ -193,6 +199,20 @@ def session_complete(
         made_at=given_at,
         payload={"pain": pain, "effort": effort, "note": note, "seen": seen},
     )
+    if write is not None and unticked in ("done", "skip"):
+        status = ExerciseCheck.Status.DONE if unticked == "done" else ExerciseCheck.Status.SKIPPED
+        for prescription in prescriptions:
+            for prescribed in prescription.exercises.all():
+                exercise_check(
+                    patient=patient,
+                    prescribed=prescribed,
+                    day=day,
+                    session_number=session_number,
+                    status=status,
+                    skip_reason=unticked_reason,
+                    keep_logged=True,
+                    made_at=made_at,
+                )
     logs = []
     for prescription in prescriptions:
         log = _session_log(prescription, day, session_number)

@@ -61,3 +61,23 @@ def _skip_reason_options(prompt: str) -> str:
 def effort_choices() -> list[tuple[str, str]]:
     """Too easy, about right, too hard: the answers to "how did it feel?"."""
     return Effort.choices
+
+
+@register.simple_tag
+def error_links(form, ids: str, number="") -> list[tuple[str, str]]:
+    """What the error summary lists for a refused ``form``: each field's errors with a link to
+    the field, in the page's order (``ids``: "pain=pain-1-0 note=note-1", the element each
+    field's link goes to, "{n}" standing for ``number``), then the form's own errors, which
+    belong to no field."""
+    if not form.is_bound or not form.errors:
+        return []
+    targets = dict(pair.replace("{n}", str(number)).split("=", 1) for pair in ids.split())
+    links = []
+    for name, target in targets.items():
+        links += [(str(error), f"#{target}") for error in form.errors.get(name, [])]
+    for name, errors in form.errors.items():
+        if name not in targets:
+            # Another field links to its own id; the form's own errors link nowhere.
+            href = f"#{form[name].auto_id}" if name in form.fields else ""
+            links += [(str(error), href) for error in errors]
+    return links

@@ -54,6 +54,8 @@ def render_day(request, patient, day, *, status=200, form=None, open_session=Non
         "is_today": day == today,
         "nav": "today" if day == today else "",
         "plan_content": plan_content,
+        # A refused form shows no "saved" banner, not even one left from an earlier save.
+        "refused": form is not None,
     }
     response = render(request, "patients/day.html", context, status=status)
     response[offline.DAY_HEADER] = day.isoformat()

@@ -176,6 +176,8 @@ def session_done(request, value, number, *, patient):
                 effort=form.cleaned_data["effort"],
                 note=form.cleaned_data["note"],
                 seen=client.cleaned_data["seen"],
+                unticked=form.cleaned_data["unticked"],
+                unticked_reason=form.cleaned_data["unticked_reason"],
                 **client.write_kwargs(),
             )
         except ValidationError as exc:

@@ -39,7 +39,13 @@ def reminder_settings(request, *, patient):
     return render(
         request,
         "patients/settings.html",
-        {"patient": patient, "form": form, "calendar_url": feed, "nav": "settings"},
+        {
+            "patient": patient,
+            "form": form,
+            "calendar_url": feed,
+            "nav": "settings",
+            "refused": bool(form.errors),
+        },
         status=400 if form.errors else 200,
     )
 

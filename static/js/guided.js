@@ -97,6 +97,12 @@
       group.hidden = items.length === 0;
     }
     lists.hidden = false;
+    // The session-done form's question about unticked exercises, only if some are left.
+    const question = finish.querySelector("[data-unticked]");
+    if (question) {
+      question.disabled = groups.open.length === 0;
+      question.hidden = groups.open.length === 0;
+    }
   }
 
   function perSide(step) {
