@@ -1,9 +1,10 @@
-"""The patient's settings: reminders and time zone."""
+"""The patient's settings: reminders, time zone and guided mode's cues."""
 
 import functools
 import zoneinfo
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 
@@ -20,12 +21,21 @@ class ReminderSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = ["reminders_enabled", "reminder_time", "reminder_weekdays", "timezone"]
+        fields = [
+            "reminders_enabled",
+            "reminder_time",
+            "reminder_weekdays",
+            "timezone",
+            "cue_sound",
+            "cue_voice",
+        ]
         labels = {
             "reminders_enabled": "Email me a reminder on days with exercises",
             "reminder_time": "At what time?",
             "reminder_weekdays": "On which days? (none ticked: the days my exercises are due)",
             "timezone": "My time zone",
+            "cue_sound": _("Sounds and vibration in guided mode"),
+            "cue_voice": _("Spoken cues in guided mode"),
         }
         widgets = {
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -124,6 +124,14 @@ def guided_words() -> dict[str, str]:
         "next": gettext("Next exercise ›"),
         "finishSession": gettext("Finish the session ›"),
         "allSets": gettext("✓ All sets done"),
+        "hold": gettext("Hold"),
+        "rest": gettext("Rest"),
+        # Spoken cues (only when the patient turned them on in their settings).
+        "sayHold": gettext("Hold… {n} seconds"),
+        "sayRest": gettext("Rest… {n} seconds"),
+        "sayLeft": gettext("{n} seconds left"),
+        "sayHoldOver": gettext("Release."),
+        "sayRestOver": gettext("Rest over. Next set."),
     }
 
 

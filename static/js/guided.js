@@ -3,6 +3,10 @@
 // - Accessible: the time left is announced politely every 10 seconds and at the end.
 // - Respects reduced motion (no animated progress bar; see guided.css).
 // - Keeps the screen awake where the browser allows (Screen Wake Lock API).
+// - Cues, as the patient chose in their settings (data-cue-sound, data-cue-voice): tones from
+//   the Web Audio API at 3-2-1 and at the end of each hold and rest, scheduled on the audio
+//   clock when the countdown starts (no audio files, exact even when timers are slowed),
+//   vibration where the phone has it, and spoken cues with the browser's speech synthesis.
 // - Each finished exercise is checked off on the server, as the Mark done button would.
 // - Respects the log: it starts at the first exercise neither done nor skipped, goes past
 //   the ones logged already, and never changes one unless the patient acts on it (finishes
@@ -28,6 +32,76 @@
 
   root.classList.add("is-enhanced");
 
+  // --- Cues -------------------------------------------------------------------------------
+  const soundOn = root.dataset.cueSound === "1";
+  const voiceOn = root.dataset.cueVoice === "1";
+  let audio = null;
+  let tones = [];
+
+  // Made on the patient's first tap (browsers allow sound only after one), then reused.
+  function audioContext() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!soundOn || !Context) return null;
+    if (!audio) audio = new Context();
+    if (audio.state === "suspended") audio.resume();
+    return audio;
+  }
+
+  function tone(context, at, frequency, length) {
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.type = "sine";
+    oscillator.frequency.value = frequency;
+    // A quick rise and fall: no click at either end.
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.5, at + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + length);
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start(at);
+    oscillator.stop(at + length + 0.05);
+    tones.push(oscillator);
+  }
+
+  // Short high tones at 3, 2 and 1 seconds left; a longer, lower one when time is up.
+  function tonesSchedule(seconds) {
+    tonesCancel();
+    const context = audioContext();
+    if (!context) return;
+    const now = context.currentTime;
+    for (const left of [3, 2, 1]) {
+      if (seconds > left) tone(context, now + seconds - left, 880, 0.12);
+    }
+    tone(context, now + seconds, 660, 0.6);
+  }
+
+  function tonesCancel() {
+    for (const oscillator of tones) {
+      try {
+        oscillator.stop();
+      } catch (error) {
+        // already stopped
+      }
+    }
+    tones = [];
+  }
+
+  function vibrate(pattern) {
+    if (soundOn && navigator.vibrate) navigator.vibrate(pattern);
+  }
+
+  function speak(text) {
+    if (!voiceOn || !("speechSynthesis" in window)) return;
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = document.documentElement.lang || "en";
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function cuesStop() {
+    tonesCancel();
+    if (voiceOn && "speechSynthesis" in window) window.speechSynthesis.cancel();
+  }
+
   async function keepAwake() {
     if (!("wakeLock" in navigator)) return;
     try {
@@ -50,6 +124,7 @@
   function show(index) {
     clearInterval(timer);
     timer = null;
+    cuesStop();
     current = index;
     steps.forEach((step, i) => step.classList.toggle("is-current", i === index));
     finish.classList.toggle("is-current", index >= steps.length);
@@ -171,27 +246,42 @@
     button(step, "start").hidden = true;
     button(step, "skip-timer").hidden = false;
     let left = seconds;
+    const isRest = label === word("rest", "Rest");
     const render = () => {
       value.textContent = left;
       bar.style.width = `${(100 * (seconds - left)) / seconds}%`;
       if (left === seconds) announce.textContent = `${label}: ${seconds} seconds.`;
       else if (left > 0 && left % 10 === 0) announce.textContent = `${left} seconds left.`;
     };
-    const stop = () => {
+    const stop = (finished) => {
       clearInterval(timer);
       timer = null;
       box.hidden = true;
       button(step, "skip-timer").hidden = true;
       announce.textContent = `${label}: finished.`;
+      if (finished) {
+        vibrate([200, 100, 200]);
+        speak(isRest ? word("sayRestOver", "Rest over. Next set.") : word("sayHoldOver", "Release."));
+      } else {
+        cuesStop();
+      }
       done();
     };
     render();
+    tonesSchedule(seconds);
+    speak(word(isRest ? "sayRest" : "sayHold", "{label}… {n} seconds", { label, n: seconds }));
     clearInterval(timer);
     timer = setInterval(() => {
       left -= 1;
-      if (left <= 0) stop(); else render();
+      if (left <= 0) {
+        stop(true);
+        return;
+      }
+      render();
+      if (left <= 3) vibrate(60);
+      if (left === 10) speak(word("sayLeft", "{n} seconds left", { n: left }));
     }, 1000);
-    button(step, "skip-timer").onclick = stop;
+    button(step, "skip-timer").onclick = () => stop(false);
   }
 
   function setFinished(step) {
@@ -204,7 +294,7 @@
       const rest = Number(step.dataset.rest);
       if (rest > 0) {
         updateCounter(step);
-        countdown(step, rest, "Rest", () => ready(step));
+        countdown(step, rest, word("rest", "Rest"), () => ready(step));
         return;
       }
     } else {
@@ -297,7 +387,7 @@
     button(step, "start").addEventListener("click", () => {
       keepAwake();
       const hold = timedHold(step);
-      if (hold) countdown(step, hold, "Hold", () => setFinished(step));
+      if (hold) countdown(step, hold, word("hold", "Hold"), () => setFinished(step));
       else setFinished(step);
     });
     button(step, "next").addEventListener("click", () => show(firstOpen(current + 1)));
