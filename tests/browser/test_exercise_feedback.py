@@ -81,3 +81,32 @@ def test_too_hard_twice_on_one_exercise_gives_one_regression_for_it(phone_page):
     found = suggestions.candidates_for([annotated], today=patient.today()).get(patient.pk, [])
     assert [(c.prescribed.exercise.name, c.kind) for c in found] == [("Clamshell", "regress")]
     assert page.console_errors == []
+
+
+def test_an_answer_given_offline_is_stored_once_when_back_online(phone_page):
+    page = phone_page
+    seed_demo_world(with_history=False)
+    log_in(page, "demo-patient", DEMO_PASSWORD)
+    page.wait_for_url("**/plan/")
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    card = _card(page, "Clamshell")
+    card.get_by_role("button", name=re.compile(r"^Mark done")).click()
+    expect(_card(page, "Clamshell").get_by_role("button", name="Too hard")).to_be_visible()
+
+    page.context.set_offline(True)
+    too_hard = _card(page, "Clamshell").get_by_role("button", name="Too hard")
+    too_hard.click()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
+    expect(too_hard).to_have_attribute("aria-pressed", "true")
+    too_hard.click()  # a second tap, also kept
+    expect(page.get_by_test_id("offline-status")).to_contain_text("2 saved entries")
+    assert not ExerciseFeedback.objects.exists()
+
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "2 entries sent to your clinic", timeout=30_000
+    )
+    answer = ExerciseFeedback.objects.get()
+    assert (answer.prescribed_exercise.exercise.name, answer.effort) == ("Clamshell", "too_hard")
+    offline_requests = ("ERR_INTERNET_DISCONNECTED", "ERR_FAILED")
+    assert [e for e in page.console_errors if not any(s in e for s in offline_requests)] == []

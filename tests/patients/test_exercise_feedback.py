@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from patients import adherence, services, suggestions
+from patients import adherence, attention, services, suggestions
 from patients.models import ClientWrite, ExerciseCheck, ExerciseFeedback, Patient, SessionLog
 from tests.clock import NOW, TODAY
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
@@ -200,3 +200,22 @@ def test_session_answers_are_never_spread_onto_exercises(client, clinician, pati
     assert rows[0][-1] == "how each exercise felt"
     felt = [row[-1] for row in rows[1:] if row[-1]]
     assert felt == ["Clamshell (too easy)"]
+
+
+def test_the_regression_reaches_the_needs_attention_queue_at_once(clinician, patient, plan):
+    prescription, clam, _stretch = plan
+    history(prescription)
+    reasons = lambda: [r.text for item in attention.queue_for(clinician) for r in item.reasons]  # noqa: E731
+    assert not any("regression" in text for text in reasons())
+    for n in (2, 1):
+        services.exercise_feedback_give(
+            patient=patient,
+            prescribed=clam,
+            day=TODAY - datetime.timedelta(days=n),
+            session_number=1,
+            effort="too_hard",
+            made_at=NOW,
+        )
+    assert [text for text in reasons() if "regression" in text] == [
+        "Suggested regression: Clamshell → 2 sets of 8"
+    ]
