@@ -71,3 +71,14 @@ def test_no_question_once_everything_is_ticked(patient_page):
     page.locator("label[for='pain-1-1']").click()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Session saved.")).to_be_visible()
+
+
+def test_a_missing_page_is_in_the_apps_look_with_a_way_home(patient_page):
+    page = patient_page
+    response = page.goto("/plan/exercises/999999/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="We can't find that page")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/404-patient.png")
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
+    page.get_by_role("link", name="Back to my plan").click()
+    page.wait_for_url("**/plan/")

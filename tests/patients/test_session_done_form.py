@@ -119,3 +119,12 @@ def test_settings_refused_show_the_summary(client, patient, exercises):
     html = response.content.decode()
     assert "data-error-summary" in html
     assert 'href="#id_reminder_time"' in html
+
+
+def test_a_past_day_shows_the_logged_pain_effort_and_note(client, patient, exercises):
+    client.force_login(patient.user)
+    yesterday = TODAY - datetime.timedelta(days=1)
+    done(client, day=yesterday, pain=4, effort="too_hard", note="Stiff in the morning")
+    html = client.get(reverse("patients:day", args=[yesterday.isoformat()])).content.decode()
+    logged = html.split('data-testid="logged-result-1">')[1].split("</p>")[0]
+    assert logged == "Logged: pain 4/10, too hard.<br>Your note: “Stiff in the morning”"
