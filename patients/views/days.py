@@ -6,6 +6,8 @@ import datetime
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -189,7 +191,22 @@ def handout(request, *, patient):
     return render(request, "patients/handout.html", handout_context(patient))
 
 
-def handout_context(patient) -> dict:
+def _period(prescriptions) -> str:
+    """The plan's real dates for the handout's title: "1 November 2026 – 31 January 2027", or
+    "from 1 November 2026" while a program has no end."""
+    if not prescriptions:
+        return ""
+    start = min(p.start_date for p in prescriptions)
+    ends = [p.end_date for p in prescriptions]
+    first = date_format(start, "j F Y")
+    if None in ends:
+        return gettext("from %(start)s") % {"start": first}
+    return f"{first} – {date_format(max(ends), 'j F Y')}"
+
+
+def handout_context(patient, *, back: tuple[str, str] | None = None) -> dict:
+    """What the handout shows; ``back`` is its on-screen way back (address, words), the
+    patient's plan unless given."""
     prescriptions = [
         p
         for p in plan.prescriptions_with_exercises(patient)
@@ -198,6 +215,8 @@ def handout_context(patient) -> dict:
     return {
         "patient": patient,
         "prescriptions": prescriptions,
+        "period": _period(prescriptions),
+        "back": back or (reverse("patients:today"), gettext("‹ Back to my plan")),
         "printed_on": patient.today(),
         "advice": SafetyAdvice.objects.first(),
     }

@@ -128,3 +128,18 @@ def test_a_past_day_shows_the_logged_pain_effort_and_note(client, patient, exerc
     html = client.get(reverse("patients:day", args=[yesterday.isoformat()])).content.decode()
     logged = html.split('data-testid="logged-result-1">')[1].split("</p>")[0]
     assert logged == "Logged: pain 4/10, too hard.<br>Your note: “Stiff in the morning”"
+
+
+def test_the_handout_has_its_dates_a_way_back_and_a_print_button(client, clinician, patient):
+    prescription = PrescriptionFactory(
+        patient=patient, start_date=datetime.date(2026, 11, 1), end_date=datetime.date(2027, 1, 31)
+    )
+    PrescribedExerciseFactory(prescription=prescription)
+    client.force_login(patient.user)
+    html = client.get(reverse("patients:print")).content.decode()
+    assert "1 November 2026 – 31 January 2027" in html
+    assert f'href="{reverse("patients:today")}">‹ Back to my plan</a>' in html
+    assert "data-print hidden>Print</button>" in html
+    client.force_login(clinician)
+    html = client.get(reverse("admin:patients_patient_print", args=[patient.pk])).content
+    assert "‹ Back to the patient" in html.decode()
