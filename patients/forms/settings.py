@@ -4,6 +4,7 @@ import functools
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
@@ -44,4 +45,32 @@ class ReminderSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reminder_weekdays"].required = False
-        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
+        # A text box with suggestions (a <datalist>), not a menu of 600 names: the patient
+        # types "Lon" and picks Europe/London; the likeliest zones come first.
+        self.fields["timezone"].widget = forms.TextInput(
+            attrs={
+                "list": "timezone-list",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "class": "form-control",
+                "aria-describedby": "id_timezone_help",
+            }
+        )
+        self.fields["timezone"].help_text = _(
+            "Type a city, such as London or New York, and pick it from the list."
+        )
+
+    def zone_suggestions(self) -> list[tuple[str, str]]:
+        """The datalist's zones: the patient's own, the clinic's and others of the same region
+        first, then every other zone."""
+        current = self.instance.timezone or settings.TIME_ZONE
+        region = current.split("/", 1)[0] + "/"
+        likely = [current, settings.TIME_ZONE]
+        likely += [zone for zone, _ in timezone_choices() if zone.startswith(region)]
+        seen, ordered = set(), []
+        for zone in [*likely, *(zone for zone, _ in timezone_choices())]:
+            if zone not in seen:
+                seen.add(zone)
+                ordered.append((zone, zone.replace("_", " ")))
+        return ordered

@@ -35,3 +35,18 @@
     question.hidden = open === 0;
   }, true);
 })();
+
+// Settings: "Use this phone's time zone" fills in the zone the phone reports, when it differs.
+(function () {
+  const button = document.querySelector("[data-phone-zone]");
+  const input = document.getElementById("id_timezone");
+  if (!button || !input || !window.Intl) return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone || zone === input.value) return;
+  button.textContent = `${button.textContent} (${zone.replace(/_/g, " ")})`;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    input.value = zone;
+    input.focus();
+  });
+})();
