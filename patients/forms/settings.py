@@ -67,9 +67,9 @@ class ReminderSettingsForm(forms.ModelForm):
         current = self.instance.timezone or settings.TIME_ZONE
         region = current.split("/", 1)[0] + "/"
         likely = [current, settings.TIME_ZONE]
-        likely += [zone for zone, _ in timezone_choices() if zone.startswith(region)]
+        likely += [zone for zone, _label in timezone_choices() if zone.startswith(region)]
         seen, ordered = set(), []
-        for zone in [*likely, *(zone for zone, _ in timezone_choices())]:
+        for zone in [*likely, *(zone for zone, _label in timezone_choices())]:
             if zone not in seen:
                 seen.add(zone)
                 ordered.append((zone, zone.replace("_", " ")))
