@@ -243,6 +243,13 @@ async function savedPage(url, reason = "offline") {
       : await cache.match(`${CONFIG.scope}${today}/?offline-copy=1`);
   }
   response = response || (await cache.match(url.href));
+  // A coming day is saved as it will look on the day (/plan/<date>/?offline-copy=1): the
+  // "next day" link (/plan/<date>/) finds it there.
+  if (!response && day && day > today) {
+    response = await cache.match(`${CONFIG.scope}${day}/?offline-copy=1`);
+    // Drawn as it will look on the day: the page says it is a coming day (offline.js).
+    if (response) reason = "coming";
+  }
   // Never show a page saved for someone else, whatever cache it sits in.
   if (!response || response.headers.get(CONFIG.ownerHeader) !== owner) return null;
   return markedAsSaved(response, reason);
@@ -254,7 +261,7 @@ async function markedAsSaved(response, reason) {
   const html = (await response.text()).replace(
     "<body ",
     `<body data-offline-saved="${savedAt.replace(/[^0-9TZ:.+-]/g, "")}" `
-      + `data-offline-reason="${reason === "server" ? "server" : "offline"}" `,
+      + `data-offline-reason="${["server", "coming"].includes(reason) ? reason : "offline"}" `,
   );
   const headers = new Headers(response.headers);
   headers.delete("Content-Length");

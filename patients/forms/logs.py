@@ -79,9 +79,15 @@ class SessionDoneForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, ask_unticked: bool = True, **kwargs):
+        # False for an entry sent later from the phone's queue: the patient is no longer there
+        # to answer, and refusing it would lose their pain score and note. It is saved as it is.
+        self.ask_unticked = ask_unticked
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
-        if data.get("unticked_asked") and not data.get("unticked"):
+        if self.ask_unticked and data.get("unticked_asked") and not data.get("unticked"):
             self.add_error(
                 "unticked", _("Choose what to do with the exercises that aren't ticked.")
             )

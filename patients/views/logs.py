@@ -164,7 +164,7 @@ def session_done(request, value, number, *, patient):
         return bad_date(request, value)
     if request.method == "GET":
         return render_day(request, patient, parsed, open_session=number)
-    form = SessionDoneForm(request.POST)
+    form = SessionDoneForm(request.POST, ask_unticked=not resilience.wants_json(request))
     client = ClientWriteForm(request.POST)
     if client_write_valid(client, form) and form.is_valid():
         try:

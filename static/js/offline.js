@@ -94,9 +94,13 @@
       const when = new Date(savedCopy).toLocaleString("en-GB", {
         weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
       });
-      parts.push(savedBecause === "server" && WORDS.savedCopyServer
-        ? WORDS.savedCopyServer.replace("{when}", when)
-        : `Offline — showing your saved plan from ${when}.`);
+      if (savedBecause === "coming" && WORDS.comingDay) {
+        parts.push(WORDS.comingDay.replace("{when}", when));
+      } else {
+        parts.push(savedBecause === "server" && WORDS.savedCopyServer
+          ? WORDS.savedCopyServer.replace("{when}", when)
+          : `Offline — showing your saved plan from ${when}.`);
+      }
     } else if (!navigator.onLine) {
       parts.push("You're offline.");
     }
@@ -115,6 +119,30 @@
     const holder = document.querySelector("[data-plan-day]");
     return holder ? holder.dataset.planDay : "";
   }
+
+  // A coming day's copy is drawn as it will look on the day ("Today", with its buttons):
+  // shown offline before that day, it is named by its weekday and offers nothing to log.
+  function showAsComingDay() {
+    const day = pageDay();
+    const heading = document.querySelector(".day-header h1");
+    if (heading && day) {
+      heading.textContent = new Date(`${day}T12:00:00`).toLocaleDateString(
+        document.documentElement.lang || undefined, { weekday: "long" },
+      );
+    }
+    document.querySelectorAll(".check-form, .feedback-form, details.session-done").forEach((element) => {
+      element.hidden = true;
+    });
+    document.querySelectorAll("a[href$='/guided/']").forEach((link) => {
+      link.hidden = true;
+    });
+    const todayLink = document.querySelector(".plan-nav [aria-current='page']");
+    if (todayLink) {
+      todayLink.removeAttribute("aria-current");
+      todayLink.classList.replace("btn-primary", "btn-outline-primary");
+    }
+  }
+  if (savedCopy && savedBecause === "coming") showAsComingDay();
 
   function relabel(button, text, value, tone) {
     const name = button.querySelector(".visually-hidden");

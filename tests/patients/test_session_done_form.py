@@ -143,3 +143,19 @@ def test_the_handout_has_its_dates_a_way_back_and_a_print_button(client, clinici
     client.force_login(clinician)
     html = client.get(reverse("admin:patients_patient_print", args=[patient.pk])).content
     assert "‹ Back to the patient" in html.decode()
+
+
+def test_an_entry_from_the_offline_queue_is_never_refused_for_the_question(
+    client, patient, exercises
+):
+    """Offline, the question cannot be answered then and there: the phone sends the entry
+    later, and refusing it then would lose the pain score and the note."""
+    client.force_login(patient.user)
+    response = client.post(
+        reverse("patients:session_done", args=[TODAY.isoformat(), 1]),
+        {"pain": 3, "effort": "", "note": "Sent later", "unticked_asked": "1"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.json() == {"ok": True, "error": ""}
+    assert SessionLog.objects.get().note == "Sent later"
+    assert not ExerciseCheck.objects.exists()
