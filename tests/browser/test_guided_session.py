@@ -157,3 +157,48 @@ def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
     assert (glute.status, glute.skip_reason) == ("skipped", "too_painful")
     assert _check("Clamshell") is None
     assert page.console_errors == []
+
+
+CLS = """() => new Promise((resolve) => {
+  let total = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  const pictures = [...document.images];
+  Promise.all(pictures.map((p) => p.decode().catch(() => null))).then(() =>
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total))));
+})"""
+
+
+def test_guided_pictures_keep_their_box_while_loading(patient_page):
+    """Each picture's box has the rendition's real width and height: held back on the way,
+    the picture already has its final box, so the timer and buttons below it do not jump
+    when it arrives (cumulative layout shift under 0.05)."""
+    page = patient_page
+    held = []
+    page.route("**/media/**", lambda route: held.append(route))  # released below
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/", wait_until="domcontentloaded")
+    image = page.locator("[data-step].is-current img.guided-image")
+    expect(image).to_be_visible()
+    assert image.evaluate("(img) => img.complete && img.naturalWidth") == 0  # still loading
+    waiting = image.bounding_box()
+    start = page.locator("[data-step].is-current [data-action=start]").bounding_box()
+    for route in held:
+        route.continue_()
+    page.unroute("**/media/**")
+    page.wait_for_function(
+        "() => document.querySelector('[data-step].is-current img.guided-image').naturalWidth"
+    )
+    natural = image.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
+    assert natural == [int(image.get_attribute("width")), int(image.get_attribute("height"))]
+    loaded = image.bounding_box()
+    assert abs(loaded["height"] - waiting["height"]) < 1, (waiting, loaded)
+    after = page.locator("[data-step].is-current [data-action=start]").bounding_box()
+    assert abs(after["y"] - start["y"]) < 1
+    shift = page.evaluate(CLS)
+    print(
+        f"\nguided: picture {natural[0]}x{natural[1]}, box {waiting['height']:.0f} px high "
+        f"before and after loading, layout shift {shift:.3f}"
+    )
+    assert shift < 0.05
