@@ -14,6 +14,7 @@ import argparse
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,10 @@ def main() -> int:
     parser.add_argument("--jar", default=os.environ.get("HOMEPLAN_VNU_JAR", str(DEFAULT_JAR)))
     parser.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "homeplan-html.sqlite3"))
     args = parser.parse_args()
+    java = shutil.which("java")
+    if java is None:
+        print("java not found: apt-get install default-jre-headless", file=sys.stderr)
+        return 2
     if not Path(args.jar).exists():
         print(f"{args.jar} not found: npm install --no-save vnu-jar", file=sys.stderr)
         return 2
@@ -80,7 +85,7 @@ def main() -> int:
             path.write_bytes(response.content)
             files.append(str(path))
         run = subprocess.run(  # noqa: S603 - our own files, a fixed command
-            ["java", "-jar", args.jar, "--errors-only", "--format", "json", *files],
+            [java, "-jar", args.jar, "--errors-only", "--format", "json", *files],
             capture_output=True,
             text=True,
             check=False,
