@@ -223,17 +223,26 @@
 
   function startLabel(step) {
     const hold = timedHold(step);
-    return hold ? `Start ${hold}-second hold` : "Done with this set";
+    return hold
+      ? word("startHold", "Start {n}-second hold", { n: hold })
+      : word("setDone", "Done with this set");
   }
 
   function updateCounter(step) {
     const { set, sets, side } = step.state;
-    const sideText = perSide(step) === 2 ? (side === 1 ? " — first side" : " — second side") : "";
+    const sideText = perSide(step) === 2
+      ? word(side === 1 ? "firstSide" : "secondSide", side === 1 ? " — first side" : " — second side")
+      : "";
     const reps = Number(step.dataset.reps);
     const hold = Number(step.dataset.hold);
-    const repsText = reps ? ` · ${reps} repetitions${hold ? `, hold each ${hold} s` : ""}` : "";
+    let repsText = "";
+    if (reps) {
+      repsText = hold
+        ? word("repsHold", " · {reps} repetitions, hold each {hold} s", { reps, hold })
+        : word("reps", " · {reps} repetitions", { reps });
+    }
     step.querySelector("[data-set-counter]").textContent =
-      `Set ${set} of ${sets}${sideText}${repsText}`;
+      word("setOf", "Set {set} of {sets}", { set, sets }) + sideText + repsText;
   }
 
   function countdown(step, seconds, label, done) {
@@ -250,15 +259,18 @@
     const render = () => {
       value.textContent = left;
       bar.style.width = `${(100 * (seconds - left)) / seconds}%`;
-      if (left === seconds) announce.textContent = `${label}: ${seconds} seconds.`;
-      else if (left > 0 && left % 10 === 0) announce.textContent = `${left} seconds left.`;
+      if (left === seconds) {
+        announce.textContent = word("announceStart", "{label}: {n} seconds.", { label, n: seconds });
+      } else if (left > 0 && left % 10 === 0) {
+        announce.textContent = word("announceLeft", "{n} seconds left.", { n: left });
+      }
     };
     const stop = (finished) => {
       clearInterval(timer);
       timer = null;
       box.hidden = true;
       button(step, "skip-timer").hidden = true;
-      announce.textContent = `${label}: finished.`;
+      announce.textContent = word("announceEnd", "{label}: finished.", { label });
       if (finished) {
         vibrate([200, 100, 200]);
         speak(isRest ? word("sayRestOver", "Rest over. Next set.") : word("sayHoldOver", "Release."));
