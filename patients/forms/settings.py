@@ -29,6 +29,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "timezone",
             "cue_sound",
             "cue_voice",
+            "calendar_alarm",
         ]
         labels = {
             "reminders_enabled": "Email me a reminder on days with exercises",
@@ -37,6 +38,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "timezone": "My time zone",
             "cue_sound": _("Sounds and vibration in guided mode"),
             "cue_voice": _("Spoken cues in guided mode"),
+            "calendar_alarm": _("Add an alert at the reminder time to the calendar events"),
         }
         widgets = {
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -115,6 +115,11 @@ class Patient(models.Model):
         default=True,
         help_text=_("Tones and vibration at 3-2-1 and when a hold or rest ends."),
     )
+    calendar_alarm = models.BooleanField(
+        _("an alert in the calendar"),
+        default=False,
+        help_text=_("The calendar feed's events carry an alert at the reminder time."),
+    )
     cue_voice = models.BooleanField(
         _("spoken cues in guided mode"),
         default=False,

@@ -43,6 +43,8 @@ def reminder_settings(request, *, patient):
             "patient": patient,
             "form": form,
             "calendar_url": feed,
+            # The same address for calendar apps: webcal:// opens "Subscribe" on an iPhone.
+            "webcal_url": "webcal://" + feed.split("://", 1)[1],
             "nav": "settings",
             "refused": bool(form.errors),
         },
