@@ -6,11 +6,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test test-fast lint bench loadtest faulttest serve-prod format help
 
+# The port `make run` serves on: `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
+
 # Test processes: pytest-xdist, one database per worker (SQLite file or PostgreSQL database).
 TEST_WORKERS ?= auto
 
 help:
-	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000 (PORT=8001 for another port)"
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
 	@echo "make test-fast - the inner loop: the suite without browser, deploy and slow tests"
 	@echo "make lint  - ruff check, ruff format --check, makemigrations --check, import contracts"
@@ -34,7 +37,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python manage.py check

@@ -98,12 +98,32 @@ class Exercise(models.Model):
     # exercises.services.exercise_image_set, never directly from a form.
     image = models.ImageField("start image", upload_to=exercise_image_path, blank=True)
     image_thumbnail = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
-    image_medium = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
+    # The medium renditions' sizes, stored when they are written (width_field/height_field):
+    # the pages give each <img> its real width and height, so the browser keeps the right box
+    # before the picture arrives and nothing below it jumps (drawings are about 4:1, photos
+    # anything).
+    image_medium = models.ImageField(
+        upload_to=exercise_image_path,
+        blank=True,
+        editable=False,
+        width_field="image_medium_width",
+        height_field="image_medium_height",
+    )
+    image_medium_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_medium_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     end_image = models.ImageField(upload_to=exercise_image_path, blank=True)
     end_image_thumbnail = models.ImageField(
         upload_to=exercise_image_path, blank=True, editable=False
     )
-    end_image_medium = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
+    end_image_medium = models.ImageField(
+        upload_to=exercise_image_path,
+        blank=True,
+        editable=False,
+        width_field="end_image_medium_width",
+        height_field="end_image_medium_height",
+    )
+    end_image_medium_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    end_image_medium_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     video_url = models.URLField(
         "video link", blank=True, help_text="Optional: an https link to a demonstration video."
     )

@@ -30,6 +30,7 @@ def audit_register() -> None:
     from audit import registry
     from patients.models import (
         ExerciseCheck,
+        ExerciseFeedback,
         FunctionCheckIn,
         Patient,
         PrescribedExercise,
@@ -45,6 +46,9 @@ def audit_register() -> None:
         ExerciseCheck, patient_of=lambda check: check.session_log.prescription.patient_id
     )
     registry.register(FunctionCheckIn, patient_of=lambda checkin: checkin.patient_id)
+    registry.register(
+        ExerciseFeedback, patient_of=lambda feedback: feedback.session_log.prescription.patient_id
+    )
 
 
 def invited_patient_holds(email: str) -> bool:

@@ -7,6 +7,7 @@ import icalendar
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from patients import schedule
 from patients.models import Patient, PrescribedExercise, Prescription
@@ -21,6 +22,41 @@ def event_uid(patient: Patient, day: datetime.date) -> str:
     so a calendar replaces its events instead of doubling them."""
     digest = salted_hmac("homeplan.calendar.uid", str(patient.pk), algorithm="sha256")
     return f"homeplan-{digest.hexdigest()[:24]}-{day.isoformat()}@homeplan"
+
+
+def vtimezone(zone, first: datetime.date, last: datetime.date) -> icalendar.Timezone:
+    """The zone's VTIMEZONE for the feed's days: one STANDARD or DAYLIGHT block per offset in
+    force from ``first`` to ``last``, each with its own DTSTART and no RDATE list.
+
+    icalendar's own blocks list 70 years of changes in one RDATE per block; vobject keeps only
+    the first value of such a list and read a winter 18:00 in Europe/London an hour off.
+    """
+    timezone = icalendar.Timezone()
+    timezone.add("tzid", zone.key)
+    moment = datetime.datetime.combine(first, datetime.time(), tzinfo=zone).astimezone(datetime.UTC)
+    end = datetime.datetime.combine(
+        last + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    ).astimezone(datetime.UTC)
+    local = moment.astimezone(zone)
+    onsets = [(local.replace(tzinfo=None), local.utcoffset(), local)]
+    step = datetime.timedelta(minutes=15)  # every zone changes on a quarter hour
+    while moment < end:
+        moment += step
+        now = moment.astimezone(zone)
+        if now.utcoffset() != local.utcoffset():
+            # DTSTART is the wall-clock time of the change as read before it (RFC 5545).
+            onsets.append(
+                ((moment + local.utcoffset()).replace(tzinfo=None), local.utcoffset(), now)
+            )
+        local = now
+    for start, offset_from, after in onsets:
+        block = icalendar.TimezoneDaylight() if after.dst() else icalendar.TimezoneStandard()
+        block.add("dtstart", start)
+        block.add("tzoffsetfrom", offset_from)
+        block.add("tzoffsetto", after.utcoffset())
+        block.add("tzname", after.tzname())
+        timezone.add_component(block)
+    return timezone
 
 
 def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
@@ -53,6 +89,14 @@ def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
             "description",
             "\n".join(f"{item.exercise.name}: {item.dosage_text()}" for item in items),
         )
+        if patient.calendar_alarm:
+            # An alert on the phone at the reminder time, if the patient asked for one.
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", gettext("Time for your home exercises"))
+            alarm.add("trigger", datetime.timedelta(0))
+            event.add_component(alarm)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # Our own VTIMEZONE, first: calendar apps read times by it (see vtimezone).
+    calendar.subcomponents.insert(0, vtimezone(patient.zone, first, last))
     return calendar.to_ical()

@@ -61,6 +61,9 @@ class LineChart:
     first: tuple[datetime.date, float] | None
     last: tuple[datetime.date, float] | None
     y_ticks: list[tuple[float, int]]
+    # Dates under the x axis: (x, date, text-anchor) for the first day, the last, and the one
+    # halfway when the chart spans more than a week.
+    x_ticks: list[tuple[float, datetime.date, str]] = ()
 
 
 def line_chart(
@@ -89,7 +92,19 @@ def line_chart(
         first=(series[0][0], round(series[0][1], 1)),
         last=(series[-1][0], round(series[-1][1], 1)),
         y_ticks=[(y(value), value) for value in (0, 5, 10)],
+        x_ticks=_date_ticks(first_day, last_day, span, x),
     )
+
+
+def _date_ticks(first_day, last_day, span, x) -> list[tuple[float, datetime.date, str]]:
+    if first_day == last_day:
+        return [(x(first_day), first_day, "start")]
+    ticks = [(x(first_day), first_day, "start")]
+    if span > 7:
+        middle = first_day + datetime.timedelta(days=span // 2)
+        ticks.append((x(middle), middle, "middle"))
+    ticks.append((x(last_day), last_day, "end"))
+    return ticks
 
 
 @dataclass(frozen=True)

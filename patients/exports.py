@@ -53,7 +53,9 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
     logs = (
         SessionLog.objects.for_patient(patient)
         .select_related("prescription")
-        .prefetch_related("checks__prescribed_exercise__exercise")
+        .prefetch_related(
+            "checks__prescribed_exercise__exercise", "feedback__prescribed_exercise__exercise"
+        )
         .order_by("date", "session_number", "prescription_id")
     )
 
@@ -78,6 +80,11 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
                     for c in checks
                     if c.status == ExerciseCheck.Status.SKIPPED
                 ),
+                # The patient's answer after each exercise, not the session's answer above.
+                "; ".join(
+                    f"{f.prescribed_exercise.exercise.name} ({f.get_effort_display().lower()})"
+                    for f in log.feedback.all()
+                ),
             ]
 
     header = [
@@ -90,6 +97,7 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
         "note",
         "exercises done",
         "exercises skipped",
+        "how each exercise felt",
     ]
     return _stream(f"homeplan-patient-{patient.pk}-{timezone.localdate()}.csv", header, rows())
 

@@ -30,6 +30,7 @@ SHELL = (
     "css/print.css",
     "css/plan.css",
     "css/guided.css",
+    "js/forms.js",
     "js/guided.js",
     "js/offline.js",
     "js/symptoms.js",

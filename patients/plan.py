@@ -14,6 +14,7 @@ from django.urls import reverse
 from patients import schedule, streaks
 from patients.models import (
     ExerciseCheck,
+    ExerciseFeedback,
     Patient,
     PrescribedExercise,
     Prescription,
@@ -25,6 +26,8 @@ from patients.models import (
 class PlanItem:
     prescribed: PrescribedExercise
     check: ExerciseCheck | None = None
+    # How the patient said this exercise felt that day (one answer per exercise and day).
+    feedback: ExerciseFeedback | None = None
 
     @property
     def is_done(self) -> bool:
@@ -42,6 +45,11 @@ class PlanSession:
     items: list[PlanItem] = field(default_factory=list)
     logs: list[SessionLog] = field(default_factory=list)
     prescription_count: int = 0
+
+    @property
+    def open_items(self) -> list[PlanItem]:
+        """The exercises neither done nor skipped."""
+        return [item for item in self.items if item.check is None]
 
     @property
     def checked(self) -> int:
@@ -82,6 +90,10 @@ class DayPlan:
         # Today's server time.
         return reverse("patients:check", args=[self.day.isoformat()])
 
+    @cached_property
+    def feedback_url(self) -> str:
+        return reverse("patients:feedback", args=[self.day.isoformat()])
+
 
 def prescriptions_with_exercises(patient: Patient) -> list[Prescription]:
     """All the patient's prescriptions, with their exercises in order (two queries)."""
@@ -106,9 +118,15 @@ def day_plan(patient: Patient, day: datetime.date, *, today: datetime.date) -> D
     prescriptions = prescriptions_with_exercises(patient)
     due = schedule.due_on(prescriptions, day)
     logs = list(
-        SessionLog.objects.filter(prescription__in=due, date=day).prefetch_related("checks")
+        SessionLog.objects.filter(prescription__in=due, date=day).prefetch_related(
+            "checks", "feedback"
+        )
     )
     logs_by_key = {(log.prescription_id, log.session_number): log for log in logs}
+    # One answer per exercise and day, kept with the log of the session it was given in.
+    feedback = {
+        answer.prescribed_exercise_id: answer for log in logs for answer in log.feedback.all()
+    }
     count = schedule.sessions_on(due, day)
     sessions = []
     for number in range(1, count + 1):
@@ -120,7 +138,11 @@ def day_plan(patient: Patient, day: datetime.date, *, today: datetime.date) -> D
                 session.logs.append(log)
             checks = {c.prescribed_exercise_id: c for c in log.checks.all()} if log else {}
             session.items.extend(
-                PlanItem(prescribed=prescribed, check=checks.get(prescribed.pk))
+                PlanItem(
+                    prescribed=prescribed,
+                    check=checks.get(prescribed.pk),
+                    feedback=feedback.get(prescribed.pk),
+                )
                 for prescribed in prescription.exercises.all()
             )
         sessions.append(session)

@@ -33,6 +33,7 @@ from exercises.models import Exercise
 from patients import changes
 from patients.models import (
     ExerciseCheck,
+    ExerciseFeedback,
     FunctionCheckIn,
     Patient,
     PrescribedExercise,
@@ -81,6 +82,7 @@ DAY_PAGE_MODELS = {
     SessionLog: "prescriptions__session_logs",
     ExerciseCheck: "prescriptions__session_logs__checks",
     FunctionCheckIn: "function_checkins",
+    ExerciseFeedback: "prescriptions__exercises__feedback",
     Exercise: "prescriptions__exercises__exercise",
 }
 

@@ -10,6 +10,7 @@ from patients import adherence, charts, plan, schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
+    ExerciseFeedback,
     FunctionScore,
     Patient,
     PrescribedExercise,
@@ -29,6 +30,7 @@ class ExerciseRow:
     skip_reasons: list[tuple[str, int]]
     too_hard: int
     too_easy: int
+    about_right: int = 0
 
 
 @dataclass
@@ -68,15 +70,26 @@ def weekly_adherence(patient: Patient, prescriptions, first: datetime.date, last
 
 
 def exercise_rows(patient: Patient) -> list[ExerciseRow]:
-    """Per prescribed exercise: done and skipped counts, skip reasons, effort ratings."""
+    """Per prescribed exercise: done and skipped counts, skip reasons, and how it felt as the
+    patient answered after that exercise (never the session's answer spread onto it)."""
     checks = ExerciseCheck.objects.filter(session_log__prescription__patient=patient)
     totals = {
         row["prescribed_exercise"]: row
         for row in checks.values("prescribed_exercise").annotate(
             done=Count("pk", filter=Q(status=ExerciseCheck.Status.DONE)),
             skipped=Count("pk", filter=Q(status=ExerciseCheck.Status.SKIPPED)),
-            too_hard=Count("pk", filter=Q(session_log__effort=Effort.TOO_HARD)),
-            too_easy=Count("pk", filter=Q(session_log__effort=Effort.TOO_EASY)),
+        )
+    }
+    felt = {
+        row["prescribed_exercise"]: row
+        for row in ExerciseFeedback.objects.filter(
+            prescribed_exercise__prescription__patient=patient
+        )
+        .values("prescribed_exercise")
+        .annotate(
+            too_hard=Count("pk", filter=Q(effort=Effort.TOO_HARD)),
+            too_easy=Count("pk", filter=Q(effort=Effort.TOO_EASY)),
+            about_right=Count("pk", filter=Q(effort=Effort.ABOUT_RIGHT)),
         )
     }
     reasons = Counter(
@@ -101,8 +114,9 @@ def exercise_rows(patient: Patient) -> list[ExerciseRow]:
                     for (pk, reason), count in sorted(reasons.items())
                     if pk == prescribed.pk
                 ],
-                too_hard=total.get("too_hard", 0),
-                too_easy=total.get("too_easy", 0),
+                too_hard=felt.get(prescribed.pk, {}).get("too_hard", 0),
+                too_easy=felt.get(prescribed.pk, {}).get("too_easy", 0),
+                about_right=felt.get(prescribed.pk, {}).get("about_right", 0),
             )
         )
     return rows

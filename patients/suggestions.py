@@ -5,10 +5,12 @@ pain and symptom reports are answers about the whole session or the whole patien
 may hold every progression back but never single one exercise out.
 
 - *Regression* of an exercise: its two latest records (in the last two weeks, today
-  included) are both "skipped: too painful".
+  included) are both "skipped: too painful"; or its two latest answers to "how did it feel?"
+  (asked after each exercise, ``ExerciseFeedback``) are both "too hard".
 - *Progression* of an exercise (over the last two weeks, whole days ending yesterday): done on
   most due days (``SUGGEST_DONE_SHARE``), with the patient's average pain at most
-  ``SUGGEST_MAX_PAIN``, their sessions rated and none "too hard". Never while the patient has
+  ``SUGGEST_MAX_PAIN``, their sessions (or this exercise) rated, no session "too hard" and
+  this exercise never "too hard". Never while the patient has
   a symptom report the clinician has not reviewed, nor while their average pain over the
   last 7 days is ``SUGGEST_NO_PROGRESSION_PAIN`` or more.
 
@@ -35,6 +37,7 @@ from patients import schedule
 from patients.models import (
     Effort,
     ExerciseCheck,
+    ExerciseFeedback,
     PrescribedExercise,
     Prescription,
     SessionLog,
@@ -126,6 +129,29 @@ def _painful_twice(candidates: list[int], first, last) -> set[int]:
     return {pk for pk, times in painful.items() if times == 2}
 
 
+def _too_hard_twice(candidates: list[int], first, last) -> set[int]:
+    """Of the ``candidates`` (exercises answered "too hard" at least twice between ``first``
+    and ``last``), those whose two latest answers are both "too hard"."""
+    if not candidates:
+        return set()
+    latest_two = (
+        ExerciseFeedback.objects.filter(
+            prescribed_exercise__in=candidates, date__range=(first, last)
+        )
+        .annotate(
+            recency=Window(
+                RowNumber(), partition_by=F("prescribed_exercise"), order_by=F("date").desc()
+            )
+        )
+        .filter(recency__lte=2)
+        .values_list("prescribed_exercise", "effort")
+    )
+    hard = defaultdict(int)
+    for pk, effort in latest_two:
+        hard[pk] += effort == Effort.TOO_HARD
+    return {pk for pk, times in hard.items() if times == 2}
+
+
 def candidates_for(
     patients, *, today: datetime.date | None = None, reporting: set[int] | None = None
 ) -> dict[int, list[Candidate]]:
@@ -186,8 +212,23 @@ def candidates_for(
             too_hard=Count("pk", filter=Q(effort=Effort.TOO_HARD)),
         )
     }
+    # Per exercise: how it felt, as the patient said after it (never the session's answer).
+    felt = {
+        row["prescribed_exercise"]: row
+        for row in ExerciseFeedback.objects.filter(
+            prescribed_exercise__in=prescribed, date__range=(first, today)
+        )
+        .values("prescribed_exercise")
+        .annotate(
+            rated=Count("pk", filter=Q(date__lte=last)),
+            too_hard=Count("pk", filter=Q(effort=Effort.TOO_HARD)),
+        )
+    }
     painful = _painful_twice(
         [pk for pk, row in per_exercise.items() if row["painful"] >= 2], first, today
+    )
+    too_hard = _too_hard_twice(
+        [pk for pk, row in felt.items() if row["too_hard"] >= 2], first, today
     )
     quiet_since = timezone.now() - datetime.timedelta(days=settings.SUGGEST_QUIET_DAYS)
     decided = set(
@@ -203,7 +244,10 @@ def candidates_for(
         if item.pk in painful:
             kind = Suggestion.Kind.REGRESS
             reason = gettext("skipped as too painful twice in a row")
-        elif _may_progress(patient_id in reporting, sessions.get(patient_id)):
+        elif item.pk in too_hard:
+            kind = Suggestion.Kind.REGRESS
+            reason = gettext("rated too hard twice in a row")
+        elif _may_progress(patient_id in reporting, sessions.get(patient_id), felt.get(item.pk)):
             due_days = sum(
                 1
                 for day in schedule.days_between(first, last)
@@ -224,15 +268,18 @@ def candidates_for(
     return result
 
 
-def _may_progress(reporting: bool, sessions: dict | None) -> bool:
-    """The patient-level conditions for any progression at all."""
+def _may_progress(reporting: bool, sessions: dict | None, felt: dict | None) -> bool:
+    """The patient-level conditions for any progression at all, and this exercise's own
+    answers (``felt``): never "too hard"."""
     if reporting or sessions is None:
         return False
+    felt = felt or {"rated": 0, "too_hard": 0}
     pain, pain_week = sessions["pain_average"], sessions["pain_week"]
     return (
         pain is not None
         and pain <= settings.SUGGEST_MAX_PAIN
         and (pain_week is None or pain_week < settings.SUGGEST_NO_PROGRESSION_PAIN)
-        and sessions["rated"] > 0
+        and (sessions["rated"] > 0 or felt["rated"] > 0)
         and sessions["too_hard"] == 0
+        and felt["too_hard"] == 0
     )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("exercises/<int:pk>/", views.exercise_detail, name="exercise"),
     re_path(rf"^{DAY}/$", views.day, name="day"),
     re_path(rf"^{DAY}/check/$", views.check, name="check"),
+    re_path(rf"^{DAY}/feedback/$", views.feedback, name="feedback"),
     re_path(rf"^{DAY}/sessions/(?P<number>[1-3])/done/$", views.session_done, name="session_done"),
     re_path(rf"^{DAY}/sessions/(?P<number>[1-3])/guided/$", views.guided, name="guided"),
 ]

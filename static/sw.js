@@ -28,7 +28,7 @@ const DB_NAME = "homeplan-offline";
 const SYNC_TAG = "homeplan-queue";
 const SAVED_AT_HEADER = "X-Homeplan-Saved-At";
 const REFRESH_MS = 10 * 60 * 1000;
-const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|feedback|sessions\/([1-3])\/done)\/$/;
 // A form sent as it is, with no day in its address: the function check-in. (The symptom
 // report has its own path, symptomReport below: its page shows the advice itself.)
 const FORM_WRITE = /^\/plan\/check-in\/$/;
@@ -243,6 +243,13 @@ async function savedPage(url, reason = "offline") {
       : await cache.match(`${CONFIG.scope}${today}/?offline-copy=1`);
   }
   response = response || (await cache.match(url.href));
+  // A coming day is saved as it will look on the day (/plan/<date>/?offline-copy=1): the
+  // "next day" link (/plan/<date>/) finds it there.
+  if (!response && day && day > today) {
+    response = await cache.match(`${CONFIG.scope}${day}/?offline-copy=1`);
+    // Drawn as it will look on the day: the page says it is a coming day (offline.js).
+    if (response) reason = "coming";
+  }
   // Never show a page saved for someone else, whatever cache it sits in.
   if (!response || response.headers.get(CONFIG.ownerHeader) !== owner) return null;
   return markedAsSaved(response, reason);
@@ -254,7 +261,7 @@ async function markedAsSaved(response, reason) {
   const html = (await response.text()).replace(
     "<body ",
     `<body data-offline-saved="${savedAt.replace(/[^0-9TZ:.+-]/g, "")}" `
-      + `data-offline-reason="${reason === "server" ? "server" : "offline"}" `,
+      + `data-offline-reason="${["server", "coming"].includes(reason) ? reason : "offline"}" `,
   );
   const headers = new Headers(response.headers);
   headers.delete("Content-Length");

@@ -11,6 +11,7 @@ from patients.forms.logs import (
     PAIN_CHOICES,
     CheckForm,
     ClientWriteForm,
+    FeedbackForm,
     SessionDoneForm,
 )
 from patients.forms.safety import (
@@ -34,6 +35,7 @@ __all__ = [
     "AssignProgramForm",
     "CheckForm",
     "ClientWriteForm",
+    "FeedbackForm",
     "FunctionCheckInForm",
     "PatientForm",
     "PrescribedExerciseForm",

@@ -2,10 +2,16 @@
 that each write carries (for the phone's offline queue)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Effort, SkipReason
 
 PAIN_CHOICES = [(score, str(score)) for score in range(11)]
+UNTICKED_CHOICES = [
+    ("done", _("Mark them done")),
+    ("skip", _("Skip them")),
+    ("leave", _("Save as it is")),
+]
 
 
 class ClientWriteForm(forms.Form):
@@ -57,6 +63,51 @@ class SessionDoneForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Asked once when the form is shown with exercises neither done nor skipped. A form that
+    # did not ask (an entry queued before this question existed, a session all ticked) is
+    # saved as it is.
+    unticked_asked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    unticked = forms.ChoiceField(
+        label=_("Some exercises aren't ticked as done or skipped. What should we do with them?"),
+        choices=UNTICKED_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    unticked_reason = forms.ChoiceField(
+        label=_("Why are you skipping them?"),
+        choices=[("", _("Choose a reason")), *SkipReason.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, ask_unticked: bool = True, **kwargs):
+        # False for an entry sent later from the phone's queue: the patient is no longer there
+        # to answer, and refusing it would lose their pain score and note. It is saved as it is.
+        self.ask_unticked = ask_unticked
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.ask_unticked and data.get("unticked_asked") and not data.get("unticked"):
+            self.add_error(
+                "unticked", _("Choose what to do with the exercises that aren't ticked.")
+            )
+        if data.get("unticked") == "skip" and not data.get("unticked_reason"):
+            self.add_error("unticked_reason", _("Choose why you are skipping them."))
+        return data
+
+
+class FeedbackForm(forms.Form):
+    """How one exercise felt: one tap after it, on Today's card or in guided mode."""
+
+    exercise = forms.IntegerField(min_value=1)
+    session = forms.IntegerField(min_value=1, max_value=3)
+    effort = forms.ChoiceField(
+        choices=Effort.choices,
+        error_messages={
+            "required": "Choose how it felt.",
+            "invalid_choice": "Choose how it felt.",
+        },
+    )
 
 
 class CheckForm(forms.Form):
@@ -68,6 +119,9 @@ class CheckForm(forms.Form):
     session = forms.IntegerField(min_value=1, max_value=3)
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.ChoiceField(choices=[("", "—"), *SkipReason.choices], required=False)
+    # Sent by guided mode's automatic check-off: keep whatever is logged already (a skip made
+    # on another page or phone after guided mode was opened) instead of overwriting it.
+    if_open = forms.BooleanField(required=False)
 
     def clean(self):
         data = super().clean()

@@ -1,9 +1,11 @@
-"""The patient's settings: reminders and time zone."""
+"""The patient's settings: reminders, time zone and guided mode's cues."""
 
 import functools
 import zoneinfo
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 
@@ -20,12 +22,23 @@ class ReminderSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = ["reminders_enabled", "reminder_time", "reminder_weekdays", "timezone"]
+        fields = [
+            "reminders_enabled",
+            "reminder_time",
+            "reminder_weekdays",
+            "timezone",
+            "cue_sound",
+            "cue_voice",
+            "calendar_alarm",
+        ]
         labels = {
             "reminders_enabled": "Email me a reminder on days with exercises",
             "reminder_time": "At what time?",
             "reminder_weekdays": "On which days? (none ticked: the days my exercises are due)",
             "timezone": "My time zone",
+            "cue_sound": _("Sounds and vibration in guided mode"),
+            "cue_voice": _("Spoken cues in guided mode"),
+            "calendar_alarm": _("Add an alert at the reminder time to the calendar events"),
         }
         widgets = {
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -34,4 +47,32 @@ class ReminderSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reminder_weekdays"].required = False
-        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
+        # A text box with suggestions (a <datalist>), not a menu of 600 names: the patient
+        # types "Lon" and picks Europe/London; the likeliest zones come first.
+        self.fields["timezone"].widget = forms.TextInput(
+            attrs={
+                "list": "timezone-list",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "class": "form-control",
+                "aria-describedby": "id_timezone_help",
+            }
+        )
+        self.fields["timezone"].help_text = _(
+            "Type a city, such as London or New York, and pick it from the list."
+        )
+
+    def zone_suggestions(self) -> list[tuple[str, str]]:
+        """The datalist's zones: the patient's own, the clinic's and others of the same region
+        first, then every other zone."""
+        current = self.instance.timezone or settings.TIME_ZONE
+        region = current.split("/", 1)[0] + "/"
+        likely = [current, settings.TIME_ZONE]
+        likely += [zone for zone, _label in timezone_choices() if zone.startswith(region)]
+        seen, ordered = set(), []
+        for zone in [*likely, *(zone for zone, _label in timezone_choices())]:
+            if zone not in seen:
+                seen.add(zone)
+                ordered.append((zone, zone.replace("_", " ")))
+        return ordered

@@ -2,7 +2,14 @@
 
 from patients.models.checkins import FunctionActivity, FunctionCheckIn, FunctionScore
 from patients.models.decisions import AttentionReview, ContraindicationOverride, Suggestion
-from patients.models.logs import ClientWrite, Effort, ExerciseCheck, SessionLog, SkipReason
+from patients.models.logs import (
+    ClientWrite,
+    Effort,
+    ExerciseCheck,
+    ExerciseFeedback,
+    SessionLog,
+    SkipReason,
+)
 from patients.models.people import Patient, default_timezone, new_calendar_token, validate_timezone
 from patients.models.plans import PrescribedExercise, Prescription
 from patients.models.reminders import ReminderSent, WeeklySummarySent
@@ -14,6 +21,7 @@ __all__ = [
     "ContraindicationOverride",
     "Effort",
     "ExerciseCheck",
+    "ExerciseFeedback",
     "FunctionActivity",
     "FunctionCheckIn",
     "FunctionScore",

@@ -158,6 +158,43 @@ class ExerciseCheck(models.Model):
         return f"{self.prescribed_exercise.exercise} {self.status}"
 
 
+class ExerciseFeedback(models.Model):
+    """How one prescribed exercise felt on one day (too easy, about right, too hard): the
+    patient's optional tap after the exercise, on Today or in guided mode.
+
+    One row per exercise and day (a database constraint): tapping again changes the answer.
+    Suggestions, the needs-attention rules, the progress page and the CSV read these for
+    exercises; the session's own "how it felt" (``SessionLog.effort``) stays an answer about
+    the session and is never copied onto its exercises.
+    """
+
+    prescribed_exercise = models.ForeignKey(
+        PrescribedExercise, on_delete=models.CASCADE, related_name="feedback"
+    )
+    date = models.DateField(help_text=_("The patient's local date."))
+    # The session it was given in (an exercise done twice a day has one answer for the day):
+    # the CSV and the day page read answers with their sessions' logs.
+    session_log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="feedback")
+    effort = models.CharField(max_length=12, choices=Effort.choices)
+    given_at = models.DateTimeField(
+        help_text=_("When the patient answered, by the phone's clock for an entry sent later.")
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exercise feedback")
+        verbose_name_plural = _("exercise feedback")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescribed_exercise", "date"], name="one_feedback_per_exercise_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prescribed_exercise_id} on {self.date}: {self.effort}"
+
+
 class ClientWrite(models.Model):
     """A check-off, "session done", function check-in or symptom report sent with the UUID
     its page or the phone's offline queue gave it. The UUID is the primary key, so a replay
@@ -168,6 +205,7 @@ class ClientWrite(models.Model):
         CHECK = "check", "Check-off"
         SESSION_DONE = "session_done", "Session done"
         CHECKIN = "checkin", _("Function check-in")
+        FEEDBACK = "feedback", _("How an exercise felt")
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
 from exercises.models import PrecautionTag
@@ -106,6 +107,24 @@ class Patient(models.Model):
         "email reminders", default=True, help_text="Set by the patient on their settings page."
     )
     reminder_time = models.TimeField(default=datetime.time(18, 0))
+    # Guided mode's cues, the patient's choice: tones and vibration at 3-2-1 and at the end of
+    # each hold and rest (on by default: someone on the floor can't watch the phone), and
+    # spoken cues with the phone's speech synthesis (off by default: it talks out loud).
+    cue_sound = models.BooleanField(
+        _("sounds in guided mode"),
+        default=True,
+        help_text=_("Tones and vibration at 3-2-1 and when a hold or rest ends."),
+    )
+    calendar_alarm = models.BooleanField(
+        _("an alert in the calendar"),
+        default=False,
+        help_text=_("The calendar feed's events carry an alert at the reminder time."),
+    )
+    cue_voice = models.BooleanField(
+        _("spoken cues in guided mode"),
+        default=False,
+        help_text=_("The phone says “Hold… ten seconds left… rest”."),
+    )
     reminder_weekdays = weekdays.WeekdaysField(
         "reminder days",
         default=0,

@@ -8,6 +8,7 @@ from patients.services.checkins import (
     function_checkin_save,
 )
 from patients.services.decisions import attention_review, suggestion_decide
+from patients.services.feedback import exercise_feedback_give
 from patients.services.invitations import (
     INVITATION_SALT,
     InvitationError,
@@ -81,6 +82,7 @@ __all__ = [
     "email_in_use",
     "end_date_for",
     "exercise_check",
+    "exercise_feedback_give",
     "function_checkin_save",
     "invitation_accept",
     "invitation_token",

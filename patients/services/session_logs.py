@@ -98,6 +98,7 @@ def exercise_check(
     session_number: int,
     status: str | None,
     skip_reason: str = "",
+    keep_logged: bool = False,
     client_uuid: uuid.UUID | None = None,
     made_at: datetime.datetime | None = None,
 ) -> ExerciseCheck | None:
@@ -113,6 +114,10 @@ def exercise_check(
     check in one query, the check is written with one upsert, the share of the session done
     is recounted inside one UPDATE, and the audit events and the new plan stamp are one
     statement each (``patients.changes``).
+
+    ``keep_logged`` (guided mode's automatic check-off) changes an exercise only if nothing is
+    logged for it yet: a skip, with its reason, is never turned into "done" behind the
+    patient's back.
     """
     check_day_editable(patient, day, made_at=made_at)
     prescription = prescribed.prescription
@@ -173,7 +178,9 @@ def exercise_check(
             log = _locked_log_with_check(prescription, day, session_number, prescribed)
     else:
         created = False
-    if made_at is not None and log.check_pk is not None and log.check_checked_at > made_at:
+    if log.check_pk is not None and (
+        keep_logged or (made_at is not None and log.check_checked_at > made_at)
+    ):
         if write is not None:
             write.outcome = ClientWrite.Outcome.SUPERSEDED
             write.save(update_fields=["outcome"])
@@ -262,6 +269,8 @@ def session_complete(
     client_uuid: uuid.UUID | None = None,
     made_at: datetime.datetime | None = None,
     seen: str | None = None,
+    unticked: str = "",
+    unticked_reason: str = "",
 ) -> list[SessionLog]:
     """Mark a session done with a pain score (0-10), how it felt and an optional note.
 
@@ -274,6 +283,10 @@ def session_complete(
     another device, or by this phone before it went offline -- is merged: pain and effort from
     whichever was given later (``made_at``), both notes kept oldest first. Every session-done
     write is kept as a ``ClientWrite`` with the values it replaced, so no score is lost.
+
+    ``unticked`` is the patient's answer about the exercises neither done nor skipped:
+    "done" checks them off, "skip" skips them with ``unticked_reason``, anything else leaves
+    them; an exercise logged meanwhile (from another page or phone) is never changed.
     """
     check_day_editable(patient, day, made_at=made_at)
     if not 0 <= pain <= 10:
@@ -350,5 +363,21 @@ def session_complete(
             )
         )
     changes.record(patient.pk, recorded)
+    if unticked in ("done", "skip"):
+        # The patient's answer about the exercises neither done nor skipped; whatever was
+        # logged for one meanwhile (another page or phone) is kept.
+        status = ExerciseCheck.Status.DONE if unticked == "done" else ExerciseCheck.Status.SKIPPED
+        for prescription in prescriptions:
+            for prescribed in prescription.exercises.all():
+                exercise_check(
+                    patient=patient,
+                    prescribed=prescribed,
+                    day=day,
+                    session_number=session_number,
+                    status=status,
+                    skip_reason=unticked_reason,
+                    keep_logged=True,
+                    made_at=made_at,
+                )
     logger.info("session logged: patient %s, %s session %s", patient.pk, day, session_number)
     return logs

@@ -19,6 +19,10 @@ def offline_words():
             "savedCopyServer": gettext(
                 "The server isn't answering — showing your saved plan from {when}."
             ),
+            # A coming day's saved copy, opened offline: what is planned, nothing to log yet.
+            "comingDay": gettext(
+                "Offline — this day is still to come. Here is what's planned (saved {when})."
+            ),
             # A check-off the server stored but could not show (clinic/resilience.py).
             "savedDone": gettext("✓ Done"),
             "savedSkipped": gettext("Skipped"),

@@ -4,9 +4,10 @@ import functools
 from dataclasses import dataclass
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
-from patients.models import SkipReason
+from patients.models import Effort, SkipReason
 
 register = template.Library()
 
@@ -44,10 +45,39 @@ def session_done_choices(form, logged) -> SessionDoneChoices:
 @register.simple_tag
 def skip_reason_options() -> str:
     """The ``<option>``s of the skip-reason menu on every exercise card: the same for every
-    card and every patient, so made once rather than looped over per card."""
-    return _skip_reason_options()
+    card and every patient, so made once (per language) rather than looped over per card.
+    None is chosen for the patient: a hurried skip must not report pain it never had."""
+    return _skip_reason_options(gettext("Choose a reason"))
 
 
 @functools.cache
-def _skip_reason_options() -> str:
-    return format_html_join("", '<option value="{}">{}</option>', SkipReason.choices)
+def _skip_reason_options(prompt: str) -> str:
+    return format_html('<option value="" selected>{}</option>', prompt) + format_html_join(
+        "", '<option value="{}">{}</option>', SkipReason.choices
+    )
+
+
+@register.simple_tag
+def effort_choices() -> list[tuple[str, str]]:
+    """Too easy, about right, too hard: the answers to "how did it feel?"."""
+    return Effort.choices
+
+
+@register.simple_tag
+def error_links(form, ids: str, number="") -> list[tuple[str, str]]:
+    """What the error summary lists for a refused ``form``: each field's errors with a link to
+    the field, in the page's order (``ids``: "pain=pain-1-0 note=note-1", the element each
+    field's link goes to, "{n}" standing for ``number``), then the form's own errors, which
+    belong to no field."""
+    if not form.is_bound or not form.errors:
+        return []
+    targets = dict(pair.replace("{n}", str(number)).split("=", 1) for pair in ids.split())
+    links = []
+    for name, target in targets.items():
+        links += [(str(error), f"#{target}") for error in form.errors.get(name, [])]
+    for name, errors in form.errors.items():
+        if name not in targets:
+            # Another field links to its own id; the form's own errors link nowhere.
+            href = f"#{form[name].auto_id}" if name in form.fields else ""
+            links += [(str(error), href) for error in errors]
+    return links

@@ -20,6 +20,7 @@ from patients.views.days import (
 )
 from patients.views.logs import (
     check,
+    feedback,
     session_done,
 )
 from patients.views.offline import (
@@ -41,6 +42,7 @@ __all__ = [
     "check",
     "day",
     "exercise_detail",
+    "feedback",
     "function_checkin",
     "guided",
     "handout",

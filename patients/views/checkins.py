@@ -44,7 +44,12 @@ def function_checkin(request, *, patient):
     return render(
         request,
         "patients/checkin.html",
-        {"patient": patient, "form": form, "scale_help": FunctionCheckInForm.SCALE_HELP},
+        {
+            "patient": patient,
+            "form": form,
+            "scale_help": FunctionCheckInForm.SCALE_HELP,
+            "refused": bool(form.errors),
+        },
         status=400 if form.errors else 200,
     )
 

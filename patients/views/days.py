@@ -6,6 +6,9 @@ import datetime
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from exercises.models import SafetyAdvice
@@ -53,6 +56,8 @@ def render_day(request, patient, day, *, status=200, form=None, open_session=Non
         "is_today": day == today,
         "nav": "today" if day == today else "",
         "plan_content": plan_content,
+        # A refused form shows no "saved" banner, not even one left from an earlier save.
+        "refused": form is not None,
     }
     response = render(request, "patients/day.html", context, status=status)
     response[offline.DAY_HEADER] = day.isoformat()
@@ -101,8 +106,45 @@ def guided(request, value, number, *, patient):
     return render(
         request,
         "patients/guided.html",
-        {"patient": patient, "plan": day_plan, "session": session, "done_form": SessionDoneForm()},
+        {
+            "patient": patient,
+            "plan": day_plan,
+            "session": session,
+            "done_form": SessionDoneForm(),
+            "guided_words": guided_words(),
+        },
     )
+
+
+def guided_words() -> dict[str, str]:
+    """What guided.js writes on the page, translated here ({placeholders} filled in there)."""
+    return {
+        "exerciseOf": gettext("Exercise {n} of {total}"),
+        "finished": gettext("Session finished"),
+        "done": gettext("✓ Done"),
+        "skipped": gettext("Skipped: {reason}"),
+        "next": gettext("Next exercise ›"),
+        "finishSession": gettext("Finish the session ›"),
+        "allSets": gettext("✓ All sets done"),
+        "startHold": gettext("Start {n}-second hold"),
+        "setDone": gettext("Done with this set"),
+        "setOf": gettext("Set {set} of {sets}"),
+        "firstSide": gettext(" — first side"),
+        "secondSide": gettext(" — second side"),
+        "reps": gettext(" · {reps} repetitions"),
+        "repsHold": gettext(" · {reps} repetitions, hold each {hold} s"),
+        "announceStart": gettext("{label}: {n} seconds."),
+        "announceLeft": gettext("{n} seconds left."),
+        "announceEnd": gettext("{label}: finished."),
+        "hold": gettext("Hold"),
+        "rest": gettext("Rest"),
+        # Spoken cues (only when the patient turned them on in their settings).
+        "sayHold": gettext("Hold… {n} seconds"),
+        "sayRest": gettext("Rest… {n} seconds"),
+        "sayLeft": gettext("{n} seconds left"),
+        "sayHoldOver": gettext("Release."),
+        "sayRestOver": gettext("Rest over. Next set."),
+    }
 
 
 @require_GET
@@ -159,7 +201,22 @@ def handout(request, *, patient):
     return render(request, "patients/handout.html", handout_context(patient))
 
 
-def handout_context(patient) -> dict:
+def _period(prescriptions) -> str:
+    """The plan's real dates for the handout's title: "1 November 2026 – 31 January 2027", or
+    "from 1 November 2026" while a program has no end."""
+    if not prescriptions:
+        return ""
+    start = min(p.start_date for p in prescriptions)
+    ends = [p.end_date for p in prescriptions]
+    first = date_format(start, "j F Y")
+    if None in ends:
+        return gettext("from %(start)s") % {"start": first}
+    return f"{first} – {date_format(max(ends), 'j F Y')}"
+
+
+def handout_context(patient, *, back: tuple[str, str] | None = None) -> dict:
+    """What the handout shows; ``back`` is its on-screen way back (address, words), the
+    patient's plan unless given."""
     prescriptions = [
         p
         for p in plan.prescriptions_with_exercises(patient)
@@ -168,6 +225,8 @@ def handout_context(patient) -> dict:
     return {
         "patient": patient,
         "prescriptions": prescriptions,
+        "period": _period(prescriptions),
+        "back": back or (reverse("patients:today"), gettext("‹ Back to my plan")),
         "printed_on": patient.today(),
         "advice": SafetyAdvice.objects.first(),
     }

@@ -16,6 +16,7 @@ from patients.access import get_prescribed_for_patient, patient_required
 from patients.forms import (
     CheckForm,
     ClientWriteForm,
+    FeedbackForm,
     SessionDoneForm,
 )
 from patients.models import ExerciseCheck
@@ -53,6 +54,7 @@ def check(request, value, *, patient):
                 session_number=data["session"],
                 status=status,
                 skip_reason=data["reason"],
+                keep_logged=data["if_open"],
                 **client.write_kwargs(),
             )
         except ValidationError as exc:
@@ -64,31 +66,68 @@ def check(request, value, *, patient):
     if resilience.wants_json(request):
         return JsonResponse({"ok": not error, "error": error or ""}, status=400 if error else 200)
     if request.htmx:
-        day_plan = plan.day_plan(patient, parsed, today=patient.today())
-        session = next(
-            (s for s in day_plan.sessions if s.number == form.cleaned_data.get("session")), None
-        )
-        item = next(
-            (
-                item
-                for item in (session.items if session else [])
-                if item.prescribed.pk == form.cleaned_data.get("exercise")
-            ),
-            None,
-        )
-        if item is None:
-            return HttpResponse(error or "This exercise isn't part of that session.", status=400)
-        return render(
-            request,
-            "patients/day_content.html#exercise-card",
-            {
-                "item": item,
-                "session": session,
-                "plan": day_plan,
-                "error": error,
-            },
-            status=400 if error else 200,
-        )
+        return _card(request, patient, parsed, form.cleaned_data, error)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{_day_url(patient, parsed)}#exercise-{form.cleaned_data.get('exercise', '')}")
+
+
+def _card(request, patient, day: datetime.date, data: dict, error: str | None) -> HttpResponse:
+    """One exercise card, as htmx swaps it in after a check-off or a feedback tap."""
+    day_plan = plan.day_plan(patient, day, today=patient.today())
+    session = next((s for s in day_plan.sessions if s.number == data.get("session")), None)
+    item = next(
+        (
+            item
+            for item in (session.items if session else [])
+            if item.prescribed.pk == data.get("exercise")
+        ),
+        None,
+    )
+    if item is None:
+        return HttpResponse(error or "This exercise isn't part of that session.", status=400)
+    return render(
+        request,
+        "patients/day_content.html#exercise-card",
+        {"item": item, "session": session, "plan": day_plan, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@patient_required
+def feedback(request, value, *, patient):
+    """How one exercise felt (too easy, about right, too hard): one optional tap after it.
+    htmx gets the card back; guided mode and the offline queue get JSON; a plain form post
+    is redirected to the day it came from."""
+    parsed = parse_day(value)
+    if parsed is None:
+        return bad_date(request, value)
+    form = FeedbackForm(request.POST)
+    client = ClientWriteForm(request.POST)
+    form_valid, client_valid = form.is_valid(), client.is_valid()
+    error = None
+    if not client_valid:
+        error = errors_text(client)
+    elif not form_valid:
+        error = errors_text(form)
+    else:
+        data = form.cleaned_data
+        try:
+            services.exercise_feedback_give(
+                patient=patient,
+                prescribed=get_prescribed_for_patient(patient, data["exercise"]),
+                day=parsed,
+                session_number=data["session"],
+                effort=data["effort"],
+                **client.write_kwargs(),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if resilience.wants_json(request):
+        return JsonResponse({"ok": not error, "error": error or ""}, status=400 if error else 200)
+    if request.htmx:
+        return _card(request, patient, parsed, form.cleaned_data, error)
     if error:
         messages.error(request, error)
     return redirect(f"{_day_url(patient, parsed)}#exercise-{form.cleaned_data.get('exercise', '')}")
@@ -125,7 +164,7 @@ def session_done(request, value, number, *, patient):
         return bad_date(request, value)
     if request.method == "GET":
         return render_day(request, patient, parsed, open_session=number)
-    form = SessionDoneForm(request.POST)
+    form = SessionDoneForm(request.POST, ask_unticked=not resilience.wants_json(request))
     client = ClientWriteForm(request.POST)
     if client_write_valid(client, form) and form.is_valid():
         try:
@@ -137,6 +176,8 @@ def session_done(request, value, number, *, patient):
                 effort=form.cleaned_data["effort"],
                 note=form.cleaned_data["note"],
                 seen=client.cleaned_data["seen"],
+                unticked=form.cleaned_data["unticked"],
+                unticked_reason=form.cleaned_data["unticked_reason"],
                 **client.write_kwargs(),
             )
         except ValidationError as exc:

@@ -39,7 +39,15 @@ def reminder_settings(request, *, patient):
     return render(
         request,
         "patients/settings.html",
-        {"patient": patient, "form": form, "calendar_url": feed, "nav": "settings"},
+        {
+            "patient": patient,
+            "form": form,
+            "calendar_url": feed,
+            # The same address for calendar apps: webcal:// opens "Subscribe" on an iPhone.
+            "webcal_url": "webcal://" + feed.split("://", 1)[1],
+            "nav": "settings",
+            "refused": bool(form.errors),
+        },
         status=400 if form.errors else 200,
     )
 

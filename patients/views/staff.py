@@ -17,8 +17,10 @@ from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -164,7 +166,11 @@ def invitation(request, *, patient):
 @staff_patient_view(audited="handout", action=AuditEvent.Action.PRINT)
 def handout(request, *, patient):
     """The patient's printable handout, exactly as they see it at /plan/print/."""
-    return TemplateResponse(request, "patients/handout.html", handout_context(patient))
+    back = (
+        reverse("admin:patients_patient_change", args=[patient.pk]),
+        gettext("‹ Back to the patient"),
+    )
+    return TemplateResponse(request, "patients/handout.html", handout_context(patient, back=back))
 
 
 @staff_patient_view(audited="progress page")

@@ -3,7 +3,15 @@
 // - Accessible: the time left is announced politely every 10 seconds and at the end.
 // - Respects reduced motion (no animated progress bar; see guided.css).
 // - Keeps the screen awake where the browser allows (Screen Wake Lock API).
-// - Each finished exercise is checked off on the server, as the ✓ Done button would.
+// - Cues, as the patient chose in their settings (data-cue-sound, data-cue-voice): tones from
+//   the Web Audio API at 3-2-1 and at the end of each hold and rest, scheduled on the audio
+//   clock when the countdown starts (no audio files, exact even when timers are slowed),
+//   vibration where the phone has it, and spoken cues with the browser's speech synthesis.
+// - Each finished exercise is checked off on the server, as the Mark done button would.
+// - Respects the log: it starts at the first exercise neither done nor skipped, goes past
+//   the ones logged already, and never changes one unless the patient acts on it (finishes
+//   its sets, or skips it); its automatic check-off asks the server to keep whatever another
+//   page or phone logged meanwhile (if_open).
 "use strict";
 
 (function () {
@@ -14,11 +22,85 @@
   const finish = root.querySelector("[data-finish]");
   const progress = root.querySelector("[data-progress]");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const wordsElement = document.getElementById("guided-words");
+  const WORDS = wordsElement ? JSON.parse(wordsElement.textContent) : {};
+  const word = (key, fallback, values = {}) =>
+    Object.entries(values).reduce((text, [k, v]) => text.replace(`{${k}}`, v), WORDS[key] || fallback);
   let current = 0;
   let wakeLock = null;
   let timer = null;
 
   root.classList.add("is-enhanced");
+
+  // --- Cues -------------------------------------------------------------------------------
+  const soundOn = root.dataset.cueSound === "1";
+  const voiceOn = root.dataset.cueVoice === "1";
+  let audio = null;
+  let tones = [];
+
+  // Made on the patient's first tap (browsers allow sound only after one), then reused.
+  function audioContext() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!soundOn || !Context) return null;
+    if (!audio) audio = new Context();
+    if (audio.state === "suspended") audio.resume();
+    return audio;
+  }
+
+  function tone(context, at, frequency, length) {
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.type = "sine";
+    oscillator.frequency.value = frequency;
+    // A quick rise and fall: no click at either end.
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.5, at + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + length);
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start(at);
+    oscillator.stop(at + length + 0.05);
+    tones.push(oscillator);
+  }
+
+  // Short high tones at 3, 2 and 1 seconds left; a longer, lower one when time is up.
+  function tonesSchedule(seconds) {
+    tonesCancel();
+    const context = audioContext();
+    if (!context) return;
+    const now = context.currentTime;
+    for (const left of [3, 2, 1]) {
+      if (seconds > left) tone(context, now + seconds - left, 880, 0.12);
+    }
+    tone(context, now + seconds, 660, 0.6);
+  }
+
+  function tonesCancel() {
+    for (const oscillator of tones) {
+      try {
+        oscillator.stop();
+      } catch (error) {
+        // already stopped
+      }
+    }
+    tones = [];
+  }
+
+  function vibrate(pattern) {
+    if (soundOn && navigator.vibrate) navigator.vibrate(pattern);
+  }
+
+  function speak(text) {
+    if (!voiceOn || !("speechSynthesis" in window)) return;
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = document.documentElement.lang || "en";
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function cuesStop() {
+    tonesCancel();
+    if (voiceOn && "speechSynthesis" in window) window.speechSynthesis.cancel();
+  }
 
   async function keepAwake() {
     if (!("wakeLock" in navigator)) return;
@@ -32,17 +114,70 @@
     if (document.visibilityState === "visible" && wakeLock !== null) keepAwake();
   });
 
+  // The first exercise from ``from`` on that is neither done nor skipped (the finish screen
+  // when there is none).
+  function firstOpen(from) {
+    for (let i = from; i < steps.length; i += 1) if (!steps[i].dataset.status) return i;
+    return steps.length;
+  }
+
   function show(index) {
+    clearInterval(timer);
+    timer = null;
+    cuesStop();
     current = index;
     steps.forEach((step, i) => step.classList.toggle("is-current", i === index));
     finish.classList.toggle("is-current", index >= steps.length);
     progress.textContent = index < steps.length
-      ? `Exercise ${index + 1} of ${steps.length}`
-      : "Session finished";
+      ? word("exerciseOf", "Exercise {n} of {total}", { n: index + 1, total: steps.length })
+      : word("finished", "Session finished");
     const heading = (index < steps.length ? steps[index] : finish).querySelector("h1");
     heading.setAttribute("tabindex", "-1");
     heading.focus();
     if (index < steps.length) prepare(steps[index]);
+    else summarise();
+  }
+
+  // What is logged for a step, in its own words: "✓ Done" or "Skipped: no time".
+  function showLogged(step) {
+    const line = step.querySelector("[data-logged]");
+    const status = step.dataset.status;
+    if (!status) {
+      line.replaceChildren();
+      return;
+    }
+    const strong = document.createElement("strong");
+    strong.className = status === "done" ? "text-success" : "text-warning-emphasis";
+    strong.textContent = status === "done"
+      ? word("done", "✓ Done")
+      : word("skipped", "Skipped: {reason}", { reason: step.dataset.reason || "" });
+    line.replaceChildren(strong);
+  }
+
+  // The finish screen: done, skipped (with the reason) and not reached, as logged now.
+  function summarise() {
+    const lists = finish.querySelector("[data-finish-lists]");
+    if (!lists) return;
+    const groups = { done: [], skipped: [], open: [] };
+    for (const step of steps) {
+      const li = document.createElement("li");
+      li.textContent = step.dataset.status === "skipped"
+        ? `${step.dataset.name} (${step.dataset.reason})`
+        : step.dataset.name;
+      groups[step.dataset.status || "open"].push(li);
+    }
+    for (const [name, items] of Object.entries(groups)) {
+      const group = lists.querySelector(`[data-finish-group="${name}"]`);
+      group.querySelector("ul").replaceChildren(...items);
+      group.hidden = items.length === 0;
+    }
+    lists.hidden = false;
+    // The session-done form's question about unticked exercises, only if some are left.
+    const question = finish.querySelector("[data-unticked]");
+    if (question) {
+      question.disabled = groups.open.length === 0;
+      question.hidden = groups.open.length === 0;
+    }
   }
 
   function perSide(step) {
@@ -56,9 +191,24 @@
     updateCounter(step);
     button(step, "start").hidden = false;
     button(step, "start").textContent = startLabel(step);
-    button(step, "next").hidden = true;
+    // An exercise logged already can be passed over, or done again.
+    const next = button(step, "next");
+    next.hidden = !step.dataset.status;
+    next.textContent = nextLabel();
     button(step, "skip-timer").hidden = true;
     step.querySelector("[data-timer]").hidden = true;
+    const skip = step.querySelector("[data-skip]");
+    skip.hidden = Boolean(step.dataset.status);
+    step.querySelector("[data-feedback]").hidden = step.dataset.status !== "done";
+    skip.open = false;
+    step.querySelector("[data-skip-error]").hidden = true;
+    showLogged(step);
+  }
+
+  function nextLabel() {
+    return firstOpen(current + 1) < steps.length
+      ? word("next", "Next exercise ›")
+      : word("finishSession", "Finish the session ›");
   }
 
   function button(step, action) {
@@ -73,17 +223,26 @@
 
   function startLabel(step) {
     const hold = timedHold(step);
-    return hold ? `Start ${hold}-second hold` : "Done with this set";
+    return hold
+      ? word("startHold", "Start {n}-second hold", { n: hold })
+      : word("setDone", "Done with this set");
   }
 
   function updateCounter(step) {
     const { set, sets, side } = step.state;
-    const sideText = perSide(step) === 2 ? (side === 1 ? " — first side" : " — second side") : "";
+    const sideText = perSide(step) === 2
+      ? word(side === 1 ? "firstSide" : "secondSide", side === 1 ? " — first side" : " — second side")
+      : "";
     const reps = Number(step.dataset.reps);
     const hold = Number(step.dataset.hold);
-    const repsText = reps ? ` · ${reps} repetitions${hold ? `, hold each ${hold} s` : ""}` : "";
+    let repsText = "";
+    if (reps) {
+      repsText = hold
+        ? word("repsHold", " · {reps} repetitions, hold each {hold} s", { reps, hold })
+        : word("reps", " · {reps} repetitions", { reps });
+    }
     step.querySelector("[data-set-counter]").textContent =
-      `Set ${set} of ${sets}${sideText}${repsText}`;
+      word("setOf", "Set {set} of {sets}", { set, sets }) + sideText + repsText;
   }
 
   function countdown(step, seconds, label, done) {
@@ -96,27 +255,45 @@
     button(step, "start").hidden = true;
     button(step, "skip-timer").hidden = false;
     let left = seconds;
+    const isRest = label === word("rest", "Rest");
     const render = () => {
       value.textContent = left;
       bar.style.width = `${(100 * (seconds - left)) / seconds}%`;
-      if (left === seconds) announce.textContent = `${label}: ${seconds} seconds.`;
-      else if (left > 0 && left % 10 === 0) announce.textContent = `${left} seconds left.`;
+      if (left === seconds) {
+        announce.textContent = word("announceStart", "{label}: {n} seconds.", { label, n: seconds });
+      } else if (left > 0 && left % 10 === 0) {
+        announce.textContent = word("announceLeft", "{n} seconds left.", { n: left });
+      }
     };
-    const stop = () => {
+    const stop = (finished) => {
       clearInterval(timer);
       timer = null;
       box.hidden = true;
       button(step, "skip-timer").hidden = true;
-      announce.textContent = `${label}: finished.`;
+      announce.textContent = word("announceEnd", "{label}: finished.", { label });
+      if (finished) {
+        vibrate([200, 100, 200]);
+        speak(isRest ? word("sayRestOver", "Rest over. Next set.") : word("sayHoldOver", "Release."));
+      } else {
+        cuesStop();
+      }
       done();
     };
     render();
+    tonesSchedule(seconds);
+    speak(word(isRest ? "sayRest" : "sayHold", "{label}… {n} seconds", { label, n: seconds }));
     clearInterval(timer);
     timer = setInterval(() => {
       left -= 1;
-      if (left <= 0) stop(); else render();
+      if (left <= 0) {
+        stop(true);
+        return;
+      }
+      render();
+      if (left <= 3) vibrate(60);
+      if (left === 10) speak(word("sayLeft", "{n} seconds left", { n: left }));
     }, 1000);
-    button(step, "skip-timer").onclick = stop;
+    button(step, "skip-timer").onclick = () => stop(false);
   }
 
   function setFinished(step) {
@@ -129,7 +306,7 @@
       const rest = Number(step.dataset.rest);
       if (rest > 0) {
         updateCounter(step);
-        countdown(step, rest, "Rest", () => ready(step));
+        countdown(step, rest, word("rest", "Rest"), () => ready(step));
         return;
       }
     } else {
@@ -147,31 +324,74 @@
   }
 
   function exerciseFinished(step) {
-    step.querySelector("[data-set-counter]").textContent = "✓ All sets done";
+    step.querySelector("[data-set-counter]").textContent = word("allSets", "✓ All sets done");
     button(step, "start").hidden = true;
     const next = button(step, "next");
     next.hidden = false;
-    next.textContent = current + 1 < steps.length ? "Next exercise ›" : "Finish the session ›";
+    next.textContent = nextLabel();
     next.focus();
-    if (step.dataset.done !== "1") checkOff(step);
+    if (step.dataset.status === "done") return;
+    // The patient did this exercise: a skip shown on this page is theirs to change; one the
+    // page never showed (made elsewhere meanwhile) is kept by the server.
+    const ifOpen = !step.dataset.status;
+    step.dataset.status = "done";
+    step.dataset.reason = "";
+    showLogged(step);
+    step.querySelector("[data-feedback]").hidden = false;
+    step.querySelector("[data-skip]").hidden = true;
+    send(step, { action: "done", if_open: ifOpen ? "1" : "" });
   }
 
-  function checkOff(step) {
+  // "How did it feel?": one optional tap, stored for this exercise and day; tapping another
+  // answer changes it.
+  function giveFeedback(step, choice) {
+    for (const other of step.querySelectorAll("[data-effort]")) {
+      other.setAttribute("aria-pressed", String(other === choice));
+      other.classList.toggle("btn-secondary", other === choice);
+      other.classList.toggle("btn-outline-secondary", other !== choice);
+    }
+    send(step, { effort: choice.dataset.effort }, root.dataset.feedbackUrl);
+  }
+
+  function skip(step) {
+    const select = step.querySelector("[data-skip-reason]");
+    const error = step.querySelector("[data-skip-error]");
+    if (!select.value) {
+      error.hidden = false;
+      select.setAttribute("aria-describedby", error.id);
+      select.setAttribute("aria-invalid", "true");
+      select.focus();
+      return;
+    }
+    error.hidden = true;
+    select.removeAttribute("aria-invalid");
+    step.dataset.status = "skipped";
+    step.dataset.reason = select.options[select.selectedIndex].text.toLowerCase();
+    send(step, { action: "skip", reason: select.value });
+    show(firstOpen(current + 1));
+  }
+
+  // A check-off or skip, sent as the day page's buttons send it; offline, the service worker
+  // keeps it in its queue (static/sw.js). data-sending marks it in flight.
+  function send(step, fields, url = root.dataset.checkUrl) {
     const body = new FormData();
     body.append("exercise", step.dataset.exercise);
     body.append("session", root.dataset.session);
-    body.append("action", "done");
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
     // Its own id and time, as every check-off has: sent twice (an answer lost, the phone's
     // queue after a server failure), it is stored once.
     body.append("client_uuid", crypto.randomUUID ? crypto.randomUUID() : "");
     body.append("made_at", new Date().toISOString());
-    fetch(root.dataset.checkUrl, {
+    step.dataset.sending = "1";
+    fetch(url, {
       method: "POST",
       body,
       headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
       credentials: "same-origin",
-    }).then((response) => {
-      if (response.ok) step.dataset.done = "1";
+    }).catch(() => {
+      // No answer and no service worker to keep it: the day page still shows it as open.
+    }).finally(() => {
+      delete step.dataset.sending;
     });
   }
 
@@ -179,11 +399,17 @@
     button(step, "start").addEventListener("click", () => {
       keepAwake();
       const hold = timedHold(step);
-      if (hold) countdown(step, hold, "Hold", () => setFinished(step));
+      if (hold) countdown(step, hold, word("hold", "Hold"), () => setFinished(step));
       else setFinished(step);
     });
-    button(step, "next").addEventListener("click", () => show(current + 1));
+    button(step, "next").addEventListener("click", () => show(firstOpen(current + 1)));
+    button(step, "back").addEventListener("click", () => show(Math.max(current - 1, 0)));
+    button(step, "finish").addEventListener("click", () => show(steps.length));
+    button(step, "skip").addEventListener("click", () => skip(step));
+    for (const choice of step.querySelectorAll("[data-effort]")) {
+      choice.addEventListener("click", () => giveFeedback(step, choice));
+    }
   });
 
-  show(0);
+  show(firstOpen(0));
 })();

@@ -19,7 +19,7 @@
   listenForAcknowledgedCheckOffs();
   if (!("serviceWorker" in navigator) || !script) return;
   const { sw, scope, login, logout } = script.dataset;
-  const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|sessions\/([1-3])\/done)\/$/;
+  const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|feedback|sessions\/([1-3])\/done)\/$/;
   // A form written once and sent as it is: the function check-in. (symptoms.js sends the
   // symptom report itself.)
   const FORM_WRITE = /^\/plan\/check-in\/$/;
@@ -94,9 +94,13 @@
       const when = new Date(savedCopy).toLocaleString("en-GB", {
         weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
       });
-      parts.push(savedBecause === "server" && WORDS.savedCopyServer
-        ? WORDS.savedCopyServer.replace("{when}", when)
-        : `Offline — showing your saved plan from ${when}.`);
+      if (savedBecause === "coming" && WORDS.comingDay) {
+        parts.push(WORDS.comingDay.replace("{when}", when));
+      } else {
+        parts.push(savedBecause === "server" && WORDS.savedCopyServer
+          ? WORDS.savedCopyServer.replace("{when}", when)
+          : `Offline — showing your saved plan from ${when}.`);
+      }
     } else if (!navigator.onLine) {
       parts.push("You're offline.");
     }
@@ -115,6 +119,30 @@
     const holder = document.querySelector("[data-plan-day]");
     return holder ? holder.dataset.planDay : "";
   }
+
+  // A coming day's copy is drawn as it will look on the day ("Today", with its buttons):
+  // shown offline before that day, it is named by its weekday and offers nothing to log.
+  function showAsComingDay() {
+    const day = pageDay();
+    const heading = document.querySelector(".day-header h1");
+    if (heading && day) {
+      heading.textContent = new Date(`${day}T12:00:00`).toLocaleDateString(
+        document.documentElement.lang || undefined, { weekday: "long" },
+      );
+    }
+    document.querySelectorAll(".check-form, .feedback-form, details.session-done").forEach((element) => {
+      element.hidden = true;
+    });
+    document.querySelectorAll("a[href$='/guided/']").forEach((link) => {
+      link.hidden = true;
+    });
+    const todayLink = document.querySelector(".plan-nav [aria-current='page']");
+    if (todayLink) {
+      todayLink.removeAttribute("aria-current");
+      todayLink.classList.replace("btn-primary", "btn-outline-primary");
+    }
+  }
+  if (savedCopy && savedBecause === "coming") showAsComingDay();
 
   function relabel(button, text, value, tone) {
     const name = button.querySelector(".visually-hidden");
@@ -142,7 +170,7 @@
       relabel(button, "Undo", "undo", "btn-outline-secondary");
       if (skip) skip.hidden = true;
     } else {
-      relabel(button, "✓ Done", "done", "btn-success");
+      relabel(button, "Mark done", "done", "btn-success");
     }
   }
 
@@ -183,6 +211,10 @@
         markSession(entry.session, fields);
         continue;
       }
+      if (fields.effort && !fields.action) {
+        markFeedback(fields);
+        continue;
+      }
       const status = { done: "done", skip: "skip" }[fields.action] || null;
       const card = document.getElementById(`exercise-${fields.exercise}-${fields.session}`);
       if (card) {
@@ -190,7 +222,27 @@
         showNotSent(card.querySelector(".status"), "after");
       }
       const step = document.querySelector(`[data-step][data-exercise="${CSS.escape(fields.exercise || "")}"]`);
-      if (step && status === "done") step.dataset.done = "1";
+      if (step && status) {
+        step.dataset.status = status === "done" ? "done" : "skipped";
+        step.dataset.reason = status === "skip" ? (fields.reason || "").replace(/_/g, " ") : "";
+      }
+    }
+  }
+
+  // An answer to "how did it feel?" waiting on this phone: shown as chosen.
+  function markFeedback(fields) {
+    const holders = [
+      document.getElementById(`exercise-${fields.exercise}-${fields.session}`),
+      document.querySelector(`[data-step][data-exercise="${CSS.escape(fields.exercise || "")}"]`),
+    ];
+    for (const holder of holders) {
+      if (!holder) continue;
+      for (const choice of holder.querySelectorAll("button[name=effort], [data-effort]")) {
+        const chosen = (choice.value || choice.dataset.effort) === fields.effort;
+        choice.setAttribute("aria-pressed", String(chosen));
+        choice.classList.toggle("btn-secondary", chosen);
+        choice.classList.toggle("btn-outline-secondary", !chosen);
+      }
     }
   }
 

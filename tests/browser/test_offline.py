@@ -92,7 +92,7 @@ def test_today_offline_then_synced_exactly_once(patient_page, artifacts, capsys)
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(page.locator(".exercise-image").first).to_have_js_property("complete", True)
 
-    done_buttons = page.get_by_role("button", name=re.compile(r"^✓ Done"))
+    done_buttons = page.get_by_role("button", name=re.compile(r"^Mark done"))
     total = done_buttons.count()
     assert total == 4
     done_buttons.first.click()
@@ -163,7 +163,7 @@ def test_saved_entries_wait_for_a_new_sign_in(patient_page):
     page = patient_page
     page.context.set_offline(True)
     page.reload()
-    page.get_by_role("button", name=re.compile(r"^✓ Done")).first.click()
+    page.get_by_role("button", name=re.compile(r"^Mark done")).first.click()
     expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
     Session.objects.all().delete()  # the sign-in expires while the phone is offline
 
@@ -194,7 +194,7 @@ def test_finding_2_a_login_redirect_drops_the_saved_pages_and_keeps_the_queue(
     page = patient_page
     page.context.set_offline(True)
     page.reload()
-    page.get_by_role("button", name=re.compile(r"^✓ Done")).first.click()
+    page.get_by_role("button", name=re.compile(r"^Mark done")).first.click()
     expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
     Session.objects.all().delete()  # the session ends on the server, no logout on the phone
 

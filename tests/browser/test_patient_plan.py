@@ -24,7 +24,7 @@ def patient_page(phone_page):
 def test_patient_checks_everything_off_and_marks_the_session_done(patient_page, artifacts):
     page = patient_page
     assert axe_violations(page) == []
-    done_buttons = page.get_by_role("button", name=re.compile(r"^✓ Done"))
+    done_buttons = page.get_by_role("button", name=re.compile(r"^Mark done"))
     total = done_buttons.count()
     assert total == 4
     for _ in range(total):
@@ -100,8 +100,14 @@ def test_guided_mode_steps_through_an_exercise_with_its_timer(patient_page, arti
 def test_printed_handout(patient_page, artifacts):
     page = patient_page
     page.goto("/plan/print/")
-    expect(page.get_by_role("heading", name="Home exercise program")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Home exercise program"))).to_be_visible()
+    # A way back and a Print button on screen (the installed app has no back button on an
+    # iPhone); neither on paper.
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    expect(page.get_by_role("link", name="‹ Back to my plan")).to_be_visible()
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
     page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
     page.screenshot(path=artifacts / "patient-handout-print.png", full_page=True)
     pdf = page.pdf(path=artifacts / "patient-handout.pdf", format="A4")
     assert pdf.startswith(b"%PDF")

@@ -54,7 +54,7 @@ def test_check_off_and_session_done_answered_503_wait_and_arrive_exactly_once(
     logs, checks = today_rows()
 
     with read_only_database():
-        first_card.get_by_role("button", name=re.compile(r"^✓ Done")).click()
+        first_card.get_by_role("button", name=re.compile(r"^Mark done")).click()
         expect(first_card.get_by_test_id("not-sent")).to_have_text(NOT_SENT)
         expect(first_card).to_have_class(re.compile(r"\bis-done\b"))
 
@@ -62,6 +62,8 @@ def test_check_off_and_session_done_answered_503_wait_and_arrive_exactly_once(
         page.locator("label[for='pain-1-6']").click()
         page.get_by_text("Too hard", exact=True).click()
         page.get_by_label("A note for your clinician (optional)").fill(NOTE)
+        # Three exercises are not ticked: the form asks once what to do with them.
+        page.get_by_role("radio", name="Save as it is").check()
         page.get_by_role("button", name="Save", exact=True).click()
 
         # Back on the day: the session's form, open, with what was typed and the same words.
@@ -145,7 +147,7 @@ def test_while_the_database_is_down_the_day_comes_from_the_saved_copy_and_entrie
         expect(status).to_contain_text("The server isn't answering — showing your saved plan")
         expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
         card = page.locator(".exercise-card").first
-        card.get_by_role("button", name=re.compile(r"^✓ Done")).click()
+        card.get_by_role("button", name=re.compile(r"^Mark done")).click()
         expect(card.get_by_test_id("not-sent")).to_have_text(NOT_SENT)
         page.screenshot(path=artifacts / "patient-server-down-saved-copy.png", full_page=True)
         assert not checks.exists()
@@ -165,7 +167,7 @@ def test_a_check_off_stored_before_the_connection_dropped_shows_as_done(patient_
         connection_dropped_after_saving(ExerciseCheck),
         page.expect_response(re.compile(r"/check/$")) as answer,
     ):
-        card.get_by_role("button", name=re.compile(r"^✓ Done")).click()
+        card.get_by_role("button", name=re.compile(r"^Mark done")).click()
     assert answer.value.status == 200
     assert answer.value.headers["x-homeplan-saved"] == "done"
     expect(card).to_have_class(re.compile(r"\bis-done\b"))

@@ -322,3 +322,41 @@ def test_weekly_summary_names_no_symptom_exercise_or_score(
     assert "1 of your patients needs your attention" in body
     for detail in ("Zed", "numbness", "genitals", "Clamshell", "Pain", "URGENT"):
         assert detail not in body, detail
+
+
+def test_the_feeds_time_zone_has_one_block_per_offset_and_no_rdate_list(client, clinician):
+    """vobject reads only the first value of an RDATE list: the feed's VTIMEZONE has none,
+    one STANDARD or DAYLIGHT block per offset in force, with both DST changes of the year."""
+    patient = patient_in("Europe/London", clinician=clinician, reminder_time=datetime.time(18))
+    with time_machine.travel(datetime.datetime(2026, 10, 20, 12, 0, tzinfo=datetime.UTC)):
+        body = client.get(reverse("patients:calendar", args=[patient.calendar_token])).content
+    assert b"RDATE" not in body
+    zone = icalendar.Calendar.from_ical(body).walk("VTIMEZONE")[0]
+    # DTSTART is a floating wall-clock time (RFC 5545), read here as text.
+    blocks = [(b.name, b["dtstart"].to_ical(), b["tzname"]) for b in zone.subcomponents]
+    assert blocks == [
+        ("DAYLIGHT", b"20261006T000000", "BST"),
+        ("STANDARD", b"20261025T020000", "GMT"),
+    ]
+    events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    winter = [e.decoded("dtstart") for e in events if e.decoded("dtstart").month == 12]
+    assert {(start.hour, start.utcoffset()) for start in winter} == {(18, datetime.timedelta(0))}
+
+
+def test_an_alert_at_the_reminder_time_when_the_patient_asks(client, clinician):
+    patient = patient_in("Europe/London", clinician=clinician)
+    url = reverse("patients:calendar", args=[patient.calendar_token])
+    assert b"VALARM" not in client.get(url).content
+    patient.calendar_alarm = True
+    patient.save()
+    alarms = icalendar.Calendar.from_ical(client.get(url).content).walk("VALARM")
+    assert alarms
+    assert alarms[0].decoded("trigger") == datetime.timedelta(0)
+
+
+def test_settings_offer_a_webcal_link_with_plain_instructions(client, patient):
+    client.force_login(patient.user)
+    html = client.get(reverse("patients:settings")).content.decode()
+    assert f'href="webcal://testserver/plan/calendar/{patient.calendar_token}.ics"' in html
+    assert "iPhone or iPad" in html
+    assert "Android (Google Calendar)" in html

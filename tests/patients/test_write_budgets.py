@@ -20,8 +20,9 @@ CHECK_OFF_BUDGET = 8
 # An entry from the page's script or the offline queue carries its own id, stored first so
 # that a replay changes nothing: one INSERT more.
 CHECK_OFF_WITH_ID_BUDGET = CHECK_OFF_BUDGET + 1
-# The htmx answer is the exercise's card, rebuilt from the database: a read of the plan.
-CARD_READS = 4
+# The htmx answer is the exercise's card, rebuilt from the database: a read of the plan
+# (prescriptions, exercises, the day's logs, checks and how each exercise felt).
+CARD_READS = 5
 SESSION_DONE_BUDGET = 10
 
 TRANSACTION_STATEMENTS = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")

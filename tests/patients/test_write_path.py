@@ -17,6 +17,7 @@ from exercises.models import Exercise
 from patients import changes, plan_cache, services
 from patients.models import (
     ExerciseCheck,
+    ExerciseFeedback,
     FunctionCheckIn,
     Patient,
     PrescribedExercise,
@@ -54,6 +55,9 @@ def lived_in_plan(patient):
     services.function_checkin_save(
         patient=patient, day=today, scores={}, new_activities=[("Walking", 5)], entered_by=None
     )
+    services.exercise_feedback_give(
+        patient=patient, prescribed=items[0], day=today, session_number=1, effort="too_hard"
+    )
     return prescription
 
 
@@ -84,6 +88,7 @@ def test_the_patients_records_are_all_audited():
         PrescribedExercise,
         SessionLog,
         ExerciseCheck,
+        ExerciseFeedback,
         FunctionCheckIn,
     }
 

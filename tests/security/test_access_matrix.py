@@ -92,6 +92,9 @@ RULES: dict[str, tuple[dict, dict]] = {
     "patients:exercise": (PATIENT_B_OBJECT, everyone(NA)),
     "patients:day": (PATIENT_PAGE, everyone(NA)),
     "patients:check": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
+    # How an exercise felt: an empty post is refused and sent back to the day (another
+    # patient's exercise is a 404: tests/patients/test_exercise_feedback.py).
+    "patients:feedback": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
     "patients:session_done": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
     # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
     "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),

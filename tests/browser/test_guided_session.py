@@ -1,0 +1,204 @@
+"""Guided mode on a phone (390 x 844) respects what the patient logged: it starts at the first
+open exercise, never turns a skip into "done", can skip and go back, and its finish screen
+says what was done, skipped and not reached."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from patients.demo import DEMO_PASSWORD
+from patients.models import ExerciseCheck
+from tests.browser.helpers import axe_violations, log_in, seed_demo_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = "/tmp/shots-20"  # noqa: S108 - screenshots to look at, not a secret
+
+
+@pytest.fixture
+def patient_page(phone_page):
+    seed_demo_world(with_history=False)
+    log_in(phone_page, "demo-patient", DEMO_PASSWORD)
+    phone_page.wait_for_url("**/plan/")
+    return phone_page
+
+
+def _card(page, name):
+    return page.locator(".exercise-card").filter(has=page.get_by_role("link", name=name))
+
+
+def _skip_on_today(page, name, reason):
+    card = _card(page, name)
+    card.locator("summary", has_text="Skip").click()
+    card.get_by_label("Why are you skipping it?").select_option(label=reason)
+    card.get_by_role("button", name="Skip this exercise").click()
+    expect(_card(page, name).locator(".status")).to_contain_text(f"Skipped: {reason.lower()}")
+
+
+def _mark_done_on_today(page, name):
+    _card(page, name).get_by_role("button", name=re.compile(r"^Mark done")).click()
+    expect(_card(page, name).locator(".status")).to_contain_text("✓ Done")
+
+
+def _run_current_step(page):
+    """Every set of the exercise on screen, timers skipped, until its "next" button shows."""
+    step = page.locator("[data-step].is-current")
+    next_button = step.locator("[data-action=next]")
+    for _ in range(12):
+        if next_button.is_visible():
+            break
+        step.locator("[data-controls] [data-action]:visible").first.click()
+    expect(next_button).to_be_visible()
+    return step
+
+
+def _check(name):
+    return ExerciseCheck.objects.filter(prescribed_exercise__exercise__name=name).first()
+
+
+def test_a_skip_made_on_today_survives_guided_mode_to_the_end(patient_page):
+    page = patient_page
+    _skip_on_today(page, "Clamshell", "No equipment")
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/")
+
+    # Every exercise guided mode offers, to the end.
+    visited = []
+    finish = page.locator("[data-finish]")
+    for _ in range(6):
+        if finish.is_visible():
+            break
+        step = page.locator("[data-step].is-current")
+        visited.append(step.get_by_role("heading", level=1).inner_text())
+        _run_current_step(page).locator("[data-action=next]").click()
+    expect(finish).to_be_visible()
+    # What guided mode sent has reached the server before the skip is read back.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-step]')]"
+        ".every((s) => s.dataset.status !== '' && !s.dataset.sending)"
+    )
+    clamshell = _check("Clamshell")
+    assert (clamshell.status, clamshell.skip_reason) == ("skipped", "no_equipment")
+    page.screenshot(path=f"{SHOTS}/guided-finish.png", full_page=True)
+    expect(finish.locator("[data-finish-skipped]")).to_contain_text("Clamshell")
+    expect(finish.locator("[data-finish-skipped]")).to_contain_text("no equipment")
+    expect(finish.locator("[data-finish-done] li")).to_have_count(3)
+    # Clamshell was skipped: guided mode went from the bridge straight to the stretch.
+    assert visited == ["Pelvic tilt", "Glute bridge", "Standing hip flexor stretch"]
+    page.goto("/plan/")
+    expect(_card(page, "Glute bridge").locator(".status")).to_contain_text("✓ Done")
+    expect(_card(page, "Clamshell").locator(".status")).to_contain_text("Skipped: no equipment")
+    assert page.console_errors == []
+
+
+def test_guided_mode_resumes_at_the_first_open_exercise(patient_page):
+    page = patient_page
+    _mark_done_on_today(page, "Pelvic tilt")
+    _skip_on_today(page, "Glute bridge", "No time")
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/")
+    step = page.locator("[data-step].is-current")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Clamshell")
+    expect(page.locator("[data-progress]")).to_have_text("Exercise 3 of 4")
+
+    # Back shows what was logged on the earlier exercise, and changes nothing.
+    step.get_by_role("button", name="‹ Back").click()
+    step = page.locator("[data-step].is-current")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Glute bridge")
+    expect(step.locator("[data-logged]")).to_contain_text("Skipped: no time")
+    page.screenshot(path=f"{SHOTS}/guided-back-to-skipped.png")
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
+    step.get_by_role("button", name="Next exercise ›").click()
+    expect(page.locator("[data-step].is-current").get_by_role("heading", level=1)).to_have_text(
+        "Clamshell"
+    )
+    assert _check("Glute bridge").skip_reason == "no_time"
+
+
+def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
+    page = patient_page
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/")
+    _run_current_step(page).locator("[data-action=next]").click()  # pelvic tilt done
+
+    # Skip the glute bridge with a reason: none is chosen for the patient.
+    step = page.locator("[data-step].is-current")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Glute bridge")
+    step.locator("summary", has_text="Skip").click()
+    reason = step.get_by_label("Why are you skipping it?")
+    expect(reason).to_have_value("")
+    step.get_by_role("button", name="Skip this exercise").click()
+    expect(step.get_by_text("Choose why you skipped it.")).to_be_visible()
+    reason.select_option(label="Too painful")
+    step.get_by_role("button", name="Skip this exercise").click()
+    step = page.locator("[data-step].is-current")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Clamshell")
+
+    # Back to the glute bridge: it says skipped, and going on does not change it.
+    step.get_by_role("button", name="‹ Back").click()
+    back = page.locator("[data-step].is-current")
+    expect(back.locator("[data-logged]")).to_contain_text("Skipped: too painful")
+    back.get_by_role("button", name="Next exercise ›").click()
+
+    # Leave clamshell and the stretch: "Finish now" shows them as not reached.
+    page.locator("[data-step].is-current").get_by_role("button", name="Finish now").click()
+    finish = page.locator("[data-finish]")
+    expect(finish.locator("[data-finish-done]")).to_contain_text("Pelvic tilt")
+    expect(finish.locator("[data-finish-skipped]")).to_contain_text("Glute bridge")
+    expect(finish.locator("[data-finish-skipped]")).to_contain_text("too painful")
+    expect(finish.locator("[data-finish-open] li")).to_have_count(2)
+    expect(finish.get_by_role("button", name="Save", exact=True)).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/guided-finish-partial.png", full_page=True)
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('[data-step]')].some((s) => s.dataset.sending)"
+    )
+    glute = _check("Glute bridge")
+    assert (glute.status, glute.skip_reason) == ("skipped", "too_painful")
+    assert _check("Clamshell") is None
+    assert page.console_errors == []
+
+
+CLS = """() => new Promise((resolve) => {
+  let total = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  const pictures = [...document.images];
+  Promise.all(pictures.map((p) => p.decode().catch(() => null))).then(() =>
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total))));
+})"""
+
+
+def test_guided_pictures_keep_their_box_while_loading(patient_page):
+    """Each picture's box has the rendition's real width and height: held back on the way,
+    the picture already has its final box, so the timer and buttons below it do not jump
+    when it arrives (cumulative layout shift under 0.05)."""
+    page = patient_page
+    held = []
+    page.route("**/media/**", lambda route: held.append(route))  # released below
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/", wait_until="domcontentloaded")
+    image = page.locator("[data-step].is-current img.guided-image")
+    expect(image).to_be_visible()
+    assert image.evaluate("(img) => img.complete && img.naturalWidth") == 0  # still loading
+    waiting = image.bounding_box()
+    start = page.locator("[data-step].is-current [data-action=start]").bounding_box()
+    for route in held:
+        route.continue_()
+    page.unroute("**/media/**")
+    page.wait_for_function(
+        "() => document.querySelector('[data-step].is-current img.guided-image').naturalWidth"
+    )
+    natural = image.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
+    assert natural == [int(image.get_attribute("width")), int(image.get_attribute("height"))]
+    loaded = image.bounding_box()
+    assert abs(loaded["height"] - waiting["height"]) < 1, (waiting, loaded)
+    after = page.locator("[data-step].is-current [data-action=start]").bounding_box()
+    assert abs(after["y"] - start["y"]) < 1
+    shift = page.evaluate(CLS)
+    print(
+        f"\nguided: picture {natural[0]}x{natural[1]}, box {waiting['height']:.0f} px high "
+        f"before and after loading, layout shift {shift:.3f}"
+    )
+    assert shift < 0.05
