@@ -302,6 +302,26 @@ class ProgramItem(Dosage):
         return f"{self.exercise} ({self.dosage_text()})"
 
 
+class FavouriteExercise(models.Model):
+    """An exercise a clinician starred: listed first when they prescribe. Each clinician's
+    own; nobody else sees their stars."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_exercises"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exercise"], name="favourite_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ★ {self.user}"
+
+
 class SafetyAdvice(models.Model):
     """ "When to stop and get help": the advice every patient page links to.
 

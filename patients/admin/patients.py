@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_views
 from patients import (
@@ -23,7 +24,7 @@ from patients.models import (
     Patient,
     Prescription,
 )
-from patients.views import staff
+from patients.views import prescribe, staff
 
 
 class HasActivePrescriptionFilter(admin.SimpleListFilter):
@@ -81,6 +82,7 @@ class PatientAdmin(ClinicianScopedAdmin):
     form = PatientForm
     list_display = (
         "full_name",
+        "prescribe_link",
         "week_adherence",
         "month_adherence",
         "last_session_day",
@@ -201,6 +203,23 @@ class PatientAdmin(ClinicianScopedAdmin):
     def full_name(self, patient):
         return patient.full_name
 
+    @admin.display(description=_("Plan"))
+    def prescribe_link(self, patient):
+        if not patient.is_active:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:patients_patient_prescribe", args=[patient.pk]),
+            _("Prescribe"),
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # "Save and prescribe": straight from a new patient to their plan.
+        if "_prescribe" in request.POST:
+            self.message_user(request, _("%(name)s was added.") % {"name": obj.full_name})
+            return redirect("admin:patients_patient_prescribe", obj.pk)
+        return super().response_add(request, obj, post_url_continue)
+
     @admin.display(description="Active plan", boolean=True, ordering="has_active_prescription")
     def active_plan(self, patient):
         return patient.has_active_prescription
@@ -256,6 +275,26 @@ class PatientAdmin(ClinicianScopedAdmin):
             path("assign/", view(staff.assign), name="patients_patient_assign_many"),
             path("<path:object_id>/assign/", view(staff.assign), name="patients_patient_assign"),
             path("<path:object_id>/invite/", view(staff.invite), name="patients_patient_invite"),
+            path(
+                "<path:object_id>/prescribe/",
+                view(prescribe.prescribe),
+                name="patients_patient_prescribe",
+            ),
+            path(
+                "<path:object_id>/prescribe/library/",
+                view(prescribe.library),
+                name="patients_patient_prescribe_library",
+            ),
+            path(
+                "<path:object_id>/prescribe/favourite/",
+                view(prescribe.favourite),
+                name="patients_patient_prescribe_favourite",
+            ),
+            path(
+                "<path:object_id>/prescribed/",
+                view(prescribe.prescribed),
+                name="patients_patient_prescribed",
+            ),
             path(
                 "<path:object_id>/invitation/",
                 view(staff.invitation),

@@ -73,6 +73,9 @@ class Prescription(models.Model):
     # form loaded at an older version is refused, so one clinician's save never silently
     # overwrites another's.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The prescribing page's own id for one "Save and send": a double tap or a resent form
+    # finds the prescription the first one made instead of making a second.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = PrescriptionQuerySet.as_manager()
 

@@ -32,8 +32,10 @@ from patients.services.people import (
     patient_history_counts,
 )
 from patients.services.prescribing import (
+    PlanRow,
     end_date_for,
     prescription_assign,
+    prescription_create,
 )
 from patients.services.reminders import (
     calendar_link_renew,
@@ -67,6 +69,7 @@ __all__ = [
     "REMINDER_SIGN_IN_SALT",
     "SIGN_IN_SALT",
     "InvitationError",
+    "PlanRow",
     "calendar_link_renew",
     "check_day_editable",
     "check_owns_patient",
@@ -87,6 +90,7 @@ __all__ = [
     "patient_history_counts",
     "patient_invite",
     "prescription_assign",
+    "prescription_create",
     "reminders_stop",
     "safety_acknowledge",
     "send_sign_in_link_task",

@@ -2,9 +2,11 @@
 
 import datetime
 import logging
+import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from exercises.models import Exercise, Program
 from patients import contraindications
@@ -90,5 +92,114 @@ def prescription_assign(
         prescription.pk,
         patient.pk,
         assigned_by.pk,
+    )
+    return prescription
+
+
+@dataclass
+class PlanRow:
+    """One exercise of a plan built on the prescribing page, with its dose and, when it
+    matches the patient's precautions, the clinician's reason to prescribe it anyway."""
+
+    exercise: Exercise
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    side: str
+    rest_seconds: int
+    notes: str = ""
+    override_reason: str = ""
+
+
+def prescription_create(
+    *,
+    patient: Patient,
+    rows: list[PlanRow],
+    name: str,
+    program: Program | None,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    weekdays: int,
+    sessions_per_day: int,
+    message: str,
+    created_by,
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Prescription, bool]:
+    """Create a prescription with the exercises and doses the clinician chose on the
+    prescribing page, in one transaction; returns (prescription, created).
+
+    The same ``client_uuid`` twice (a double tap, a resent form) returns the first
+    prescription, ``created`` False, and changes nothing. Each row that matches the patient's
+    precaution tags needs its own reason, recorded like every other override.
+    """
+    if client_uuid is not None:
+        existing = Prescription.objects.filter(client_uuid=client_uuid, patient=patient).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return _create(
+                patient=patient,
+                rows=rows,
+                name=name,
+                program=program,
+                start_date=start_date,
+                end_date=end_date,
+                weekdays=weekdays,
+                sessions_per_day=sessions_per_day,
+                message=message,
+                created_by=created_by,
+                client_uuid=client_uuid,
+            ), True
+    except IntegrityError:
+        # The same form arriving twice at once: the second insert loses the race.
+        existing = Prescription.objects.filter(client_uuid=client_uuid, patient=patient).first()
+        if client_uuid is None or existing is None:
+            raise
+        return existing, False
+
+
+def _create(*, patient, rows, program, created_by, client_uuid, **schedule) -> Prescription:
+    check_owns_patient(created_by, patient)
+    if not rows:
+        raise ValidationError("Add at least one exercise.", code="empty")
+    if (
+        program is not None
+        and not Program.objects.usable_by(created_by).filter(pk=program.pk).exists()
+    ):
+        raise PermissionDenied("This template belongs to another clinician.")
+    _check_prescribable(row.exercise for row in rows)
+    found_by_row = [
+        contraindications.check(patient, [row.exercise], row.override_reason) for row in rows
+    ]
+    prescription = Prescription(
+        patient=patient, program=program, created_by=created_by, client_uuid=client_uuid, **schedule
+    )
+    prescription.full_clean()
+    prescription.save()
+    prescribed = PrescribedExercise.objects.bulk_create(
+        PrescribedExercise(
+            prescription=prescription,
+            exercise=row.exercise,
+            order=position,
+            sets=row.sets,
+            reps=row.reps,
+            hold_seconds=row.hold_seconds,
+            side=row.side,
+            rest_seconds=row.rest_seconds,
+            notes=row.notes,
+        )
+        for position, row in enumerate(rows, start=1)
+    )
+    for item, row, found in zip(prescribed, rows, found_by_row, strict=True):
+        if found:
+            contraindications.record(
+                prescribed=[item], found=found, reason=row.override_reason, decided_by=created_by
+            )
+    logger.info(
+        "prescription %s created for patient %s by user %s",
+        prescription.pk,
+        patient.pk,
+        created_by.pk,
     )
     return prescription

@@ -151,6 +151,10 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
                 # (suggestion: no such exercise), or done (review).
                 rule(L, L, L, HIDE, {302, 404}, NO_PATIENTS, {302, 404}),
             )
+        if action == "prescribe_library":  # search as you type: GET only
+            return PATIENT_DATA, rule(L, L, L, NA, NA, NA, NA)
+        if action == "prescribe_favourite":  # POST only; nothing named to star: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
         if action == "invitation":  # no invitation pending: a message and back
             return rule(L, L, L, HIDE, GONE, NO_PATIENTS, GONE), rule(
                 L, L, L, HIDE, GONE, NO_PATIENTS, GONE
@@ -184,7 +188,7 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
 
 
 ADMIN_MODEL = re.compile(
-    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export)$"
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed)$"
 )
 
 
