@@ -19,8 +19,13 @@ class LibraryPanel:
     query: str
     results: list
     total: int
+    filtered: bool = False
     favourites: list = field(default_factory=list)
     recent: list = field(default_factory=list)
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.query or self.filtered)
 
 
 def _mark(patient: Patient, exercises: list) -> list:
@@ -53,7 +58,12 @@ def library_panel(*, user, patient: Patient, query: str, filters: dict, full: bo
     """The results for ``query`` and ``filters``; with ``full``, also the clinician's
     favourites and recently used exercises (the page's first view)."""
     results, total = library_search(user=user, query=query, filters=filters)
-    panel = LibraryPanel(query=query, results=_mark(patient, results), total=total)
+    panel = LibraryPanel(
+        query=query,
+        results=_mark(patient, results),
+        total=total,
+        filtered=any(filters.values()),
+    )
     if full:
         panel.favourites = _mark(patient, favourites(user))
         panel.recent = _mark(patient, recently_used(user))

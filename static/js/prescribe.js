@@ -23,8 +23,18 @@
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    var results = document.getElementById("library-results");
+    if (results && event.detail.elt === results && results.parentElement) {
+      results.parentElement.scrollTop = 0; // new results are at the top of their box
+      return;
+    }
     if (!event.detail.target || event.detail.target.id !== "plan-panel") return;
     var again = lastFocus && document.getElementById(lastFocus);
+    if (again && again.disabled) {
+      // Moved to the top (or the bottom): the row's other arrow is the next useful key.
+      var other = /^up-/.test(lastFocus) ? lastFocus.replace(/^up-/, "down-") : lastFocus.replace(/^down-/, "up-");
+      again = document.getElementById(other);
+    }
     if (again && !again.disabled) {
       again.focus();
     } else if (document.activeElement === document.body || !document.activeElement) {
@@ -39,10 +49,28 @@
     var field = document.getElementById(button.getAttribute("data-copy"));
     field.select();
     var done = function () { button.textContent = button.getAttribute("data-copied"); };
-    if (navigator.clipboard) {
-      navigator.clipboard.writeText(field.value).then(done, function () {});
+    // The clipboard API needs a secure context and permission; selecting and copying is the
+    // old way that works elsewhere (the link stays selected for Ctrl+C either way).
+    var fallback = function () {
+      try {
+        if (document.execCommand("copy")) done();
+      } catch (error) { /* the link is selected: Ctrl+C copies it */ }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, fallback);
     } else {
-      done();
+      fallback();
+    }
+  });
+
+  // The error summary's links put the cursor in the field, not just scroll to it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
     }
   });
 
