@@ -4,6 +4,7 @@ precaution warning and reason; keyboard reordering; no horizontal scroll at 1366
 820 px; axe-core. Screenshots go to /tmp/shots-19/."""
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path("/tmp/shots-19")
+SHOTS = Path(tempfile.gettempdir()) / "shots-19"
 SECOND_PROGRAM = list(demo.DEMO_PROGRAMS)[1]  # the seed's three-exercise template
 WIDTHS = {"wide": 1366, "laptop": 1024, "tablet": 820}
 
@@ -79,9 +80,7 @@ def test_new_patient_three_exercises_one_more_and_send(page, browser, live_serve
     expect(page.locator("li.plan-row")).to_have_count(3)
     journey.type(page.get_by_label("Search by name, body part or complaint"), "buttock")
     expect(page.locator("#library-results")).to_contain_text("found for “buttock”")
-    journey.click(
-        page.locator("#library-results").get_by_role("button", name="Add Glute bridge")
-    )
+    journey.click(page.locator("#library-results").get_by_role("button", name="Add Glute bridge"))
     expect(page.locator("li.plan-row")).to_have_count(4)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "journey-before-send-1366.png", full_page=True)
@@ -208,9 +207,12 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     page.set_viewport_size({"width": 820, "height": 1180})
     violations_tablet = axe_violations(page, impacts=("minor", "moderate", "serious", "critical"))
     with capsys.disabled():
-        print(f"\naxe-core on the prescribing page: {len(violations)} violations at 1024 px, "
-              f"{len(violations_tablet)} at 820 px: {violations + violations_tablet}")
-    assert violations == [] and violations_tablet == []
+        print(
+            f"\naxe-core on the prescribing page: {len(violations)} violations at 1024 px, "
+            f"{len(violations_tablet)} at 820 px: {violations + violations_tablet}"
+        )
+    assert violations == []
+    assert violations_tablet == []
 
     reason.fill("Cleared by the surgeon, pain-free range only")
     page.get_by_role("button", name="Save and send").click()
