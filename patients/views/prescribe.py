@@ -39,7 +39,7 @@ from patients.forms.prescribe import (
 )
 from patients.views.staff import _admin_context, staff_patient_view
 
-OPS = {"add", "remove", "up", "down", "template", "star", "unstar", "search", "save"}
+OPS = {"add", "remove", "up", "down", "move", "template", "star", "unstar", "search", "save"}
 
 
 def _filters(data) -> dict:
@@ -105,6 +105,10 @@ def _apply(request, op: str, arg: str, data, rows: list[dict]) -> None:
             rows[index - 1], rows[index] = rows[index], rows[index - 1]
         elif op == "down" and index < len(rows) - 1:
             rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    elif op == "move":  # dragged: "move:<from>:<to>"
+        start, _sep, end = arg.partition(":")
+        if start.isdigit() and end.isdigit() and max(int(start), int(end)) < len(rows):
+            rows.insert(int(end), rows.pop(int(start)))
     elif op == "template":
         _load_template(request, data, rows, data.get("template", ""))
     elif op in ("star", "unstar"):

@@ -63,6 +63,44 @@
     }
   });
 
+  // Drag a row onto another to move it there (the arrow buttons do the same by keyboard).
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var handle = event.target.closest && event.target.closest(".row-head[draggable]");
+    var row = handle && handle.closest(".plan-row");
+    if (!row) return;
+    dragged = row.getAttribute("data-index");
+    row.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged);
+  });
+  document.addEventListener("dragend", function (event) {
+    var row = event.target.closest && event.target.closest(".plan-row");
+    if (row) row.classList.remove("dragging");
+  });
+  document.addEventListener("dragover", function (event) {
+    if (dragged !== null && event.target.closest && event.target.closest(".plan-row")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("drop", function (event) {
+    var row = event.target.closest && event.target.closest(".plan-row");
+    var form = document.getElementById("prescribe-form");
+    if (!row || dragged === null || !form || !window.htmx) return;
+    event.preventDefault();
+    var to = row.getAttribute("data-index");
+    if (to !== dragged) {
+      window.htmx.ajax("POST", form.getAttribute("action"), {
+        source: form,
+        values: { op: "move:" + dragged + ":" + to },
+        target: "#plan-panel",
+        select: "#plan-panel",
+        swap: "outerHTML",
+      });
+    }
+    dragged = null;
+  });
+
   // The error summary's links put the cursor in the field, not just scroll to it.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("#error-summary a[href^='#']");

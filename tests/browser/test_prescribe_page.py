@@ -185,6 +185,17 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     # Now first, its "up" is disabled: the focus moves to the same row's "down".
     expect(page.get_by_role("button", name="Move Lateral band walk down")).to_be_focused()
 
+    # Drag the row back by its head; a changed dose updates the session length at once.
+    page.locator("li.plan-row", has_text="Clamshell").locator(".row-head").drag_to(
+        page.locator("li.plan-row", has_text="Lateral band walk").locator(".row-head")
+    )
+    expect(page.locator("li.plan-row").first).to_contain_text("Clamshell")
+    totals = page.locator(".plan-summary")
+    before_minutes = totals.inner_text()
+    page.locator("li.plan-row", has_text="Lateral band walk").get_by_label("Sets").fill("8")
+    page.locator("li.plan-row", has_text="Lateral band walk").get_by_label("Reps").focus()
+    expect(totals).not_to_have_text(before_minutes)
+
     SHOTS.mkdir(exist_ok=True)
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 1000})

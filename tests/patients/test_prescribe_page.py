@@ -189,6 +189,10 @@ def test_add_move_remove_and_template_store_nothing(client, clinician, patient):
     assert len(re.findall(r'class="plan-row[ "]', html)) == 2
     _, html = post(client, patient, html, op="up:1")
     assert html.index("1. Bravo") < html.index("2. Alpha")
+    _, html = post(client, patient, html, op="move:0:1")  # dragged
+    assert html.index("1. Alpha") < html.index("2. Bravo")
+    _, html = post(client, patient, html, op="move:1:0")
+    assert html.index("1. Bravo") < html.index("2. Alpha")
     _, html = post(client, patient, html, op="template", template=str(program.pk))
     assert "3. Charlie" in html
     assert 'name="items-2-sets" value="3"' in html  # the template's dose, not the default
@@ -205,7 +209,7 @@ def test_template_from_the_url_and_bad_ops_are_harmless(client, clinician, patie
     client.force_login(clinician)
     html = client.get(page_url(patient), {"template": program.pk}).content.decode()
     assert "1. Alpha" in html
-    for op in ("remove:99", "up:-1", "explode", "add:abc", "down:", "star:"):
+    for op in ("remove:99", "up:-1", "explode", "add:abc", "down:", "star:", "move:0:9", "move:x"):
         response = client.post(page_url(patient), form_data(html, op=op))
         assert response.status_code in (200, 404), op
     assert Prescription.objects.count() == 0
