@@ -218,12 +218,14 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Archive the selected exercises", permissions=["change"])
     def archive(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
         count = services.exercise_set_status(exercises=queryset, status=Exercise.Status.ARCHIVED)
         self.message_user(
             request,
             f"{count} exercise(s) archived: hidden from new programs, kept in existing plans.",
             messages.SUCCESS,
         )
+        _templates_using(request, ids)
 
     def get_urls(self):
         return [
@@ -251,7 +253,28 @@ class ExerciseAdmin(admin.ModelAdmin):
             f"“{exercise}” is archived: hidden from new programs, kept in existing plans.",
             messages.SUCCESS,
         )
+        _templates_using(request, [exercise.pk])
         return redirect(reverse("admin:exercises_exercise_changelist"))
+
+
+def _templates_using(request, exercise_ids) -> None:
+    """Tell the editor which templates hold the exercises just archived, and what happens."""
+    names = list(
+        Program.objects.filter(items__exercise__in=exercise_ids)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if names:
+        messages.warning(
+            request,
+            _(
+                "Templates that use it: %(names)s. Clinicians assigning them are offered its "
+                "easier or harder variant instead, or to leave it out; link a variant on the "
+                "exercise, or replace it in these templates."
+            )
+            % {"names": ", ".join(f"“{name}”" for name in names)},
+        )
 
 
 def may_edit_program(user, program) -> bool:
@@ -299,13 +322,13 @@ class ProgramAdmin(admin.ModelAdmin):
     """Program templates. Clinicians use clinic-wide templates and edit their own; only
     content editors and superusers edit clinic-wide ones."""
 
-    list_display = ("name", "owner_name", "exercise_count", "session_time")
+    list_display = ("name", "owner_name", "exercise_count", "session_time", "archived_note")
     list_filter = (OwnerFilter,)
     search_fields = ("name", "description")
     inlines = (ProgramItemInline,)
     actions = ("duplicate",)
-    readonly_fields = ("session_time",)
-    fields = ("name", "description", "owner", "session_time")
+    readonly_fields = ("archived_note", "session_time")
+    fields = ("archived_note", "name", "description", "owner", "session_time")
 
     class Media:
         js = ("js/admin-items.js",)
@@ -317,13 +340,26 @@ class ProgramAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .usable_by(request.user)
             .select_related("owner")
-            .prefetch_related("items")
+            .prefetch_related("items__exercise")
         )
 
     def get_fields(self, request, obj=None):
+        fields = self.fields if obj is not None else self.fields[1:]
         if roles.is_content_editor(request.user):
-            return self.fields
-        return [name for name in self.fields if name != "owner"]
+            return fields
+        return [name for name in fields if name != "owner"]
+
+    @admin.display(description=_("Archived exercises"))
+    def archived_note(self, program):
+        """Templates holding an exercise that left the library: assigning them asks for a
+        stand-in (its variant) or to leave it out, so clinicians see it before they do."""
+        names = [item.exercise.name for item in program.items.all() if item.is_archived]
+        if not names:
+            return _("None") if program.pk else "—"
+        return format_html(
+            '<span class="archived-flag">⚠ {}</span>',
+            _("No longer in the library: %(names)s") % {"names": ", ".join(names)},
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":

@@ -301,6 +301,17 @@ class ProgramItem(Dosage):
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
 
+    @property
+    def is_archived(self) -> bool:
+        """Its exercise left the library (archived, or back to draft) after it was added."""
+        return self.exercise.status != Exercise.Status.PUBLISHED
+
+    def stand_ins(self) -> list[Exercise]:
+        """Published exercises that can take an archived one's place: the variants an editor
+        linked to it (easier first)."""
+        variants = (self.exercise.easier, self.exercise.harder)
+        return [v for v in variants if v is not None and v.status == Exercise.Status.PUBLISHED]
+
 
 class FavouriteExercise(models.Model):
     """An exercise a clinician starred: listed first when they prescribe. Each clinician's

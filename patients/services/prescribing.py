@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from exercises.models import Exercise, Program
+from exercises.models import Exercise, Program, ProgramItem
 from patients import contraindications
 from patients.models import (
     Patient,
@@ -27,10 +27,36 @@ def _check_prescribable(exercises) -> None:
     if not_published:
         raise ValidationError(
             "These exercises are archived or unpublished and cannot be prescribed: %(names)s. "
-            "Replace them in the template first.",
+            "Choose a stand-in for each, or leave it out.",
             code="archived_exercise",
             params={"names": ", ".join(not_published)},
         )
+
+
+def _with_stand_ins(items: list[ProgramItem], choices: dict[int, int | None]) -> list:
+    """The items with each archived one swapped for the variant chosen for it (with the
+    variant's own default dose) or left out; archived items without a choice stay, and are
+    refused by ``_check_prescribable``."""
+    kept = []
+    for item in items:
+        if not item.is_archived or item.pk not in choices:
+            kept.append(item)
+            continue
+        choice = choices[item.pk]
+        if choice is None:
+            continue  # left out
+        variant = next((v for v in item.stand_ins() if v.pk == choice), None)
+        if variant is None:
+            raise ValidationError(
+                "Choose one of the variants offered for %(name)s, or leave it out.",
+                code="bad_stand_in",
+                params={"name": item.exercise.name},
+            )
+        swapped = ProgramItem(program=item.program, exercise=variant, order=item.order)
+        swapped.take_defaults_from(variant)
+        swapped.notes = item.notes
+        kept.append(swapped)
+    return kept
 
 
 def end_date_for(*, start_date: datetime.date, weeks: int) -> datetime.date:
@@ -50,12 +76,15 @@ def prescription_assign(
     message: str,
     assigned_by,
     override_reason: str = "",
+    stand_ins: dict[int, int | None] | None = None,
 ) -> Prescription:
     """Assign a template to a patient (or, with ``program=None``, start an empty plan).
 
     The template's items are copied into the prescription: later edits to the template
     never change this patient's plan. Refuses another clinician's patient, templates the
-    clinician may not use, and archived exercises.
+    clinician may not use, and archived exercises — unless ``stand_ins`` says, for each
+    archived item (by id), which of its published variants takes its place or ``None`` to
+    leave it out.
     """
     check_owns_patient(assigned_by, patient)
     items = []
@@ -63,8 +92,11 @@ def prescription_assign(
         if not Program.objects.usable_by(assigned_by).filter(pk=program.pk).exists():
             raise PermissionDenied("This template belongs to another clinician.")
         items = list(
-            program.items.select_related("exercise").prefetch_related("exercise__precaution_tags")
+            program.items.select_related(
+                "exercise", "exercise__easier", "exercise__harder"
+            ).prefetch_related("exercise__precaution_tags")
         )
+        items = _with_stand_ins(items, stand_ins or {})
         _check_prescribable(item.exercise for item in items)
     found = contraindications.check(patient, [item.exercise for item in items], override_reason)
     prescription = Prescription(

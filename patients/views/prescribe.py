@@ -60,10 +60,11 @@ def _load_template(request, data, rows: list[dict], pk: str) -> None:
     if program is None:
         messages.warning(request, _("Choose a template first."))
         return
-    items = list(program.items.select_related("exercise"))
-    skipped = [item.exercise.name for item in items if item.exercise.status != "published"]
+    items = program.items.select_related("exercise", "exercise__easier", "exercise__harder")
     for item in items:
-        if item.exercise.status == Exercise.Status.PUBLISHED:
+        if any(str(row["exercise"]) == str(item.exercise_id) for row in rows):
+            continue  # already in the plan
+        if not item.is_archived:
             rows.append(
                 row_from_exercise(
                     item.exercise,
@@ -75,11 +76,23 @@ def _load_template(request, data, rows: list[dict], pk: str) -> None:
                     notes=item.notes,
                 )
             )
-    if skipped:
-        messages.warning(
-            request,
-            _("Left out, no longer in the library: %(names)s.") % {"names": ", ".join(skipped)},
-        )
+            continue
+        # An exercise archived since the template was made: its variant stands in, with
+        # its own default dose, in plain sight on the plan (remove it to leave it out).
+        stand_ins = item.stand_ins()
+        if stand_ins and not any(str(row["exercise"]) == str(stand_ins[0].pk) for row in rows):
+            rows.append(row_from_exercise(stand_ins[0], notes=item.notes))
+            messages.warning(
+                request,
+                _("%(old)s is no longer in the library: %(new)s stands in for it.")
+                % {"old": item.exercise.name, "new": stand_ins[0].name},
+            )
+        else:
+            messages.warning(
+                request,
+                _("%(old)s is no longer in the library and was left out.")
+                % {"old": item.exercise.name},
+            )
     if not data.get("program"):
         data["program"] = str(program.pk)
         data["name"] = program.name

@@ -235,3 +235,34 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     override = ContraindicationOverride.objects.get()
     assert override.reason == "Cleared by the surgeon, pain-free range only"
     assert page.console_errors == []
+
+
+def test_the_pages_this_touches_stay_clean_for_axe(page, live_server, capsys):
+    """The admin index, patient list, assign page (with an archived exercise to choose for)
+    and template list were clean before; the patient list gained "Prescribe", the assign
+    page the stand-in choice and the template list the archived flag."""
+    from exercises.models import Exercise, Program
+
+    seed_demo_world(with_history=False)
+    program = Program.objects.get(name=demo.BEGINNER_PROGRAM)
+    Exercise.objects.filter(pk=program.items.first().exercise_id).update(status="archived")
+    patient = Patient.objects.get(user__username="demo-patient")
+    log_in(page, "demo-clinician", demo.DEMO_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    found = {}
+    for url in (
+        "/admin/",
+        "/admin/patients/patient/",
+        f"/admin/patients/patient/{patient.pk}/assign/?program={program.pk}",
+        "/admin/exercises/program/",
+        f"/admin/patients/patient/{patient.pk}/prescribe/?template={program.pk}",
+    ):
+        page.goto(url)
+        found[url] = axe_violations(page)
+        if "assign" in url:
+            expect(page.get_by_text("No longer in the library")).to_be_visible()
+            page.screenshot(path=SHOTS / "assign-archived-1366.png", full_page=True)
+    with capsys.disabled():
+        print(f"\naxe-core, serious and critical: {({k: len(v) for k, v in found.items()})}")
+    assert all(violations == [] for violations in found.values()), found
