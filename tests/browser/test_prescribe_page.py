@@ -264,5 +264,5 @@ def test_the_pages_this_touches_stay_clean_for_axe(page, live_server, capsys):
             expect(page.get_by_text("No longer in the library")).to_be_visible()
             page.screenshot(path=SHOTS / "assign-archived-1366.png", full_page=True)
     with capsys.disabled():
-        print(f"\naxe-core, serious and critical: {({k: len(v) for k, v in found.items()})}")
+        print(f"\naxe-core, serious and critical: { ({k: len(v) for k, v in found.items()}) }")
     assert all(violations == [] for violations in found.values()), found
