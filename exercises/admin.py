@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -7,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic import roles
 from exercises import services
@@ -18,6 +20,18 @@ from exercises.models import Exercise, PrecautionTag, Program, ProgramItem, Safe
 PRESCRIBING_MODELS = {"programitem", "prescribedexercise"}
 
 
+def minutes_html(seconds: int):
+    """ "about N minutes" (one minute at least), in a span that js/admin-items.js updates
+    live; it carries the singular and plural wording, so "about 1 minute" stays right."""
+    minutes = max(1, round(seconds / 60))
+    return format_html(
+        '<span data-total-minutes data-one="{}" data-other="{}">{}</span>',
+        ngettext("about %(count)s minute", "about %(count)s minutes", 1),
+        ngettext("about %(count)s minute", "about %(count)s minutes", 2),
+        ngettext("about %(count)s minute", "about %(count)s minutes", minutes) % {"count": minutes},
+    )
+
+
 def size_warning(request, items) -> None:
     """Gently warn (never block) when a session holds more exercises than patients keep up."""
     items = list(items)
@@ -25,9 +39,16 @@ def size_warning(request, items) -> None:
         minutes = max(1, round(sum(item.estimated_seconds() for item in items) / 60))
         messages.warning(
             request,
-            f"This plan has {len(items)} exercises a session (about {minutes} minutes). "
-            "Patients given fewer exercises, around 2 to 4, tend to do them more faithfully; "
-            "consider keeping the most important ones.",
+            _(
+                "This plan has %(count)s exercises a session (%(minutes)s). Patients given "
+                "fewer exercises, around 2 to 4, tend to do them more faithfully; consider "
+                "keeping the most important ones."
+            )
+            % {
+                "count": len(items),
+                "minutes": ngettext("about %(count)s minute", "about %(count)s minutes", minutes)
+                % {"count": minutes},
+            },
         )
 
 
@@ -40,6 +61,14 @@ def _picture(file, *, width: int, alt: str):
         width,
         alt,
     )
+
+
+class PrecautionTagFilter(admin.RelatedFieldListFilter):
+    """The tags, with "no precaution tags" in words where Django shows a bare "-"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("No precaution tags")
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -77,7 +106,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         "difficulty",
         "equipment",
         "position",
-        "precaution_tags",
+        ("precaution_tags", PrecautionTagFilter),
         SourceFilter,
     )
     search_fields = ("name", "summary", "instructions")
@@ -89,8 +118,8 @@ class ExerciseAdmin(admin.ModelAdmin):
     readonly_fields = (
         "start_preview",
         "end_preview",
-        "library_key",
-        "edited_locally",
+        "shipped_as",
+        "edited_here",
         "created_at",
         "updated_at",
     )
@@ -136,7 +165,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             "Origin",
             {
                 "classes": ("collapse",),
-                "fields": ("library_key", "edited_locally", "created_at", "updated_at"),
+                "fields": ("shipped_as", "edited_here", "created_at", "updated_at"),
             },
         ),
     )
@@ -154,6 +183,18 @@ class ExerciseAdmin(admin.ModelAdmin):
         if not exercise.is_shipped:
             return "Clinic"
         return "Homeplan (edited here)" if exercise.edited_locally else "Homeplan"
+
+    @admin.display(description=_("Shipped with Homeplan as"))
+    def shipped_as(self, exercise):
+        return exercise.library_key or _("Not shipped: the clinic's own exercise")
+
+    @admin.display(description=_("Changed here"))
+    def edited_here(self, exercise):
+        if not exercise.is_shipped:
+            return "—"
+        if exercise.edited_locally:
+            return _("Yes: library updates leave this exercise as it is")
+        return _("No: library updates keep it up to date")
 
     @admin.display(description="Start image")
     def start_preview(self, exercise):
@@ -397,10 +438,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
     @admin.display(description="One session takes")
     def session_time(self, program):
-        seconds = sum(item.estimated_seconds() for item in program.items.all())
-        return format_html(
-            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
-        )
+        return minutes_html(sum(item.estimated_seconds() for item in program.items.all()))
 
     @admin.action(description="Duplicate the selected templates", permissions=["add"])
     def duplicate(self, request, queryset):
@@ -413,11 +451,26 @@ class ProgramAdmin(admin.ModelAdmin):
         )
 
 
+class PrecautionTagForm(forms.ModelForm):
+    class Meta:
+        model = PrecautionTag
+        fields = ("name", "slug", "description")
+        labels = {"slug": _("Short code")}
+        help_texts = {
+            "slug": _("Lower-case letters, numbers and hyphens; used in the library file.")
+        }
+
+
 @admin.register(PrecautionTag)
 class PrecautionTagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "description")
+    form = PrecautionTagForm
+    list_display = ("name", "short_code", "description")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description=_("Short code"), ordering="slug")
+    def short_code(self, tag):
+        return tag.slug
 
 
 @admin.register(SafetyAdvice)

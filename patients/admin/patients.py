@@ -16,7 +16,7 @@ from patients import (
     services,
     weekdays,
 )
-from patients.admin.base import ClinicianScopedAdmin, adherence_bar
+from patients.admin.base import ClinicianScopedAdmin, ScheduleColumns, adherence_bar
 from patients.forms import timezone_choices
 from patients.forms.staff import PatientForm
 from patients.models import (
@@ -61,14 +61,15 @@ class FunctionActivityInline(admin.TabularInline):
     fields = ("name", "order", "is_active")
     extra = 0
     max_num = 5
-    verbose_name_plural = "Function check-in activities (up to 5)"
+    verbose_name = _("everyday activity")  # "Add another everyday activity"
+    verbose_name_plural = _("Everyday activities the patient rates (up to 5)")
 
 
-class PrescriptionInline(admin.TabularInline):
+class PrescriptionInline(ScheduleColumns, admin.TabularInline):
     """The patient's prescriptions, read-only here; open one to change it."""
 
     model = Prescription
-    fields = ("name", "status", "date_range_text", "days_text", "sessions_per_day")
+    fields = ("name", "status", "dates", "days", "sessions_per_day")
     readonly_fields = fields
     extra = 0
     max_num = 0

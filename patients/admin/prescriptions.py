@@ -1,13 +1,12 @@
 """A patient's prescription: its schedule and each exercise's dose for this patient."""
 
 from django.contrib import admin
-from django.utils.html import format_html
 
-from exercises.admin import size_warning
+from exercises.admin import minutes_html, size_warning
 from patients import (
     contraindications,
 )
-from patients.admin.base import ClinicianScopedAdmin
+from patients.admin.base import ClinicianScopedAdmin, ScheduleColumns
 from patients.forms.staff import PrescribedExerciseForm, PrescriptionForm
 from patients.models import (
     PrescribedExercise,
@@ -35,9 +34,9 @@ class PrescribedExerciseInline(admin.TabularInline):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ClinicianScopedAdmin):
+class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
     clinician_lookup = "patient__clinician"
-    list_display = ("name", "patient", "status", "date_range_text", "days_text", "sessions_per_day")
+    list_display = ("name", "patient", "status", "dates", "days", "sessions_per_day")
 
     def patient_of(self, prescription):
         return prescription.patient
@@ -69,10 +68,7 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
 
     @admin.display(description="One session takes")
     def estimated_session(self, prescription):
-        seconds = sum(item.estimated_seconds() for item in prescription.exercises.all())
-        return format_html(
-            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
-        )
+        return minutes_html(sum(item.estimated_seconds() for item in prescription.exercises.all()))
 
     def save_model(self, request, obj, form, change):
         if change:

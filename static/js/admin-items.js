@@ -37,7 +37,9 @@
   function updateTotal(table) {
     const seconds = rows(table).reduce((sum, row) => sum + rowSeconds(row), 0);
     document.querySelectorAll("[data-total-minutes]").forEach((el) => {
-      el.textContent = `about ${Math.max(1, Math.round(seconds / 60))} minutes`;
+      const minutes = Math.max(1, Math.round(seconds / 60));
+      const wording = el.dataset[minutes === 1 ? "one" : "other"] || "about %(count)s minutes";
+      el.textContent = wording.replace("%(count)s", minutes);
     });
   }
 
