@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_views
+from exercises.admin import LabelledInlineFields
 from patients import (
     adherence,
     attention,
@@ -54,7 +55,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FunctionActivityInline(admin.TabularInline):
+class FunctionActivityInline(LabelledInlineFields, admin.TabularInline):
     """Everyday activities the patient rates 0-10 (Patient-Specific Functional Scale format)."""
 
     model = FunctionActivity

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from exercises.admin import minutes_html, size_warning
+from exercises.admin import LabelledInlineFields, minutes_html, size_warning
 from patients import (
     contraindications,
 )
@@ -14,7 +14,7 @@ from patients.models import (
 )
 
 
-class PrescribedExerciseInline(admin.TabularInline):
+class PrescribedExerciseInline(LabelledInlineFields, admin.TabularInline):
     model = PrescribedExercise
     form = PrescribedExerciseForm
     fields = (

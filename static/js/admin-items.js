@@ -82,9 +82,25 @@
     cell.append(controls);
   }
 
+  // On a narrow screen (a 1024 px laptop with the admin's sidebar, an 820 px tablet) the
+  // rows wrap instead of running off the right edge (static/css/admin.css); each cell then
+  // shows its column's heading, copied here from the table's head.
+  function labelCells(table, row) {
+    const headings = Array.from(table.querySelectorAll("thead th")).map((th) =>
+      th.textContent.trim()
+    );
+    (row ? [row] : rows(table)).forEach((tr) => {
+      Array.from(tr.children).forEach((cell, index) => {
+        if (headings[index]) cell.dataset.label = headings[index];
+      });
+    });
+    table.classList.add("labelled");
+  }
+
   function setUp(group) {
     const table = group.querySelector("table");
     if (!table) return;
+    labelCells(table);
     let dragged = null;
     rows(table).forEach((row) => addControls(table, row));
     table.addEventListener("dragstart", (event) => {
@@ -107,6 +123,7 @@
     table.addEventListener("change", () => renumber(table));
     document.addEventListener("formset:added", (event) => {
       if (!table.contains(event.target)) return;
+      labelCells(table, event.target);
       addControls(table, event.target);
       renumber(table);
     });
