@@ -14,6 +14,7 @@ from patients import (
     adherence,
     attention,
     exports,
+    schedule,
     services,
     weekdays,
 )
@@ -25,7 +26,7 @@ from patients.models import (
     Patient,
     Prescription,
 )
-from patients.views import prescribe, staff
+from patients.views import pauses, prescribe, staff
 
 
 class HasActivePrescriptionFilter(admin.SimpleListFilter):
@@ -70,13 +71,28 @@ class PrescriptionInline(ScheduleColumns, admin.TabularInline):
     """The patient's prescriptions, read-only here; open one to change it."""
 
     model = Prescription
-    fields = ("name", "status", "dates", "days", "sessions_per_day")
+    fields = ("name", "status", "dates", "days", "sessions_per_day", "pause_link")
     readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = True
     verbose_name_plural = "Prescriptions"
+
+    @admin.display(description=_("Pause"))
+    def pause_link(self, prescription):
+        if prescription.status != Prescription.Status.ACTIVE:
+            return "—"
+        running = schedule.pause_on(prescription, prescription.patient.today())
+        label = (
+            _("Paused until %(day)s — resume") % {"day": running["until"]}
+            if running and running["until"]
+            else _("Paused — resume")
+            if running
+            else _("Pause")
+        )
+        url = reverse("admin:patients_patient_pause", args=[prescription.patient_id])
+        return format_html('<a href="{}?prescription={}">{}</a>', url, prescription.pk, label)
 
 
 @admin.register(Patient)
@@ -292,6 +308,8 @@ class PatientAdmin(ClinicianScopedAdmin):
                 view(prescribe.favourite),
                 name="patients_patient_prescribe_favourite",
             ),
+            path("<path:object_id>/pause/", view(pauses.pause), name="patients_patient_pause"),
+            path("<path:object_id>/resume/", view(pauses.resume), name="patients_patient_resume"),
             path(
                 "<path:object_id>/prescribed/",
                 view(prescribe.prescribed),

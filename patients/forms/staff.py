@@ -10,7 +10,7 @@ from clinic.validators import one_line
 from exercises.forms import DosageItemForm
 from exercises.models import Program
 from patients import contraindications, services
-from patients.models import Patient
+from patients.models import Patient, Prescription
 from patients.services import end_date_for
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
@@ -164,6 +164,11 @@ class PrescriptionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        status = self.fields.get("status")
+        if status is not None and self.instance.status != Prescription.Status.PAUSED:
+            # Pausing is a period with a reason ("Pause" on the patient page); the old
+            # status, which made every day not due, past days included, is not offered.
+            status.choices = [c for c in status.choices if c[0] != Prescription.Status.PAUSED]
 
     def clean(self):
         data = super().clean()

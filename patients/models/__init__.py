@@ -4,7 +4,7 @@ from patients.models.checkins import FunctionActivity, FunctionCheckIn, Function
 from patients.models.decisions import AttentionReview, ContraindicationOverride, Suggestion
 from patients.models.logs import ClientWrite, Effort, ExerciseCheck, SessionLog, SkipReason
 from patients.models.people import Patient, default_timezone, new_calendar_token, validate_timezone
-from patients.models.plans import PrescribedExercise, Prescription
+from patients.models.plans import PrescribedExercise, Prescription, PrescriptionPause
 from patients.models.reminders import ReminderSent, WeeklySummarySent
 from patients.models.safety import SymptomReport
 
@@ -20,6 +20,7 @@ __all__ = [
     "Patient",
     "PrescribedExercise",
     "Prescription",
+    "PrescriptionPause",
     "ReminderSent",
     "SessionLog",
     "SkipReason",

@@ -26,6 +26,11 @@ from patients.services.offline_merge import (
     notes_merge,
     session_result_apply,
 )
+from patients.services.pauses import (
+    current_pause,
+    prescription_pause,
+    prescription_resume,
+)
 from patients.services.people import (
     check_owns_patient,
     patient_active_set,
@@ -76,6 +81,7 @@ __all__ = [
     "checkin_due",
     "client_write_claim",
     "client_write_known",
+    "current_pause",
     "effective_today",
     "email_in_use",
     "end_date_for",
@@ -91,6 +97,8 @@ __all__ = [
     "patient_invite",
     "prescription_assign",
     "prescription_create",
+    "prescription_pause",
+    "prescription_resume",
     "reminders_stop",
     "safety_acknowledge",
     "send_sign_in_link_task",

@@ -151,6 +151,11 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
                 # (suggestion: no such exercise), or done (review).
                 rule(L, L, L, HIDE, {302, 404}, NO_PATIENTS, {302, 404}),
             )
+        if action == "pause":  # without ?prescription= there is nothing to pause: 404
+            hidden = rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
+            return hidden, hidden
+        if action == "resume":  # POST only; no prescription named: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
         if action == "prescribe_library":  # search as you type: GET only
             return PATIENT_DATA, rule(L, L, L, NA, NA, NA, NA)
         if action == "prescribe_favourite":  # POST only; nothing named to star: 404
@@ -188,7 +193,7 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
 
 
 ADMIN_MODEL = re.compile(
-    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed)$"
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume)$"
 )
 
 
