@@ -1,6 +1,9 @@
 """A patient's prescription: its schedule and each exercise's dose for this patient."""
 
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from exercises.admin import LabelledInlineFields, minutes_html, size_warning
 from patients import (
@@ -9,6 +12,7 @@ from patients import (
 from patients.admin.base import ClinicianScopedAdmin, ScheduleColumns
 from patients.forms.staff import PrescribedExerciseForm, PrescriptionForm
 from patients.models import (
+    ContraindicationOverride,
     PrescribedExercise,
     Prescription,
 )
@@ -47,7 +51,7 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
     autocomplete_fields = ("patient",)
     inlines = (PrescribedExerciseInline,)
     form = PrescriptionForm
-    readonly_fields = ("program", "estimated_session")
+    readonly_fields = ("program", "estimated_session", "precaution_overrides")
     fieldsets = (
         (None, {"fields": ("patient", "name", "program", "status", "loaded_version")}),
         (
@@ -55,6 +59,7 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
             {"fields": (("start_date", "end_date"), "weekdays", "sessions_per_day")},
         ),
         ("For the patient", {"fields": ("message", "estimated_session")}),
+        (_("Precautions"), {"fields": ("precaution_overrides",)}),
     )
 
     class Media:
@@ -65,6 +70,34 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
         if obj is not None:
             return (*self.readonly_fields, "patient")
         return self.readonly_fields
+
+    @admin.display(description=_("Prescribed despite a precaution"))
+    def precaution_overrides(self, prescription):
+        """Why each exercise that matches the patient's precautions was prescribed anyway,
+        by whom and when (recorded by contraindications.record)."""
+        if prescription.pk is None:
+            return "—"
+        overrides = ContraindicationOverride.objects.filter(
+            prescribed__prescription=prescription
+        ).select_related("prescribed__exercise", "decided_by")
+        if not overrides:
+            return _("None")
+        return format_html_join(
+            format_html("<br>"),
+            "{} ({}): “{}” — {}, {}",
+            (
+                (
+                    o.prescribed.exercise.name,
+                    o.tags,
+                    o.reason,
+                    (o.decided_by.get_full_name() or o.decided_by.username)
+                    if o.decided_by
+                    else "—",
+                    date_format(o.decided_at, "j M Y"),
+                )
+                for o in overrides
+            ),
+        )
 
     @admin.display(description="One session takes")
     def estimated_session(self, prescription):

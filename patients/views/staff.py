@@ -228,6 +228,7 @@ def progress_page(request, *, patient):
         **progress.progress(patient, today=patient.today()),
         suggestions=suggested,
         decisions=progress.decisions(patient),
+        overrides=progress.precaution_overrides(patient),
     )
     return TemplateResponse(request, "admin/patients/patient/progress.html", context)
 

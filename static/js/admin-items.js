@@ -67,7 +67,9 @@
   function addControls(table, row) {
     if (row.querySelector(".order-controls")) return;
     const cell = row.querySelector("td.field-order");
-    if (!cell) return;
+    // A read-only view (a clinic-wide template seen by a clinician) has no order input:
+    // no arrows and no dragging, since nothing there can be saved.
+    if (!cell || !cell.querySelector("input")) return;
     row.draggable = true;
     const controls = document.createElement("span");
     controls.className = "order-controls";

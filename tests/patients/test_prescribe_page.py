@@ -317,6 +317,16 @@ def test_precaution_warning_needs_a_reason_per_row_recorded_and_shown_later(
     assert "after hip replacement" in override.tags.lower()
     html = client.get(response["Location"]).content.decode()
     assert reason in html
+    # Shown later too, with who and when: on the prescription and the progress page.
+    prescription = Prescription.objects.get()
+    who = clinician.get_full_name() or clinician.username
+    for url in (
+        f"/admin/patients/prescription/{prescription.pk}/change/",
+        page_url(patient, "progress/"),
+    ):
+        html = client.get(url).content.decode()
+        assert reason in html, url
+        assert who in html.split(reason)[1][:200], url
 
 
 def test_save_as_my_template(client, clinician, patient):
