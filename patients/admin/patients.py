@@ -71,13 +71,18 @@ class PrescriptionInline(ScheduleColumns, admin.TabularInline):
     """The patient's prescriptions, read-only here; open one to change it."""
 
     model = Prescription
-    fields = ("name", "status", "dates", "days", "sessions_per_day", "pause_link")
+    fields = ("name", "status", "dates", "days", "sessions_per_day", "change_link", "pause_link")
     readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = True
     verbose_name_plural = "Prescriptions"
+
+    @admin.display(description=_("Exercises and doses"))
+    def change_link(self, prescription):
+        url = reverse("admin:patients_patient_prescribe", args=[prescription.patient_id])
+        return format_html('<a href="{}?prescription={}">{}</a>', url, prescription.pk, _("Change"))
 
     @admin.display(description=_("Pause"))
     def pause_link(self, prescription):

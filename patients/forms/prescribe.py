@@ -26,6 +26,9 @@ class PrescribeForm(ScheduleForm):
     )
     program = forms.IntegerField(required=False, widget=forms.HiddenInput)
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    # Changing an existing prescription: which, and the version it was opened at.
+    editing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     save_as_template = forms.BooleanField(
         label=_("Also keep this plan as one of my templates"), required=False
     )

@@ -41,6 +41,7 @@ from patients.services.prescribing import (
     end_date_for,
     prescription_assign,
     prescription_create,
+    prescription_update,
 )
 from patients.services.reminders import (
     calendar_link_renew,
@@ -99,6 +100,7 @@ __all__ = [
     "prescription_create",
     "prescription_pause",
     "prescription_resume",
+    "prescription_update",
     "reminders_stop",
     "safety_acknowledge",
     "send_sign_in_link_task",

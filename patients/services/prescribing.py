@@ -235,3 +235,73 @@ def _create(*, patient, rows, program, created_by, client_uuid, **schedule) -> P
         created_by.pk,
     )
     return prescription
+
+
+CONFLICT = (
+    "Someone else changed this prescription after you opened it, so your changes were not "
+    "saved. Open it again to see their changes, then make yours."
+)
+
+
+@transaction.atomic
+def prescription_update(
+    *,
+    prescription: Prescription,
+    rows: list[PlanRow],
+    loaded_version: int | None,
+    updated_by,
+    **schedule,
+) -> Prescription:
+    """Save the prescribing page's changes to an existing prescription: its name and
+    schedule, and its exercises matched by exercise (kept rows keep their history, new ones
+    are added, removed ones deleted). Refused when someone saved it since the page was
+    opened (``version``), when a removed exercise has logged check-offs, or when a newly
+    added exercise matches the patient's precautions without a reason."""
+    check_owns_patient(updated_by, prescription.patient)
+    current = prescription.current_version_locked()
+    if loaded_version != current:
+        raise ValidationError(CONFLICT, code="conflict")
+    if not rows:
+        raise ValidationError("Add at least one exercise.", code="empty")
+    existing = {item.exercise_id: item for item in prescription.exercises.all()}
+    added = [row for row in rows if row.exercise.pk not in existing]
+    _check_prescribable(row.exercise for row in added)
+    found_by_row = [
+        contraindications.check(prescription.patient, [row.exercise], row.override_reason)
+        for row in added
+    ]
+    kept = {row.exercise.pk for row in rows}
+    removed = [item for exercise_id, item in existing.items() if exercise_id not in kept]
+    logged = [item.exercise.name for item in removed if item.checks.exists()]
+    if logged:
+        raise ValidationError(
+            "%(names)s already have logged sessions, so they stay in this plan; set their "
+            "dose instead, or start a new plan.",
+            code="logged",
+            params={"names": ", ".join(sorted(logged))},
+        )
+    for name, value in schedule.items():
+        setattr(prescription, name, value)
+    prescription.version = current + 1
+    prescription.full_clean()
+    prescription.save()
+    for item in removed:
+        item.delete()
+    new_items = []
+    for position, row in enumerate(rows, start=1):
+        item = existing.get(row.exercise.pk) or PrescribedExercise(
+            prescription=prescription, exercise=row.exercise
+        )
+        item.order = position
+        item.sets, item.reps, item.hold_seconds = row.sets, row.reps, row.hold_seconds
+        item.side, item.rest_seconds, item.notes = row.side, row.rest_seconds, row.notes
+        item.save()
+        if item.exercise_id not in existing:
+            new_items.append(item)
+    for item, row, found in zip(new_items, added, found_by_row, strict=True):
+        if found:
+            contraindications.record(
+                prescribed=[item], found=found, reason=row.override_reason, decided_by=updated_by
+            )
+    logger.info("prescription %s changed by user %s", prescription.pk, updated_by.pk)
+    return prescription

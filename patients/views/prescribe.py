@@ -158,6 +158,8 @@ def prescribe(request, *, patient):
         form = PrescribeForm(initial={"start_date": patient.today(), "client_uuid": uuid.uuid4()})
         formset = PlanRowFormSet(formset_data([]), prefix=ROW_PREFIX)
         rows = []
+        if data.get("prescription", "").isdigit():
+            return _edit(request, patient, data["prescription"])
         if data.get("template", "").isdigit():
             post = {"program": ""}
             _load_template(request, post, rows, data["template"])
@@ -173,14 +175,66 @@ def prescribe(request, *, patient):
     return _render(request, patient, form, formset, rows, data, show_errors=show_errors)
 
 
+def _editing(patient, data):
+    """The prescription being changed (one of this patient's), or None for a new plan."""
+    pk = str(data.get("editing") or data.get("prescription") or "")
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise Http404("No such prescription for this patient.")
+    return get_object_or_404(patient.prescriptions, pk=pk)
+
+
+def _edit(request, patient, pk):
+    """The page for changing an existing prescription: its rows and schedule loaded."""
+    prescription = _editing(patient, {"editing": pk})
+    rows = [
+        row_from_exercise(
+            item.exercise,
+            sets=item.sets,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            side=item.side,
+            rest_seconds=item.rest_seconds,
+            notes=item.notes,
+        )
+        for item in prescription.exercises.select_related("exercise")
+    ]
+    form = PrescribeForm(
+        initial={
+            "name": prescription.name,
+            "program": prescription.program_id,
+            "start_date": prescription.start_date,
+            "weeks": None,
+            "end_date": prescription.end_date,
+            "weekdays": prescription.weekdays,
+            "sessions_per_day": prescription.sessions_per_day,
+            "message": prescription.message,
+            "client_uuid": uuid.uuid4(),
+            "editing": prescription.pk,
+            "loaded_version": prescription.version,
+        }
+    )
+    formset = PlanRowFormSet(formset_data(rows), prefix=ROW_PREFIX)
+    return _render(request, patient, form, formset, rows, request.GET)
+
+
 def _render(request, patient, form, formset, rows, data, *, show_errors=False):
     query = data.get("q", "").strip()[:100]
     exercises = prescribing.exercises_for(row["exercise"] for row in rows)
     plan = prescribing.plan_rows(patient, formset, exercises)
     errors = _error_summary(form, plan) if show_errors else []
+    editing = _editing(patient, data)
+    title = (
+        _("Change %(plan)s for %(name)s") % {"plan": editing.name, "name": patient.full_name}
+        if editing
+        else _("Prescribe for %(name)s") % {"name": patient.full_name}
+    )
     context = _admin_context(
         request,
-        _("Prescribe for %(name)s") % {"name": patient.full_name},
+        title,
+        editing=editing,
+        existing_ids=_existing_ids(editing),
         patient=patient,
         form=form,
         formset=formset,
@@ -196,9 +250,17 @@ def _render(request, patient, form, formset, rows, data, *, show_errors=False):
         templates=Program.objects.usable_by(request.user).order_by("name"),
         show_errors=show_errors,
         errors=errors,
-        sends_invitation=_sends_invitation(patient),
+        sends_invitation=_sends_invitation(patient) and editing is None,
     )
     return TemplateResponse(request, "admin/patients/patient/prescribe.html", context)
+
+
+def _existing_ids(prescription) -> set[int]:
+    """The exercises already in the prescription being changed: their precaution reasons
+    were given when they were added."""
+    if prescription is None:
+        return set()
+    return set(prescription.exercises.values_list("exercise_id", flat=True))
 
 
 def _filter_choices(data) -> list[dict]:
@@ -245,6 +307,8 @@ def _save(request, patient, form, formset, rows):
     """Validate everything, create the prescription, send the invitation, go to the
     confirmation; ``None`` (with the errors on the forms) when something needs fixing."""
     form_ok, rows_ok = form.is_valid(), formset.is_valid()
+    editing = _editing(patient, request.POST)
+    existing = _existing_ids(editing)
     exercises = prescribing.exercises_for(row["exercise"] for row in rows)
     if not rows:
         form.add_error(None, _("Add at least one exercise to the plan."))
@@ -254,12 +318,14 @@ def _save(request, patient, form, formset, rows):
         for row_form in formset.forms:
             row = row_form.cleaned_data
             exercise = exercises.get(row["exercise"])
-            if exercise is None or exercise.status != Exercise.Status.PUBLISHED:
+            if exercise is None or (
+                exercise.status != Exercise.Status.PUBLISHED and exercise.pk not in existing
+            ):
                 row_form.add_error("exercise", _("This exercise is no longer in the library."))
                 rows_ok = False
                 continue
             found = contraindications.matching(patient, [exercise])
-            if found and not row["override_reason"].strip():
+            if found and exercise.pk not in existing and not row["override_reason"].strip():
                 row_form.add_error(
                     "override_reason",
                     _(
@@ -277,6 +343,8 @@ def _save(request, patient, form, formset, rows):
     if not (form_ok and rows_ok):
         return None
     data = form.cleaned_data
+    if editing is not None:
+        return _save_changes(request, patient, editing, form, plan_rows)
     program = None
     if data.get("program"):
         program = Program.objects.usable_by(request.user).filter(pk=data["program"]).first()
@@ -330,6 +398,28 @@ def _save(request, patient, form, formset, rows):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect("admin:patients_patient_prescribed", patient.pk)
+
+
+def _save_changes(request, patient, prescription, form, plan_rows):
+    data = form.cleaned_data
+    try:
+        services.prescription_update(
+            prescription=prescription,
+            rows=plan_rows,
+            loaded_version=data.get("loaded_version"),
+            updated_by=request.user,
+            name=data["name"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            weekdays=data["weekdays"],
+            sessions_per_day=data["sessions_per_day"],
+            message=data["message"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, _("Changes to %(name)s saved.") % {"name": data["name"]})
+    return redirect("admin:patients_patient_change", patient.pk)
 
 
 @require_GET

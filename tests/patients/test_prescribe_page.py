@@ -53,6 +53,9 @@ def form_data(html: str, **extra) -> dict:
         "sessions_per_day": "1",
         "message": "Little and often.",
     }
+    for name in ("editing", "loaded_version"):
+        found = re.search(rf'name="{name}"(?: value="([^"]*)")?', html)
+        data[name] = (found and found.group(1)) or ""
     for name, value in re.findall(r'name="(items-[^"]+)"[^>]*?value="([^"]*)"', html):
         data[name] = value
     for name in re.findall(r'<select name="(items-\d+-side)"', html):
@@ -473,3 +476,67 @@ def test_the_pages_that_show_a_patient_are_in_the_audit_trail(client, clinician,
         assert AuditEvent.objects.count() == before + 1
         assert (event.actor, event.patient_id, event.action) == (clinician, patient.pk, "view")
         assert event.target in KNOWN_TARGETS
+
+
+# --- Changing an existing prescription on the same page ------------------------------------
+
+
+def test_an_existing_prescription_is_changed_on_the_same_page(client, clinician, patient):
+    tag = PrecautionTag.objects.get(slug="after_hip_replacement")
+    patient.precaution_tags.add(tag)
+    bridge, march = ExerciseFactory(name="Glute bridge"), ExerciseFactory(name="Seated march")
+    clam = ExerciseFactory(name="Clamshell")
+    clam.precaution_tags.add(tag)
+    prescription = PrescriptionFactory(patient=patient, name="Weeks 1-2", created_by=clinician)
+    kept = PrescribedExerciseFactory(prescription=prescription, exercise=bridge, reps=8, order=1)
+    PrescribedExerciseFactory(prescription=prescription, exercise=march, reps=10, order=2)
+    client.force_login(clinician)
+    html = client.get(f"/admin/patients/patient/{patient.pk}/change/").content.decode()
+    assert f"{page_url(patient)}?prescription={prescription.pk}" in html
+    html = client.get(page_url(patient), {"prescription": prescription.pk}).content.decode()
+    assert "Save changes" in html
+    assert "1. Glute bridge" in html
+    assert "2. Seated march" in html
+    assert 'name="items-0-reps" value="8"' in html
+    _, html = post(client, patient, html, op="remove:1")
+    _, html = post(client, patient, html, op=f"add:{clam.pk}")
+    html = client.post(page_url(patient), form_data(html, op="save", name="Weeks 3-6")).content
+    assert "give a reason to prescribe it anyway" in html.decode()  # the new one only
+    response = client.post(
+        page_url(patient),
+        form_data(
+            html.decode(),
+            op="save",
+            name="Weeks 3-6",
+            **{"items-0-reps": "12", "items-1-override_reason": "Surgeon agrees"},
+        ),
+    )
+    assert response.status_code == 302
+    prescription.refresh_from_db()
+    assert prescription.name == "Weeks 3-6"
+    assert prescription.version == 2
+    assert [i.exercise.name for i in prescription.exercises.order_by("order")] == [
+        "Glute bridge",
+        "Clamshell",
+    ]
+    kept.refresh_from_db()
+    assert kept.reps == 12  # the same row, changed: its history stays with it
+    assert ContraindicationOverride.objects.get().reason == "Surgeon agrees"
+    assert Prescription.objects.count() == 1
+
+    # A form opened before that save is refused, not silently applied.
+    stale = form_data(html.decode(), op="save", name="Stale")
+    html = client.post(page_url(patient), stale).content.decode()
+    assert "Someone else changed this prescription" in html
+    prescription.refresh_from_db()
+    assert prescription.name == "Weeks 3-6"
+
+
+def test_another_patients_prescription_cannot_be_opened_here(
+    client, clinician, patient, other_patient
+):
+    theirs = PrescriptionFactory(patient=other_patient)
+    mine_but_other_patient = PrescriptionFactory(patient=PatientFactory(clinician=clinician))
+    client.force_login(clinician)
+    for pk in (theirs.pk, mine_but_other_patient.pk, "x"):
+        assert client.get(page_url(patient), {"prescription": pk}).status_code == 404
