@@ -84,3 +84,13 @@ def test_progress_page_empty_states_are_words(client, clinician, patient):
     assert "0.0 of 0" not in html
     assert "0.0 / 0" not in html
     assert "Nothing due" in html
+
+
+def test_the_admin_login_is_the_apps_login(client, clinician):
+    response = client.get("/admin/login/?next=/admin/patients/patient/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/patients/patient/"
+    chain = client.get("/admin/", follow=True).redirect_chain
+    assert chain[-1][0] == "/accounts/login/?next=/admin/"
+    client.force_login(clinician)
+    assert client.get("/admin/login/")["Location"] == "/admin/"

@@ -96,7 +96,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
     "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),
     "admin:index": (STAFF_ONLY, STAFF_ONLY),
-    "admin:login": (rule(OK, OK, OK, GONE, GONE, GONE, GONE), everyone(OK)),
+    # One login page: the admin's GET goes to the app's; a form posted to it still works.
+    "admin:login": (everyone(GONE), everyone(OK)),
     "admin:logout": (rule(L, L, L, NA, NA, NA, NA), everyone({302})),
     "admin:password_change": (STAFF_ONLY, STAFF_ONLY),
     "admin:password_change_done": (STAFF_ONLY, rule(L, L, L, NA, NA, NA, NA)),
