@@ -336,6 +336,11 @@ class PatientAdmin(ClinicianScopedAdmin):
                 view(staff.suggestion_decision),
                 name="patients_patient_suggestion",
             ),
+            path(
+                "<path:object_id>/suggestions/",
+                view(staff.suggestions_all),
+                name="patients_patient_suggestions_all",
+            ),
             path("<path:object_id>/review/", view(staff.review), name="patients_patient_review"),
             path(
                 "<path:object_id>/export/",

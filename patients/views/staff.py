@@ -264,6 +264,31 @@ def suggestion_decision(request, *, patient):
 
 
 @require_POST
+@staff_patient_view(change=True)
+def suggestions_all(request, *, patient):
+    """ "Accept all" or "Dismiss all" on the progress page."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "dismiss"):
+        raise Http404("Accept or dismiss?")
+    result = suggestions.suggestions_decide_all(
+        patient=patient, accept=decision == "accept", decided_by=request.user
+    )
+    if result["done"]:
+        messages.success(
+            request,
+            (_("Accepted: %(changes)s.") if decision == "accept" else _("Dismissed: %(changes)s."))
+            % {"changes": "; ".join(result["done"])},
+        )
+    if result["left"]:
+        messages.warning(
+            request,
+            _("Left for you to decide (a precaution needs a reason): %(changes)s.")
+            % {"changes": "; ".join(result["left"])},
+        )
+    return redirect("admin:patients_patient_progress", patient.pk)
+
+
+@require_POST
 @staff_patient_view()
 def review(request, *, patient):
     """ "Mark reviewed" on the needs-attention queue."""

@@ -152,6 +152,8 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
                 # (suggestion: no such exercise), or done (review).
                 rule(L, L, L, HIDE, {302, 404}, NO_PATIENTS, {302, 404}),
             )
+        if action == "suggestions_all":  # POST only; neither accept nor dismiss: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
         if action == "pause":  # without ?prescription= there is nothing to pause: 404
             hidden = rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
             return hidden, hidden
@@ -194,7 +196,7 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
 
 
 ADMIN_MODEL = re.compile(
-    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume)$"
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume|suggestions_all)$"
 )
 
 
