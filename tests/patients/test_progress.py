@@ -106,10 +106,25 @@ def test_patient_export_lists_every_session(client, clinician, patient, history)
     response = client.get(reverse("admin:patients_patient_export", args=[patient.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(response)
-    assert rows[0][:5] == ["date", "session", "program", "status", "pain (0-10)"]
-    assert len(rows) == 1 + 14
+    assert rows[0][:7] == [
+        "patient",
+        "patient id",
+        "date",
+        "session",
+        "program",
+        "status",
+        "pain (0-10)",
+    ]
+    # 14 logged sessions and the 6 due days before them with nothing logged, in date order.
+    assert len(rows) == 1 + 14 + 6
+    assert {tuple(row[:2]) for row in rows[1:]} == {(patient.full_name, str(patient.pk))}
+    assert [row[5] for row in rows[1:7]] == ["missed"] * 6
+    assert rows[1][2] == (TODAY - datetime.timedelta(days=20)).isoformat()
+    assert [row[2] for row in rows[1:]] == sorted(row[2] for row in rows[1:])
     skipped = [row for row in rows if "Clamshell (Too painful)" in row[-1]]
     assert len(skipped) == 2
+    again = client.get(reverse("admin:patients_patient_export", args=[patient.pk]))
+    assert b"".join(again.streaming_content).startswith("\ufeff".encode())  # for Excel
 
 
 def test_adherence_export_contains_exactly_the_clinicians_own_patients(
