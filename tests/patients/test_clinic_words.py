@@ -94,3 +94,44 @@ def test_the_admin_login_is_the_apps_login(client, clinician):
     assert chain[-1][0] == "/accounts/login/?next=/admin/"
     client.force_login(clinician)
     assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
+def test_the_heat_map_and_the_pain_chart_carry_dates():
+    import datetime
+
+    from patients import charts
+
+    first, last = datetime.date(2026, 9, 7), datetime.date(2026, 11, 29)  # a Monday; 12 weeks
+    heat = charts.heatmap(first, last, {})
+    assert [day for _, day in heat["months"]] == [
+        first,
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 11, 1),
+    ]
+    assert [day.strftime("%a") for _, day in heat["weekdays"]] == ["Mon", "Wed", "Fri"]
+    chart = charts.line_chart([(first, 4.0), (last, 2.0)])
+    assert [day for _, day in chart.x_ticks] == [first, first + (last - first) / 2, last]
+
+
+def test_the_progress_page_shows_those_dates(client, clinician, patient):
+    import datetime
+
+    from patients.models import SessionLog
+
+    plan = PrescriptionFactory(patient=patient, start_date=patient.today() - datetime.timedelta(30))
+    PrescribedExerciseFactory(prescription=plan)
+    for days_ago, pain in ((20, 5), (3, 2)):
+        SessionLog.objects.create(
+            prescription=plan,
+            date=patient.today() - datetime.timedelta(days_ago),
+            completed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            pain=pain,
+        )
+    client.force_login(clinician)
+    html = client.get(reverse("admin:patients_patient_progress", args=[patient.pk])).content
+    html = html.decode()
+    heat = html.split('class="heatmap"')[1].split("</svg>")[0]
+    assert heat.count('class="tick"') >= 4  # months over the weeks, weekdays beside the rows
+    pain = html.split('class="pain-chart"')[1].split("</svg>")[0]
+    first_day = patient.today() - datetime.timedelta(20)
+    assert f">{first_day.day} {first_day:%b}<" in pain
