@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 from audit.services import record_list
 from clinic.forms import AdminLoginForm
@@ -52,6 +56,19 @@ class HomeplanAdminSite(admin.AdminSite):
                 "worker_alert_minutes": WORKER_ALERT_MINUTES,
             },
         )
+
+    def login(self, request, extra_context=None):
+        """One login page for everyone: the admin's sends its visitors to the app's (same
+        look, same lockout, the one-time link). A form posted here is still handled, so a
+        page opened before this change logs in as before."""
+        if request.method == "GET" and not (
+            request.user.is_authenticated and request.user.is_staff
+        ):
+            next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+                "admin:index", current_app=self.name
+            )
+            return redirect_to_login(next_url, settings.LOGIN_URL)
+        return super().login(request, extra_context)
 
     def autocomplete_view(self, request):
         return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -7,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic import roles
 from exercises import services
@@ -18,6 +20,18 @@ from exercises.models import Exercise, PrecautionTag, Program, ProgramItem, Safe
 PRESCRIBING_MODELS = {"programitem", "prescribedexercise"}
 
 
+def minutes_html(seconds: int):
+    """ "about N minutes" (one minute at least), in a span that js/admin-items.js updates
+    live; it carries the singular and plural wording, so "about 1 minute" stays right."""
+    minutes = max(1, round(seconds / 60))
+    return format_html(
+        '<span data-total-minutes data-one="{}" data-other="{}">{}</span>',
+        ngettext("about %(count)s minute", "about %(count)s minutes", 1),
+        ngettext("about %(count)s minute", "about %(count)s minutes", 2),
+        ngettext("about %(count)s minute", "about %(count)s minutes", minutes) % {"count": minutes},
+    )
+
+
 def size_warning(request, items) -> None:
     """Gently warn (never block) when a session holds more exercises than patients keep up."""
     items = list(items)
@@ -25,9 +39,16 @@ def size_warning(request, items) -> None:
         minutes = max(1, round(sum(item.estimated_seconds() for item in items) / 60))
         messages.warning(
             request,
-            f"This plan has {len(items)} exercises a session (about {minutes} minutes). "
-            "Patients given fewer exercises, around 2 to 4, tend to do them more faithfully; "
-            "consider keeping the most important ones.",
+            _(
+                "This plan has %(count)s exercises a session (%(minutes)s). Patients given "
+                "fewer exercises, around 2 to 4, tend to do them more faithfully; consider "
+                "keeping the most important ones."
+            )
+            % {
+                "count": len(items),
+                "minutes": ngettext("about %(count)s minute", "about %(count)s minutes", minutes)
+                % {"count": minutes},
+            },
         )
 
 
@@ -40,6 +61,44 @@ def _picture(file, *, width: int, alt: str):
         width,
         alt,
     )
+
+
+class LabelledInlineFields:
+    """Tabular inlines show each field's name once, as a column heading, so screen readers
+    met unnamed inputs and selects (axe-core: 20 and 45 critical on the patient and
+    prescription pages). Each field of each row gets an accessible name: "Sets, row 2"."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            def _construct_form(self, i, **form_kwargs):
+                form = super()._construct_form(i, **form_kwargs)
+                for field in form.fields.values():
+                    if field.label and not field.widget.is_hidden:
+                        field.widget.attrs["aria-label"] = _("%(label)s, row %(row)s") % {
+                            "label": field.label,
+                            "row": i + 1,
+                        }
+                return form
+
+            @property
+            def empty_form(self):
+                form = super().empty_form
+                for field in form.fields.values():
+                    if field.label and not field.widget.is_hidden:
+                        field.widget.attrs["aria-label"] = str(field.label)
+                return form
+
+        return Labelled
+
+
+class PrecautionTagFilter(admin.RelatedFieldListFilter):
+    """The tags, with "no precaution tags" in words where Django shows a bare "-"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("No precaution tags")
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -69,7 +128,9 @@ class ExerciseAdmin(admin.ModelAdmin):
         "status",
         "origin",
     )
-    list_display_links = ("thumbnail", "name")
+    # The name is the link; the picture beside it is decorative (alt=""), and a link
+    # holding only it had no name (axe-core: 27 such links on the list).
+    list_display_links = ("name",)
     list_filter = (
         "status",
         "body_region",
@@ -77,7 +138,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         "difficulty",
         "equipment",
         "position",
-        "precaution_tags",
+        ("precaution_tags", PrecautionTagFilter),
         SourceFilter,
     )
     search_fields = ("name", "summary", "instructions")
@@ -89,8 +150,8 @@ class ExerciseAdmin(admin.ModelAdmin):
     readonly_fields = (
         "start_preview",
         "end_preview",
-        "library_key",
-        "edited_locally",
+        "shipped_as",
+        "edited_here",
         "created_at",
         "updated_at",
     )
@@ -136,7 +197,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             "Origin",
             {
                 "classes": ("collapse",),
-                "fields": ("library_key", "edited_locally", "created_at", "updated_at"),
+                "fields": ("shipped_as", "edited_here", "created_at", "updated_at"),
             },
         ),
     )
@@ -154,6 +215,18 @@ class ExerciseAdmin(admin.ModelAdmin):
         if not exercise.is_shipped:
             return "Clinic"
         return "Homeplan (edited here)" if exercise.edited_locally else "Homeplan"
+
+    @admin.display(description=_("Shipped with Homeplan as"))
+    def shipped_as(self, exercise):
+        return exercise.library_key or _("Not shipped: the clinic's own exercise")
+
+    @admin.display(description=_("Changed here"))
+    def edited_here(self, exercise):
+        if not exercise.is_shipped:
+            return "—"
+        if exercise.edited_locally:
+            return _("Yes: library updates leave this exercise as it is")
+        return _("No: library updates keep it up to date")
 
     @admin.display(description="Start image")
     def start_preview(self, exercise):
@@ -218,12 +291,14 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Archive the selected exercises", permissions=["change"])
     def archive(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
         count = services.exercise_set_status(exercises=queryset, status=Exercise.Status.ARCHIVED)
         self.message_user(
             request,
             f"{count} exercise(s) archived: hidden from new programs, kept in existing plans.",
             messages.SUCCESS,
         )
+        _templates_using(request, ids)
 
     def get_urls(self):
         return [
@@ -251,7 +326,28 @@ class ExerciseAdmin(admin.ModelAdmin):
             f"“{exercise}” is archived: hidden from new programs, kept in existing plans.",
             messages.SUCCESS,
         )
+        _templates_using(request, [exercise.pk])
         return redirect(reverse("admin:exercises_exercise_changelist"))
+
+
+def _templates_using(request, exercise_ids) -> None:
+    """Tell the editor which templates hold the exercises just archived, and what happens."""
+    names = list(
+        Program.objects.filter(items__exercise__in=exercise_ids)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if names:
+        messages.warning(
+            request,
+            _(
+                "Templates that use it: %(names)s. Clinicians assigning them are offered its "
+                "easier or harder variant instead, or to leave it out; link a variant on the "
+                "exercise, or replace it in these templates."
+            )
+            % {"names": ", ".join(f"“{name}”" for name in names)},
+        )
 
 
 def may_edit_program(user, program) -> bool:
@@ -261,7 +357,7 @@ def may_edit_program(user, program) -> bool:
     return program.owner_id == user.pk
 
 
-class ProgramItemInline(admin.TabularInline):
+class ProgramItemInline(LabelledInlineFields, admin.TabularInline):
     model = ProgramItem
     form = DosageItemForm
     fields = ("order", "exercise", "sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
@@ -299,13 +395,13 @@ class ProgramAdmin(admin.ModelAdmin):
     """Program templates. Clinicians use clinic-wide templates and edit their own; only
     content editors and superusers edit clinic-wide ones."""
 
-    list_display = ("name", "owner_name", "exercise_count", "session_time")
+    list_display = ("name", "owner_name", "exercise_count", "session_time", "archived_note")
     list_filter = (OwnerFilter,)
     search_fields = ("name", "description")
     inlines = (ProgramItemInline,)
     actions = ("duplicate",)
-    readonly_fields = ("session_time",)
-    fields = ("name", "description", "owner", "session_time")
+    readonly_fields = ("archived_note", "session_time")
+    fields = ("archived_note", "name", "description", "owner", "session_time")
 
     class Media:
         js = ("js/admin-items.js",)
@@ -317,13 +413,26 @@ class ProgramAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .usable_by(request.user)
             .select_related("owner")
-            .prefetch_related("items")
+            .prefetch_related("items__exercise")
         )
 
     def get_fields(self, request, obj=None):
+        fields = self.fields if obj is not None else self.fields[1:]
         if roles.is_content_editor(request.user):
-            return self.fields
-        return [name for name in self.fields if name != "owner"]
+            return fields
+        return [name for name in fields if name != "owner"]
+
+    @admin.display(description=_("Archived exercises"))
+    def archived_note(self, program):
+        """Templates holding an exercise that left the library: assigning them asks for a
+        stand-in (its variant) or to leave it out, so clinicians see it before they do."""
+        names = [item.exercise.name for item in program.items.all() if item.is_archived]
+        if not names:
+            return _("None") if program.pk else "—"
+        return format_html(
+            '<span class="archived-flag">⚠ {}</span>',
+            _("No longer in the library: %(names)s") % {"names": ", ".join(names)},
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
@@ -361,10 +470,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
     @admin.display(description="One session takes")
     def session_time(self, program):
-        seconds = sum(item.estimated_seconds() for item in program.items.all())
-        return format_html(
-            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
-        )
+        return minutes_html(sum(item.estimated_seconds() for item in program.items.all()))
 
     @admin.action(description="Duplicate the selected templates", permissions=["add"])
     def duplicate(self, request, queryset):
@@ -377,11 +483,26 @@ class ProgramAdmin(admin.ModelAdmin):
         )
 
 
+class PrecautionTagForm(forms.ModelForm):
+    class Meta:
+        model = PrecautionTag
+        fields = ("name", "slug", "description")
+        labels = {"slug": _("Short code")}
+        help_texts = {
+            "slug": _("Lower-case letters, numbers and hyphens; used in the library file.")
+        }
+
+
 @admin.register(PrecautionTag)
 class PrecautionTagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "description")
+    form = PrecautionTagForm
+    list_display = ("name", "short_code", "description")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description=_("Short code"), ordering="slug")
+    def short_code(self, tag):
+        return tag.slug
 
 
 @admin.register(SafetyAdvice)

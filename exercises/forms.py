@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from exercises import images
 from exercises.models import Exercise
@@ -66,6 +67,8 @@ class ExerciseAdminForm(forms.ModelForm):
             "default_rest_seconds",
         ]
         formfield_callback = https_urls
+        labels = {"slug": _("Web address")}
+        help_texts = {"slug": _("The exercise's name in web addresses; made from its name.")}
 
 
 class DosageItemForm(forms.ModelForm):

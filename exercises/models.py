@@ -321,6 +321,37 @@ class ProgramItem(Dosage):
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
 
+    @property
+    def is_archived(self) -> bool:
+        """Its exercise left the library (archived, or back to draft) after it was added."""
+        return self.exercise.status != Exercise.Status.PUBLISHED
+
+    def stand_ins(self) -> list[Exercise]:
+        """Published exercises that can take an archived one's place: the variants an editor
+        linked to it (easier first)."""
+        variants = (self.exercise.easier, self.exercise.harder)
+        return [v for v in variants if v is not None and v.status == Exercise.Status.PUBLISHED]
+
+
+class FavouriteExercise(models.Model):
+    """An exercise a clinician starred: listed first when they prescribe. Each clinician's
+    own; nobody else sees their stars."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_exercises"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exercise"], name="favourite_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ★ {self.user}"
+
 
 class SafetyAdvice(models.Model):
     """ "When to stop and get help": the advice every patient page links to.

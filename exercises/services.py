@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from exercises import illustration, images
-from exercises.models import Exercise, PrecautionTag, Program, ProgramItem
+from exercises.models import Exercise, FavouriteExercise, PrecautionTag, Program, ProgramItem
 from exercises.signals import library_changed_send
 
 IMAGE_SLOTS = {
@@ -121,6 +121,28 @@ def program_duplicate(*, program: Program, owner) -> Program:
         item.program = copy
     ProgramItem.objects.bulk_create(items)
     return copy
+
+
+def favourite_set(*, user, exercise: Exercise, starred: bool) -> bool:
+    """Star or unstar an exercise for one clinician; repeating it changes nothing (a double
+    tap, or two open tabs). Returns whether it is starred now."""
+    if starred:
+        FavouriteExercise.objects.get_or_create(user=user, exercise=exercise)
+    else:
+        FavouriteExercise.objects.filter(user=user, exercise=exercise).delete()
+    return starred
+
+
+@transaction.atomic
+def program_create_from_items(*, name: str, owner, items: list[ProgramItem]) -> Program:
+    """A clinician's own template from a plan they built (unsaved items, in order)."""
+    program = Program(name=name, owner=owner)
+    program.full_clean()
+    program.save()
+    for order, item in enumerate(items, start=1):
+        item.pk, item.program, item.order = None, program, order
+    ProgramItem.objects.bulk_create(items)
+    return program
 
 
 # --- The shipped library ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from patients import schedule
-from patients.models import Prescription, SessionLog
+from patients.models import Prescription, PrescriptionPause, SessionLog
 
 WINDOWS = (7, 28)
 
@@ -56,6 +56,29 @@ def due_sessions_expression(first: datetime.date, last: datetime.date) -> models
     return total
 
 
+def paused_sessions_expression(first: datetime.date, last: datetime.date) -> models.Expression:
+    """SQL over PrescriptionPause rows: the sessions its prescription would have had on the
+    paused days between first and last. Pauses of one prescription never overlap (the pause
+    service refuses it), so their sum is what the pauses take off the due count."""
+    terms = []
+    for day in schedule.days_between(first, last):
+        paused = Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        in_range = Q(prescription__start_date__lte=day) & (
+            Q(prescription__end_date__isnull=True) | Q(prescription__end_date__gte=day)
+        )
+        on_weekday = GreaterThan(F("prescription__weekdays").bitand(1 << day.weekday()), 0)
+        terms.append(
+            Case(
+                When(paused & in_range & on_weekday, then=F("prescription__sessions_per_day")),
+                default=0,
+            )
+        )
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
 def _sum_per_patient(queryset, patient_field: str, expression) -> Subquery:
     """A correlated subquery summing ``expression`` over ``queryset`` for the outer patient."""
     return Subquery(
@@ -78,6 +101,13 @@ def adherence_annotations(*, today: datetime.date | None = None) -> dict[str, mo
                 Prescription.objects.exclude(status=Prescription.Status.PAUSED),
                 "patient",
                 due_sessions_expression(first, last),
+            ),
+            0,
+        ) - Coalesce(
+            _sum_per_patient(
+                PrescriptionPause.objects.exclude(prescription__status=Prescription.Status.PAUSED),
+                "prescription__patient",
+                paused_sessions_expression(first, last),
             ),
             0,
         )

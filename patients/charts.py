@@ -122,19 +122,34 @@ class HeatCell:
 def heatmap(
     first: datetime.date, last: datetime.date, statuses: dict[datetime.date, str], *, cell=14
 ) -> dict:
-    """Cells for a completion calendar: one column per week, one row per weekday."""
-    cells = []
+    """Cells for a completion calendar: one column per week, one row per weekday, with the
+    month over the week it starts in and Mon/Wed/Fri beside the rows."""
+    left, top = 30, 16  # room for the weekday and month labels
+    cells, months = [], []
     day = first
     while day <= last:
         week = (day - first).days // 7
         cells.append(
             HeatCell(
-                x=week * (cell + 2),
-                y=day.weekday() * (cell + 2),
+                x=left + week * (cell + 2),
+                y=top + day.weekday() * (cell + 2),
                 day=day,
                 status=statuses.get(day, streaks.NOT_DUE),
             )
         )
+        if day == first or day.day == 1:
+            months.append((left + week * (cell + 2), day))
         day += datetime.timedelta(days=1)
     weeks = (last - first).days // 7 + 1
-    return {"cells": cells, "cell": cell, "width": weeks * (cell + 2), "height": 7 * (cell + 2)}
+    rows = [
+        (top + n * (cell + 2) + cell / 2, first + datetime.timedelta(days=n - first.weekday()))
+        for n in (0, 2, 4)
+    ]
+    return {
+        "cells": cells,
+        "cell": cell,
+        "width": left + weeks * (cell + 2),
+        "height": top + 7 * (cell + 2),
+        "months": months,
+        "weekdays": rows,
+    }

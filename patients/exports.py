@@ -1,10 +1,13 @@
 """CSV exports for the clinic's records, streamed so a long history never sits in memory."""
 
 import csv
+import datetime
+import heapq
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from patients import schedule
 from patients.models import ExerciseCheck, Patient, SessionLog
 
 
@@ -48,8 +51,24 @@ def _stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
     return response
 
 
+def _missed_sessions(patient: Patient, prescriptions, logged: set, today) -> list[list]:
+    """A row for each session that was due up to yesterday and has no log at all: the
+    clinic's record shows the gaps, not only what was done."""
+    rows = []
+    for prescription in prescriptions:
+        last = min(today - datetime.timedelta(days=1), prescription.end_date or today)
+        for day in schedule.days_between(prescription.start_date, last):
+            if not schedule.is_due_on(prescription, day):
+                continue
+            for number in range(1, prescription.sessions_per_day + 1):
+                if (prescription.pk, day, number) not in logged:
+                    rows.append([day, number, prescription.name, "missed", "", "", "", "", "", ""])
+    return rows
+
+
 def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
-    """Every session and check-off of one patient, oldest first."""
+    """Every session of one patient, oldest first: each logged one with its check-offs, and
+    each due one that was missed; the patient's name and id on every row."""
     logs = (
         SessionLog.objects.for_patient(patient)
         .select_related("prescription")
@@ -58,12 +77,16 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
         )
         .order_by("date", "session_number", "prescription_id")
     )
+    prescriptions = list(patient.prescriptions.all())
+    logged = set(logs.values_list("prescription_id", "date", "session_number"))
+    missed = _missed_sessions(patient, prescriptions, logged, patient.today())
+    who = [patient.full_name, patient.pk]
 
-    def rows():
+    def logged_rows():
         for log in logs.iterator(chunk_size=500):
             checks = log.checks.all()
             yield [
-                log.date.isoformat(),
+                log.date,
                 log.session_number,
                 log.prescription.name,
                 "done" if log.is_done else "not marked done",
@@ -87,7 +110,16 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
                 ),
             ]
 
+    def rows():
+        by_day = heapq.merge(
+            logged_rows(), sorted(missed, key=lambda row: row[:2]), key=lambda row: row[:2]
+        )
+        for row in by_day:
+            yield [*who, row[0].isoformat(), *row[1:]]
+
     header = [
+        "patient",
+        "patient id",
         "date",
         "session",
         "program",

@@ -75,6 +75,8 @@ class DayPlan:
     editable: bool
     next_due: datetime.date | None
     prescriptions: list[Prescription]
+    # (prescription, its end date or None, the clinician's message) for each paused that day.
+    pauses: list = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -154,7 +156,18 @@ def day_plan(patient: Patient, day: datetime.date, *, today: datetime.date) -> D
         editable=is_editable(day, today),
         next_due=schedule.next_due_day(prescriptions, day) if not due else None,
         prescriptions=prescriptions,
+        pauses=_pauses_on(prescriptions, day),
     )
+
+
+def _pauses_on(prescriptions, day: datetime.date) -> list:
+    found = []
+    for prescription in prescriptions:
+        period = schedule.pause_on(prescription, day)
+        if period is not None:
+            until = datetime.date.fromisoformat(period["until"]) if period["until"] else None
+            found.append((prescription, until, period.get("message", "")))
+    return found
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 
 from patients import adherence, charts, plan, schedule
 from patients.models import (
+    ContraindicationOverride,
     Effort,
     ExerciseCheck,
     ExerciseFeedback,
@@ -203,4 +204,13 @@ def decisions(patient: Patient) -> list[Suggestion]:
         Suggestion.objects.filter(prescribed__prescription__patient=patient).select_related(
             "prescribed__exercise", "decided_by"
         )[:20]
+    )
+
+
+def precaution_overrides(patient: Patient) -> list[ContraindicationOverride]:
+    """Exercises prescribed despite a matching precaution tag: which, why, who and when."""
+    return list(
+        ContraindicationOverride.objects.filter(prescribed__prescription__patient=patient)
+        .select_related("prescribed__exercise", "prescribed__prescription", "decided_by")
+        .order_by("-decided_at")[:20]
     )

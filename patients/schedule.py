@@ -21,6 +21,17 @@ class Scheduled(Protocol):
     weekdays: int
     sessions_per_day: int
     status: str
+    # Optional: [{"from": ISO date, "until": ISO date or None, ...}], the paused periods.
+    pause_periods: list
+
+
+def pause_on(prescription: Scheduled, day: datetime.date) -> dict | None:
+    """The pause that covers ``day`` (a period from ``pause_periods``), or None."""
+    iso = day.isoformat()  # ISO dates compare as strings, in calendar order
+    for period in getattr(prescription, "pause_periods", None) or ():
+        if period["from"] <= iso and (period["until"] is None or iso <= period["until"]):
+            return period
+    return None
 
 
 def local_today(zone_name: str, now: datetime.datetime) -> datetime.date:
@@ -29,12 +40,15 @@ def local_today(zone_name: str, now: datetime.datetime) -> datetime.date:
 
 
 def is_due_on(prescription: Scheduled, day: datetime.date) -> bool:
-    """Due on ``day``: within its dates, on one of its weekdays, and not paused.
+    """Due on ``day``: within its dates, on one of its weekdays, and not paused that day.
 
-    A paused prescription is due on no day until it is resumed. A completed one stays due
-    on the days of its date range, so its history keeps its meaning.
+    A pause covers a period (``pause_periods``): the days before it keep the due status they
+    had. (A prescription with the old status "paused" and no periods is due on no day.) A
+    completed one stays due on the days of its date range, so its history keeps its meaning.
     """
     if prescription.status == PAUSED:
+        return False
+    if pause_on(prescription, day) is not None:
         return False
     if day < prescription.start_date:
         return False

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.services import record_list, record_view
@@ -123,3 +124,16 @@ def late_entry_flag(log: SessionLog):
         log.days_late,
     ) % {"days": log.days_late}
     return format_html('<strong class="entered-late">{}</strong>', text)
+
+
+class ScheduleColumns:
+    """A prescription's dates and days as columns with clinic words for headings (the
+    model's properties would be headed "DATE RANGE TEXT" and "DAYS TEXT")."""
+
+    @admin.display(description=_("Dates"), ordering="start_date")
+    def dates(self, prescription):
+        return prescription.date_range_text
+
+    @admin.display(description=_("Days"))
+    def days(self, prescription):
+        return prescription.days_text

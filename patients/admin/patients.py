@@ -6,16 +6,19 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_views
+from exercises.admin import LabelledInlineFields
 from patients import (
     adherence,
     attention,
     exports,
+    schedule,
     services,
     weekdays,
 )
-from patients.admin.base import ClinicianScopedAdmin, adherence_bar
+from patients.admin.base import ClinicianScopedAdmin, ScheduleColumns, adherence_bar
 from patients.forms import timezone_choices
 from patients.forms.staff import PatientForm
 from patients.models import (
@@ -23,7 +26,7 @@ from patients.models import (
     Patient,
     Prescription,
 )
-from patients.views import staff
+from patients.views import pauses, prescribe, staff
 
 
 class HasActivePrescriptionFilter(admin.SimpleListFilter):
@@ -53,21 +56,22 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FunctionActivityInline(admin.TabularInline):
+class FunctionActivityInline(LabelledInlineFields, admin.TabularInline):
     """Everyday activities the patient rates 0-10 (Patient-Specific Functional Scale format)."""
 
     model = FunctionActivity
     fields = ("name", "order", "is_active")
     extra = 0
     max_num = 5
-    verbose_name_plural = "Function check-in activities (up to 5)"
+    verbose_name = _("everyday activity")  # "Add another everyday activity"
+    verbose_name_plural = _("Everyday activities the patient rates (up to 5)")
 
 
-class PrescriptionInline(admin.TabularInline):
+class PrescriptionInline(ScheduleColumns, admin.TabularInline):
     """The patient's prescriptions, read-only here; open one to change it."""
 
     model = Prescription
-    fields = ("name", "status", "date_range_text", "days_text", "sessions_per_day")
+    fields = ("name", "status", "dates", "days", "sessions_per_day", "change_link", "pause_link")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -75,12 +79,33 @@ class PrescriptionInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = "Prescriptions"
 
+    @admin.display(description=_("Exercises and doses"))
+    def change_link(self, prescription):
+        url = reverse("admin:patients_patient_prescribe", args=[prescription.patient_id])
+        return format_html('<a href="{}?prescription={}">{}</a>', url, prescription.pk, _("Change"))
+
+    @admin.display(description=_("Pause"))
+    def pause_link(self, prescription):
+        if prescription.status != Prescription.Status.ACTIVE:
+            return "—"
+        running = schedule.pause_on(prescription, prescription.patient.today())
+        label = (
+            _("Paused until %(day)s — resume") % {"day": running["until"]}
+            if running and running["until"]
+            else _("Paused — resume")
+            if running
+            else _("Pause")
+        )
+        url = reverse("admin:patients_patient_pause", args=[prescription.patient_id])
+        return format_html('<a href="{}?prescription={}">{}</a>', url, prescription.pk, label)
+
 
 @admin.register(Patient)
 class PatientAdmin(ClinicianScopedAdmin):
     form = PatientForm
     list_display = (
         "full_name",
+        "prescribe_link",
         "week_adherence",
         "month_adherence",
         "last_session_day",
@@ -201,6 +226,23 @@ class PatientAdmin(ClinicianScopedAdmin):
     def full_name(self, patient):
         return patient.full_name
 
+    @admin.display(description=_("Plan"))
+    def prescribe_link(self, patient):
+        if not patient.is_active:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:patients_patient_prescribe", args=[patient.pk]),
+            _("Prescribe"),
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # "Save and prescribe": straight from a new patient to their plan.
+        if "_prescribe" in request.POST:
+            self.message_user(request, _("%(name)s was added.") % {"name": obj.full_name})
+            return redirect("admin:patients_patient_prescribe", obj.pk)
+        return super().response_add(request, obj, post_url_continue)
+
     @admin.display(description="Active plan", boolean=True, ordering="has_active_prescription")
     def active_plan(self, patient):
         return patient.has_active_prescription
@@ -257,6 +299,28 @@ class PatientAdmin(ClinicianScopedAdmin):
             path("<path:object_id>/assign/", view(staff.assign), name="patients_patient_assign"),
             path("<path:object_id>/invite/", view(staff.invite), name="patients_patient_invite"),
             path(
+                "<path:object_id>/prescribe/",
+                view(prescribe.prescribe),
+                name="patients_patient_prescribe",
+            ),
+            path(
+                "<path:object_id>/prescribe/library/",
+                view(prescribe.library),
+                name="patients_patient_prescribe_library",
+            ),
+            path(
+                "<path:object_id>/prescribe/favourite/",
+                view(prescribe.favourite),
+                name="patients_patient_prescribe_favourite",
+            ),
+            path("<path:object_id>/pause/", view(pauses.pause), name="patients_patient_pause"),
+            path("<path:object_id>/resume/", view(pauses.resume), name="patients_patient_resume"),
+            path(
+                "<path:object_id>/prescribed/",
+                view(prescribe.prescribed),
+                name="patients_patient_prescribed",
+            ),
+            path(
                 "<path:object_id>/invitation/",
                 view(staff.invitation),
                 name="patients_patient_invitation",
@@ -271,6 +335,11 @@ class PatientAdmin(ClinicianScopedAdmin):
                 "<path:object_id>/suggestion/",
                 view(staff.suggestion_decision),
                 name="patients_patient_suggestion",
+            ),
+            path(
+                "<path:object_id>/suggestions/",
+                view(staff.suggestions_all),
+                name="patients_patient_suggestions_all",
             ),
             path("<path:object_id>/review/", view(staff.review), name="patients_patient_review"),
             path(

@@ -1,21 +1,24 @@
 """A patient's prescription: its schedule and each exercise's dose for this patient."""
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from exercises.admin import size_warning
+from exercises.admin import LabelledInlineFields, minutes_html, size_warning
 from patients import (
     contraindications,
 )
-from patients.admin.base import ClinicianScopedAdmin
+from patients.admin.base import ClinicianScopedAdmin, ScheduleColumns
 from patients.forms.staff import PrescribedExerciseForm, PrescriptionForm
 from patients.models import (
+    ContraindicationOverride,
     PrescribedExercise,
     Prescription,
 )
 
 
-class PrescribedExerciseInline(admin.TabularInline):
+class PrescribedExerciseInline(LabelledInlineFields, admin.TabularInline):
     model = PrescribedExercise
     form = PrescribedExerciseForm
     fields = (
@@ -35,9 +38,9 @@ class PrescribedExerciseInline(admin.TabularInline):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ClinicianScopedAdmin):
+class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
     clinician_lookup = "patient__clinician"
-    list_display = ("name", "patient", "status", "date_range_text", "days_text", "sessions_per_day")
+    list_display = ("name", "patient", "status", "dates", "days", "sessions_per_day")
 
     def patient_of(self, prescription):
         return prescription.patient
@@ -48,7 +51,7 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
     autocomplete_fields = ("patient",)
     inlines = (PrescribedExerciseInline,)
     form = PrescriptionForm
-    readonly_fields = ("program", "estimated_session")
+    readonly_fields = ("program", "estimated_session", "precaution_overrides")
     fieldsets = (
         (None, {"fields": ("patient", "name", "program", "status", "loaded_version")}),
         (
@@ -56,6 +59,7 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
             {"fields": (("start_date", "end_date"), "weekdays", "sessions_per_day")},
         ),
         ("For the patient", {"fields": ("message", "estimated_session")}),
+        (_("Precautions"), {"fields": ("precaution_overrides",)}),
     )
 
     class Media:
@@ -67,12 +71,37 @@ class PrescriptionAdmin(ClinicianScopedAdmin):
             return (*self.readonly_fields, "patient")
         return self.readonly_fields
 
+    @admin.display(description=_("Prescribed despite a precaution"))
+    def precaution_overrides(self, prescription):
+        """Why each exercise that matches the patient's precautions was prescribed anyway,
+        by whom and when (recorded by contraindications.record)."""
+        if prescription.pk is None:
+            return "—"
+        overrides = ContraindicationOverride.objects.filter(
+            prescribed__prescription=prescription
+        ).select_related("prescribed__exercise", "decided_by")
+        if not overrides:
+            return _("None")
+        return format_html_join(
+            format_html("<br>"),
+            "{} ({}): “{}” — {}, {}",
+            (
+                (
+                    o.prescribed.exercise.name,
+                    o.tags,
+                    o.reason,
+                    (o.decided_by.get_full_name() or o.decided_by.username)
+                    if o.decided_by
+                    else "—",
+                    date_format(o.decided_at, "j M Y"),
+                )
+                for o in overrides
+            ),
+        )
+
     @admin.display(description="One session takes")
     def estimated_session(self, prescription):
-        seconds = sum(item.estimated_seconds() for item in prescription.exercises.all())
-        return format_html(
-            "<span data-total-minutes>about {} minutes</span>", max(1, round(seconds / 60))
-        )
+        return minutes_html(sum(item.estimated_seconds() for item in prescription.exercises.all()))
 
     def save_model(self, request, obj, form, change):
         if change:

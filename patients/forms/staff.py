@@ -10,7 +10,7 @@ from clinic.validators import one_line
 from exercises.forms import DosageItemForm
 from exercises.models import Program
 from patients import contraindications, services
-from patients.models import Patient
+from patients.models import Patient, Prescription
 from patients.services import end_date_for
 from patients.weekdays import EVERY_DAY, WeekdaysFormField
 
@@ -18,8 +18,65 @@ from patients.weekdays import EVERY_DAY, WeekdaysFormField
 ISO_DATE = "%Y-%m-%d"
 
 
-class AssignProgramForm(forms.Form):
+class ScheduleForm(forms.Form):
+    """When a plan runs, on which days, how often, and the message to the patient."""
+
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
+    weeks = forms.IntegerField(
+        label=_("Weeks"),
+        min_value=1,
+        max_value=52,
+        required=False,
+        initial=4,
+        help_text=_("How long it lasts. Or give an end date instead."),
+    )
+    end_date = forms.DateField(
+        label=_("End date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+    )
+    weekdays = WeekdaysFormField(label=_("Days"), initial=EVERY_DAY)
+    sessions_per_day = forms.TypedChoiceField(
+        choices=[(1, _("Once a day")), (2, _("Twice a day")), (3, _("Three times a day"))],
+        coerce=int,
+        initial=1,
+        label=_("Sessions a day"),
+    )
+    message = forms.CharField(
+        label=_("Message to the patient"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown at the top of their plan, e.g. “Little and often — stop if it hurts.”"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end, weeks = data.get("start_date"), data.get("end_date"), data.get("weeks")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date must be on or after the start date."))
+        if end and weeks:
+            self.add_error("weeks", _("Give either a number of weeks or an end date, not both."))
+        if start and weeks and not end:
+            data["end_date"] = end_date_for(start_date=start, weeks=weeks)
+        return data
+
+
+class AssignProgramForm(ScheduleForm):
     """Assign a template to a patient: the template, when, which days, and a message."""
+
+    field_order = (
+        "program",
+        "start_date",
+        "weeks",
+        "end_date",
+        "weekdays",
+        "sessions_per_day",
+        "override_reason",
+        "message",
+    )
 
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(),
@@ -28,24 +85,6 @@ class AssignProgramForm(forms.Form):
         empty_label="— None: prescribe from scratch —",
         help_text="Its exercises are copied into the patient's plan; adjust each dose next.",
     )
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
-    weeks = forms.IntegerField(
-        min_value=1,
-        max_value=52,
-        required=False,
-        initial=4,
-        help_text="How long it lasts. Or give an end date instead.",
-    )
-    end_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-    )
-    weekdays = WeekdaysFormField(label="Days", initial=EVERY_DAY)
-    sessions_per_day = forms.TypedChoiceField(
-        choices=[(1, "Once a day"), (2, "Twice a day"), (3, "Three times a day")],
-        coerce=int,
-        initial=1,
-        label="Sessions a day",
-    )
     override_reason = forms.CharField(
         label="Prescribe anyway — reason",
         required=False,
@@ -53,30 +92,12 @@ class AssignProgramForm(forms.Form):
         help_text="Only needed when an exercise matches the patient's precautions.",
         validators=[one_line],
     )
-    message = forms.CharField(
-        label="Message to the patient",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown at the top of their plan, e.g. “Little and often — stop if it hurts.”",
-    )
 
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean(self):
-        data = super().clean()
-        start, end, weeks = data.get("start_date"), data.get("end_date"), data.get("weeks")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date must be on or after the start date.")
-        if end and weeks:
-            self.add_error("weeks", "Give either a number of weeks or an end date, not both.")
-        if start and weeks and not end:
-            data["end_date"] = end_date_for(start_date=start, weeks=weeks)
-        return data
 
 
 class PatientForm(forms.ModelForm):
@@ -143,6 +164,11 @@ class PrescriptionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        status = self.fields.get("status")
+        if status is not None and self.instance.status != Prescription.Status.PAUSED:
+            # Pausing is a period with a reason ("Pause" on the patient page); the old
+            # status, which made every day not due, past days included, is not offered.
+            status.choices = [c for c in status.choices if c[0] != Prescription.Status.PAUSED]
 
     def clean(self):
         data = super().clean()

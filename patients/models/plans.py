@@ -73,6 +73,13 @@ class Prescription(models.Model):
     # form loaded at an older version is refused, so one clinician's save never silently
     # overwrites another's.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The prescribing page's own id for one "Save and send": a double tap or a resent form
+    # finds the prescription the first one made instead of making a second.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The pauses (PrescriptionPause rows) as plain values, written only by the pause
+    # services, so the schedule functions know the paused days without a query:
+    # [{"from": "2026-11-10", "until": "2026-11-20" or None, "reason": ..., "message": ...}].
+    pause_periods = models.JSONField(default=list, blank=True, editable=False)
 
     objects = PrescriptionQuerySet.as_manager()
 
@@ -128,6 +135,50 @@ class Prescription(models.Model):
     def date_range_text(self) -> str:
         start = _short_date(self.start_date)
         return f"{start} – {_short_date(self.end_date)}" if self.end_date else f"from {start}"
+
+
+class PrescriptionPause(models.Model):
+    """A period in which a prescription is not due (a flare-up, a holiday): the days before
+    it keep the due status they had, so history and adherence stay true."""
+
+    class Reason(models.TextChoices):
+        FLARE_UP = "flare_up", "Flare-up"
+        HOLIDAY = "holiday", "Holiday"
+        ILLNESS = "illness", "Illness"
+        OTHER = "other", "Other"
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="pauses")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty: until resumed.")
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.OTHER)
+    message = models.CharField(
+        "message to the patient", max_length=300, blank=True, validators=[one_line]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["prescription", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="pause_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prescription} paused from {self.starts_on}"
+
+    def as_period(self) -> dict:
+        return {
+            "from": self.starts_on.isoformat(),
+            "until": self.ends_on.isoformat() if self.ends_on else None,
+            "reason": self.get_reason_display(),
+            "message": self.message,
+        }
 
 
 class PrescribedExercise(Dosage):

@@ -7,7 +7,11 @@ from patients.services.checkins import (
     checkin_due,
     function_checkin_save,
 )
-from patients.services.decisions import attention_review, suggestion_decide
+from patients.services.decisions import (
+    attention_review,
+    suggestion_decide,
+    suggestions_decide_all,
+)
 from patients.services.feedback import exercise_feedback_give
 from patients.services.invitations import (
     INVITATION_SALT,
@@ -28,6 +32,11 @@ from patients.services.offline_merge import (
     notes_merge,
     session_result_apply,
 )
+from patients.services.pauses import (
+    current_pause,
+    prescription_pause,
+    prescription_resume,
+)
 from patients.services.people import (
     check_owns_patient,
     patient_active_set,
@@ -35,8 +44,11 @@ from patients.services.people import (
     patient_update,
 )
 from patients.services.prescribing import (
+    PlanRow,
     end_date_for,
     prescription_assign,
+    prescription_create,
+    prescription_update,
 )
 from patients.services.reminders import (
     calendar_link_renew,
@@ -71,6 +83,7 @@ __all__ = [
     "REMINDER_SIGN_IN_SALT",
     "SIGN_IN_SALT",
     "InvitationError",
+    "PlanRow",
     "attention_review",
     "calendar_link_renew",
     "check_day_editable",
@@ -78,6 +91,7 @@ __all__ = [
     "checkin_due",
     "client_write_claim",
     "client_write_known",
+    "current_pause",
     "effective_today",
     "email_in_use",
     "end_date_for",
@@ -94,6 +108,10 @@ __all__ = [
     "patient_invite",
     "patient_update",
     "prescription_assign",
+    "prescription_create",
+    "prescription_pause",
+    "prescription_resume",
+    "prescription_update",
     "reminder_settings_save",
     "reminders_stop",
     "safety_acknowledge",
@@ -105,6 +123,7 @@ __all__ = [
     "sign_in_link_send",
     "sign_in_path",
     "suggestion_decide",
+    "suggestions_decide_all",
     "symptom_report_create",
     "user_from_sign_in_token",
 ]

@@ -104,3 +104,26 @@ def attention_review(
             "reason_codes": ",".join(codes),
         },
     )
+
+
+def suggestions_decide_all(*, patient: Patient, accept: bool, decided_by, today=None) -> dict:
+    """Accept or dismiss every suggestion for one patient, each through
+    ``suggestion_decide`` (recomputed, recorded with who). A switch to an exercise that
+    matches the patient's precautions needs its own reason, so "accept all" leaves it for
+    the clinician to decide one by one. Returns {"done": [...], "left": [...]} (changes)."""
+    annotated = adherence.with_adherence(Patient.objects, today=today).get(pk=patient.pk)
+    done, left = [], []
+    for candidate in candidates_for([annotated], today=today).get(patient.pk, []):
+        try:
+            decision = suggestion_decide(
+                prescribed=candidate.prescribed,
+                kind=candidate.kind,
+                accept=accept,
+                decided_by=decided_by,
+                today=today,
+            )
+        except ValidationError:
+            left.append(f"{candidate.prescribed.exercise.name}: {candidate.change}")
+        else:
+            done.append(f"{candidate.prescribed.exercise.name}: {decision.change}")
+    return {"done": done, "left": left}

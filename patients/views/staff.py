@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -86,6 +87,32 @@ def _patients_for_assign(request, object_id) -> list[Patient]:
     return patients
 
 
+def _archived_items(programs, data) -> list:
+    """The chosen template's items whose exercise left the library, each with the variants
+    that can stand in for it (empty when no template is chosen or none is archived)."""
+    pk = data.get("program", "")
+    program = programs.filter(pk=pk).first() if str(pk).isdigit() else None
+    if program is None:
+        return []
+    items = program.items.select_related("exercise", "exercise__easier", "exercise__harder")
+    return [(item, item.stand_ins()) for item in items if item.is_archived]
+
+
+def _stand_in_choices(data, archived) -> tuple[dict[int, int | None], bool]:
+    """What the clinician chose for each archived item ("leave" or a variant's id), and
+    whether any is still undecided."""
+    choices, undecided = {}, False
+    for item, options in archived:
+        value = data.get(f"stand_in-{item.pk}", "")
+        if value == "leave":
+            choices[item.pk] = None
+        elif value.isdigit() and int(value) in {option.pk for option in options}:
+            choices[item.pk] = int(value)
+        else:
+            undecided = True
+    return choices, undecided
+
+
 def assign(request, object_id=None):
     """Assign a program to one patient (then adjust its doses) or to several at once."""
     if not request.user.has_perm("patients.change_patient"):
@@ -96,6 +123,18 @@ def assign(request, object_id=None):
     form = AssignProgramForm(
         request.POST if request.method == "POST" else None, programs=programs, initial=initial
     )
+    archived = _archived_items(programs, request.POST or request.GET)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        stand_ins, undecided = _stand_in_choices(request.POST, archived)
+        if undecided:
+            form.add_error(
+                "program",
+                _(
+                    "This template holds exercises no longer in the library: for each, choose "
+                    "a stand-in or to leave it out (below), then assign again."
+                ),
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -111,6 +150,7 @@ def assign(request, object_id=None):
                         message=data["message"],
                         assigned_by=request.user,
                         override_reason=data["override_reason"],
+                        stand_ins=stand_ins,
                     )
                     for patient in patients
                 ]
@@ -128,7 +168,13 @@ def assign(request, object_id=None):
             messages.success(request, f"Program assigned to {len(prescriptions)} patients.")
             return redirect("admin:patients_patient_changelist")
     context = _admin_context(
-        request, "Assign a program", patients=patients, form=form, media=form.media
+        request,
+        "Assign a program",
+        patients=patients,
+        form=form,
+        media=form.media,
+        archived=archived,
+        chosen={key: value for key, value in request.POST.items() if key.startswith("stand_in-")},
     )
     return TemplateResponse(request, "admin/patients/patient/assign.html", context)
 
@@ -187,6 +233,7 @@ def progress_page(request, *, patient):
         **progress.progress(patient, today=patient.today()),
         suggestions=suggested,
         decisions=progress.decisions(patient),
+        overrides=progress.precaution_overrides(patient),
     )
     return TemplateResponse(request, "admin/patients/patient/progress.html", context)
 
@@ -217,6 +264,31 @@ def suggestion_decision(request, *, patient):
             request,
             f"{'Changed' if accept else 'Dismissed'}: {prescribed.exercise.name} — "
             f"{decision.change}.",
+        )
+    return redirect("admin:patients_patient_progress", patient.pk)
+
+
+@require_POST
+@staff_patient_view(change=True)
+def suggestions_all(request, *, patient):
+    """ "Accept all" or "Dismiss all" on the progress page."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "dismiss"):
+        raise Http404("Accept or dismiss?")
+    result = suggestions.suggestions_decide_all(
+        patient=patient, accept=decision == "accept", decided_by=request.user
+    )
+    if result["done"]:
+        messages.success(
+            request,
+            (_("Accepted: %(changes)s.") if decision == "accept" else _("Dismissed: %(changes)s."))
+            % {"changes": "; ".join(result["done"])},
+        )
+    if result["left"]:
+        messages.warning(
+            request,
+            _("Left for you to decide (a precaution needs a reason): %(changes)s.")
+            % {"changes": "; ".join(result["left"])},
         )
     return redirect("admin:patients_patient_progress", patient.pk)
 

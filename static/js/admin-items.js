@@ -37,7 +37,9 @@
   function updateTotal(table) {
     const seconds = rows(table).reduce((sum, row) => sum + rowSeconds(row), 0);
     document.querySelectorAll("[data-total-minutes]").forEach((el) => {
-      el.textContent = `about ${Math.max(1, Math.round(seconds / 60))} minutes`;
+      const minutes = Math.max(1, Math.round(seconds / 60));
+      const wording = el.dataset[minutes === 1 ? "one" : "other"] || "about %(count)s minutes";
+      el.textContent = wording.replace("%(count)s", minutes);
     });
   }
 
@@ -65,7 +67,9 @@
   function addControls(table, row) {
     if (row.querySelector(".order-controls")) return;
     const cell = row.querySelector("td.field-order");
-    if (!cell) return;
+    // A read-only view (a clinic-wide template seen by a clinician) has no order input:
+    // no arrows and no dragging, since nothing there can be saved.
+    if (!cell || !cell.querySelector("input")) return;
     row.draggable = true;
     const controls = document.createElement("span");
     controls.className = "order-controls";
@@ -80,9 +84,25 @@
     cell.append(controls);
   }
 
+  // On a narrow screen (a 1024 px laptop with the admin's sidebar, an 820 px tablet) the
+  // rows wrap instead of running off the right edge (static/css/admin.css); each cell then
+  // shows its column's heading, copied here from the table's head.
+  function labelCells(table, row) {
+    const headings = Array.from(table.querySelectorAll("thead th")).map((th) =>
+      th.textContent.trim()
+    );
+    (row ? [row] : rows(table)).forEach((tr) => {
+      Array.from(tr.children).forEach((cell, index) => {
+        if (headings[index]) cell.dataset.label = headings[index];
+      });
+    });
+    table.classList.add("labelled");
+  }
+
   function setUp(group) {
     const table = group.querySelector("table");
     if (!table) return;
+    labelCells(table);
     let dragged = null;
     rows(table).forEach((row) => addControls(table, row));
     table.addEventListener("dragstart", (event) => {
@@ -105,6 +125,7 @@
     table.addEventListener("change", () => renumber(table));
     document.addEventListener("formset:added", (event) => {
       if (!table.contains(event.target)) return;
+      labelCells(table, event.target);
       addControls(table, event.target);
       renumber(table);
     });

@@ -84,7 +84,13 @@ def test_archived_exercise_in_template_is_reported_on_the_form(
         },
     )
     assert response.status_code == 200
-    assert "cannot be prescribed" in response.content.decode()
+    # Named, with a stand-in or "leave it out" to choose (tests/patients/
+    # test_archived_in_templates.py), instead of a dead end.
+    html = response.content.decode()
+    assert "No longer in the library" in html
+    assert item.exercise.name in html
+    assert "Leave it out" in html
+    assert not Prescription.objects.exists()
 
 
 def test_assign_action_for_several_patients(client, clinician, patient, template):

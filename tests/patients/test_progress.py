@@ -67,9 +67,9 @@ def test_progress_page_query_count_does_not_grow_with_history(
     client, clinician, patient, history, django_assert_max_num_queries, no_n_plus_one
 ):
     client.force_login(clinician)
-    # 31: each exercise's own "how did it feel?" answers, for its table row and for the
-    # suggestions, one query each.
-    with django_assert_max_num_queries(31) as small:
+    # 32: one more for the exercises prescribed despite a precaution (who, why, when), and
+    # one for each exercise's own "how did it feel?" answers (its row and the suggestions).
+    with django_assert_max_num_queries(32) as small:
         assert client.get(progress_url(patient)).status_code == 200
     for n in range(15, 80):  # two more months of sessions with check-offs
         log = SessionLog.objects.create(
@@ -77,7 +77,7 @@ def test_progress_page_query_count_does_not_grow_with_history(
         )
         for item in history.exercises.all():
             ExerciseCheck.objects.create(session_log=log, prescribed_exercise=item)
-    with django_assert_max_num_queries(31) as large, no_n_plus_one():
+    with django_assert_max_num_queries(32) as large, no_n_plus_one():
         assert client.get(progress_url(patient)).status_code == 200
     assert len(large) == len(small)
 
@@ -107,10 +107,26 @@ def test_patient_export_lists_every_session(client, clinician, patient, history)
     response = client.get(reverse("admin:patients_patient_export", args=[patient.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(response)
-    assert rows[0][:5] == ["date", "session", "program", "status", "pain (0-10)"]
-    assert len(rows) == 1 + 14
-    skipped = [row for row in rows if "Clamshell (Too painful)" in row[8]]
+    assert rows[0][:7] == [
+        "patient",
+        "patient id",
+        "date",
+        "session",
+        "program",
+        "status",
+        "pain (0-10)",
+    ]
+    # 14 logged sessions and the 6 due days before them with nothing logged, in date order.
+    assert len(rows) == 1 + 14 + 6
+    assert {tuple(row[:2]) for row in rows[1:]} == {(patient.full_name, str(patient.pk))}
+    assert [row[5] for row in rows[1:7]] == ["missed"] * 6
+    assert rows[1][2] == (TODAY - datetime.timedelta(days=20)).isoformat()
+    assert [row[2] for row in rows[1:]] == sorted(row[2] for row in rows[1:])
+    skipped_column = rows[0].index("exercises skipped")
+    skipped = [row for row in rows if "Clamshell (Too painful)" in row[skipped_column]]
     assert len(skipped) == 2
+    again = client.get(reverse("admin:patients_patient_export", args=[patient.pk]))
+    assert b"".join(again.streaming_content).startswith("\ufeff".encode())  # for Excel
 
 
 def test_adherence_export_contains_exactly_the_clinicians_own_patients(

@@ -99,7 +99,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
     "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),
     "admin:index": (STAFF_ONLY, STAFF_ONLY),
-    "admin:login": (rule(OK, OK, OK, GONE, GONE, GONE, GONE), everyone(OK)),
+    # One login page: the admin's GET goes to the app's; a form posted to it still works.
+    "admin:login": (everyone(GONE), everyone(OK)),
     "admin:logout": (rule(L, L, L, NA, NA, NA, NA), everyone({302})),
     "admin:password_change": (STAFF_ONLY, STAFF_ONLY),
     "admin:password_change_done": (STAFF_ONLY, rule(L, L, L, NA, NA, NA, NA)),
@@ -154,6 +155,17 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
                 # (suggestion: no such exercise), or done (review).
                 rule(L, L, L, HIDE, {302, 404}, NO_PATIENTS, {302, 404}),
             )
+        if action == "suggestions_all":  # POST only; neither accept nor dismiss: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
+        if action == "pause":  # without ?prescription= there is nothing to pause: 404
+            hidden = rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
+            return hidden, hidden
+        if action == "resume":  # POST only; no prescription named: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
+        if action == "prescribe_library":  # search as you type: GET only
+            return PATIENT_DATA, rule(L, L, L, NA, NA, NA, NA)
+        if action == "prescribe_favourite":  # POST only; nothing named to star: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
         if action == "invitation":  # no invitation pending: a message and back
             return rule(L, L, L, HIDE, GONE, NO_PATIENTS, GONE), rule(
                 L, L, L, HIDE, GONE, NO_PATIENTS, GONE
@@ -187,7 +199,7 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
 
 
 ADMIN_MODEL = re.compile(
-    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export)$"
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume|suggestions_all)$"
 )
 
 
