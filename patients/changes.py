@@ -16,6 +16,7 @@ that every write to a registered model was recorded (tests/write_path.py). ``rec
 sent with each call, for that guard.
 """
 
+import copy
 import uuid
 from collections.abc import Iterable
 
@@ -42,8 +43,9 @@ def changed(row: models.Model, fields: Iterable[str]) -> Change:
 
 
 def deleted(row: models.Model) -> Change:
-    """Hand this over *before* deleting the row: its patient is read from it."""
-    return (AuditEvent.Action.DELETE, row, ())
+    """Take this *before* deleting the row. A copy is kept: Django clears the id of a row it
+    deletes, and the audit event names the row by its id."""
+    return (AuditEvent.Action.DELETE, copy.copy(row), ())
 
 
 def deleted_with_cascade(row: models.Model) -> list[Change]:

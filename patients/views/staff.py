@@ -275,7 +275,7 @@ def suggestions_all(request, *, patient):
     decision = request.POST.get("decision")
     if decision not in ("accept", "dismiss"):
         raise Http404("Accept or dismiss?")
-    result = suggestions.suggestions_decide_all(
+    result = services.suggestions_decide_all(
         patient=patient, accept=decision == "accept", decided_by=request.user
     )
     if result["done"]:

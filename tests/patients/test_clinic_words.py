@@ -110,7 +110,7 @@ def test_the_heat_map_and_the_pain_chart_carry_dates():
     ]
     assert [day.strftime("%a") for _, day in heat["weekdays"]] == ["Mon", "Wed", "Fri"]
     chart = charts.line_chart([(first, 4.0), (last, 2.0)])
-    assert [day for _, day in chart.x_ticks] == [first, first + (last - first) / 2, last]
+    assert [day for _, day, _ in chart.x_ticks] == [first, first + (last - first) / 2, last]
 
 
 def test_the_progress_page_shows_those_dates(client, clinician, patient):

@@ -193,7 +193,14 @@ def remove_exercise(prescription):
 
 
 def pause(prescription):
-    clinician_posts(prescription, status=Prescription.Status.PAUSED)
+    services.prescription_pause(
+        prescription=prescription,
+        starts_on=TODAY,
+        ends_on=None,
+        reason="flare_up",
+        message="Rest this week.",
+        paused_by=prescription.patient.clinician,
+    )
 
 
 def rename_in_library(prescription):
