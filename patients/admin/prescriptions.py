@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from exercises.admin import LabelledInlineFields, minutes_html, size_warning
@@ -83,7 +84,7 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
         if not overrides:
             return _("None")
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "{} ({}): “{}” — {}, {}",
             (
                 (
