@@ -38,7 +38,9 @@ def matching(patient: Patient, exercises: Iterable[Exercise]) -> list[tuple[Exer
     return found
 
 
-def check(patient: Patient, exercises: Iterable[Exercise], override_reason: str) -> list:
+def precautions_check(
+    patient: Patient, exercises: Iterable[Exercise], override_reason: str
+) -> list:
     """The matches, or ContraindicationWarning when there are matches and no reason."""
     one_line(override_reason)  # the suggestion form posts it without a Django form
     found = matching(patient, exercises)

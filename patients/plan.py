@@ -90,7 +90,7 @@ class DayPlan:
     def check_url(self) -> str:
         # Once per page, not once per exercise card: reverse() is a visible share of
         # Today's server time.
-        return reverse("patients:check", args=[self.day.isoformat()])
+        return reverse("patients:check_off", args=[self.day.isoformat()])
 
     @cached_property
     def feedback_url(self) -> str:

@@ -9,7 +9,7 @@ from patients.forms.checkins import (
 )
 from patients.forms.logs import (
     PAIN_CHOICES,
-    CheckForm,
+    CheckOffForm,
     ClientWriteForm,
     FeedbackForm,
     SessionDoneForm,
@@ -33,7 +33,7 @@ __all__ = [
     "ISO_DATE",
     "PAIN_CHOICES",
     "AssignProgramForm",
-    "CheckForm",
+    "CheckOffForm",
     "ClientWriteForm",
     "FeedbackForm",
     "FunctionCheckInForm",

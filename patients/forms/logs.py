@@ -110,7 +110,7 @@ class FeedbackForm(forms.Form):
     )
 
 
-class CheckForm(forms.Form):
+class CheckOffForm(forms.Form):
     """Check an exercise off, skip it with a reason, or undo: one small POST."""
 
     ACTIONS = (("done", "Done"), ("skip", "Skip"), ("undo", "Undo"))

@@ -52,7 +52,7 @@ class SessionLog(models.Model):
     effort = models.CharField(max_length=12, choices=Effort.choices, blank=True)
     note = models.TextField("note for the clinician", blank=True, max_length=2000)
     # The share of the prescription's exercises checked off as done, kept up to date by
-    # patients.services.exercise_check. Stored (not derived at read time) so that adherence
+    # patients.services.exercise_check_off. Stored (not derived at read time) so that adherence
     # over hundreds of patients is one aggregate: a partly done session counts by this share.
     done_share = models.FloatField(default=0.0, editable=False)
     # Which write set the pain, effort and note, and when the patient gave them (by the

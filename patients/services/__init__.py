@@ -61,7 +61,7 @@ from patients.services.safety import (
 )
 from patients.services.session_logs import (
     check_day_editable,
-    exercise_check,
+    exercise_check_off,
     session_complete,
     session_log_update_share,
 )
@@ -95,7 +95,7 @@ __all__ = [
     "effective_today",
     "email_in_use",
     "end_date_for",
-    "exercise_check",
+    "exercise_check_off",
     "exercise_feedback_give",
     "function_checkin_save",
     "invitation_accept",

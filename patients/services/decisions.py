@@ -43,7 +43,7 @@ def suggestion_decide(
         new_exercise = candidate.proposal.exercise
         found = []
         if new_exercise.pk != prescribed.exercise_id:
-            found = contraindications.check(patient, [new_exercise], override_reason)
+            found = contraindications.precautions_check(patient, [new_exercise], override_reason)
         target = PrescribedExercise.objects.select_for_update().get(pk=prescribed.pk)
         target.exercise = candidate.proposal.exercise
         target.sets = candidate.proposal.sets

@@ -98,7 +98,9 @@ def prescription_assign(
         )
         items = _with_stand_ins(items, stand_ins or {})
         _check_prescribable(item.exercise for item in items)
-    found = contraindications.check(patient, [item.exercise for item in items], override_reason)
+    found = contraindications.precautions_check(
+        patient, [item.exercise for item in items], override_reason
+    )
     prescription = Prescription(
         patient=patient,
         program=program,
@@ -206,7 +208,8 @@ def _create(*, patient, rows, program, created_by, client_uuid, **schedule) -> P
         raise PermissionDenied("This template belongs to another clinician.")
     _check_prescribable(row.exercise for row in rows)
     found_by_row = [
-        contraindications.check(patient, [row.exercise], row.override_reason) for row in rows
+        contraindications.precautions_check(patient, [row.exercise], row.override_reason)
+        for row in rows
     ]
     prescription = Prescription(
         patient=patient, program=program, created_by=created_by, client_uuid=client_uuid, **schedule
@@ -274,7 +277,9 @@ def prescription_update(
     added = [row for row in rows if row.exercise.pk not in existing]
     _check_prescribable(row.exercise for row in added)
     found_by_row = [
-        contraindications.check(prescription.patient, [row.exercise], row.override_reason)
+        contraindications.precautions_check(
+            prescription.patient, [row.exercise], row.override_reason
+        )
         for row in added
     ]
     kept = {row.exercise.pk for row in rows}

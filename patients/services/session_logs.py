@@ -90,7 +90,7 @@ def _locked_log_with_check(prescription, day, number, prescribed) -> SessionLog 
 
 
 @transaction.atomic
-def exercise_check(
+def exercise_check_off(
     *,
     patient: Patient,
     prescribed: PrescribedExercise,
@@ -369,7 +369,7 @@ def session_complete(
         status = ExerciseCheck.Status.DONE if unticked == "done" else ExerciseCheck.Status.SKIPPED
         for prescription in prescriptions:
             for prescribed in prescription.exercises.all():
-                exercise_check(
+                exercise_check_off(
                     patient=patient,
                     prescribed=prescribed,
                     day=day,

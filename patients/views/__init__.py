@@ -19,7 +19,7 @@ from patients.views.days import (
     today,
 )
 from patients.views.logs import (
-    check,
+    check_off,
     feedback,
     session_done,
 )
@@ -39,7 +39,7 @@ from patients.views.safety import (
 
 __all__ = [
     "calendar_feed",
-    "check",
+    "check_off",
     "day",
     "exercise_detail",
     "feedback",

@@ -14,7 +14,7 @@ from clinic import resilience
 from patients import offline, plan, services
 from patients.access import get_prescribed_for_patient, patient_required
 from patients.forms import (
-    CheckForm,
+    CheckOffForm,
     ClientWriteForm,
     FeedbackForm,
     SessionDoneForm,
@@ -26,13 +26,13 @@ from patients.views.shared import bad_date, client_write_valid, errors_text, par
 
 @require_POST
 @patient_required
-def check(request, value, *, patient):
+def check_off(request, value, *, patient):
     """Check an exercise off, skip it or undo. htmx gets the card back; a plain form post
     (no JavaScript) is redirected to the day it came from."""
     parsed = parse_day(value)
     if parsed is None:
         return bad_date(request, value)
-    form = CheckForm(request.POST)
+    form = CheckOffForm(request.POST)
     client = ClientWriteForm(request.POST)
     error = None
     # Both forms are validated first: the answer below reads the check's cleaned data even
@@ -47,7 +47,7 @@ def check(request, value, *, patient):
             data["action"]
         )
         try:
-            services.exercise_check(
+            services.exercise_check_off(
                 patient=patient,
                 prescribed=prescribed,
                 day=parsed,

@@ -47,7 +47,7 @@ def test_tones_at_3_2_1_and_the_end_of_a_5_second_hold_and_voice_off_by_default(
     stretch.hold_seconds = 5
     stretch.save()
     for prescribed in stretch.prescription.exercises.exclude(pk=stretch.pk):
-        services.exercise_check(
+        services.exercise_check_off(
             patient=patient,
             prescribed=prescribed,
             day=patient.today(),

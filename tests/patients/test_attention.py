@@ -209,7 +209,7 @@ def freshly_evaluated(user):
 
 
 def _check_off_skipped_as_too_painful(patient, prescription, clinician):
-    services.exercise_check(
+    services.exercise_check_off(
         patient=patient,
         prescribed=prescription.exercises.first(),
         day=TODAY,

@@ -51,7 +51,7 @@ def plan(patient):
 
 def check_off(phone, prescribed, client_uuid=None, **headers):
     return phone.post(
-        reverse("patients:check", args=[prescribed.prescription.patient.today().isoformat()]),
+        reverse("patients:check_off", args=[prescribed.prescription.patient.today().isoformat()]),
         {
             "exercise": prescribed.pk,
             "session": 1,

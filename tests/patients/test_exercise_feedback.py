@@ -109,7 +109,7 @@ def test_htmx_gets_the_card_with_the_answer_pressed(client, patient, plan):
     _prescription, clam, _stretch = plan
     client.force_login(patient.user)
     client.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {"exercise": clam.pk, "session": 1, "action": "done"},
     )
     html = client.get(reverse("patients:today")).content.decode()

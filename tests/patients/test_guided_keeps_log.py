@@ -29,7 +29,7 @@ def prescribed(patient):
 
 def _post(client, prescribed, **data):
     return client.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {"exercise": prescribed.pk, "session": 1, **data},
     )
 

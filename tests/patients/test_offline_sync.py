@@ -53,7 +53,9 @@ def check(client, prescribed, *, client_uuid, action="done", day=TODAY, made_at=
     data = {"exercise": prescribed.pk, "session": 1, "action": action, "client_uuid": client_uuid}
     if made_at is not None:
         data["made_at"] = iso(made_at)
-    return client.post(reverse("patients:check", args=[day.isoformat()]), data, **(headers or JSON))
+    return client.post(
+        reverse("patients:check_off", args=[day.isoformat()]), data, **(headers or JSON)
+    )
 
 
 def without_token(response) -> str:
@@ -357,7 +359,7 @@ def test_a_plain_form_without_javascript_still_edits_as_before(signed_in):
 def test_a_check_off_made_offline_before_a_newer_one_does_not_overwrite_it(signed_in, prescription):
     prescribed = prescription.exercises.first()
     signed_in.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {"exercise": prescribed.pk, "session": 1, "action": "skip", "reason": "no_time"},
     )
     write = str(uuid.uuid4())

@@ -41,7 +41,7 @@ def test_anonymous_is_sent_to_login(client, mine):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("login"))
-    response = client.post(reverse("patients:check", args=["2026-11-20"]), {})
+    response = client.post(reverse("patients:check_off", args=["2026-11-20"]), {})
     assert response.url.startswith(reverse("login"))
 
 
@@ -62,7 +62,7 @@ def test_another_patients_exercise_is_404(client, patient, mine, theirs):
     assert client.get(reverse("patients:exercise", args=[theirs.pk])).status_code == 404
     today = theirs.prescription.patient.today().isoformat()
     response = client.post(
-        reverse("patients:check", args=[today]),
+        reverse("patients:check_off", args=[today]),
         {"exercise": theirs.pk, "session": 1, "action": "done"},
     )
     assert response.status_code == 404
@@ -82,7 +82,7 @@ def test_another_patients_plan_and_logs_never_show(client, patient, mine, theirs
 
 def test_only_post_is_accepted_for_writes(client, patient, mine):
     client.force_login(patient.user)
-    assert client.get(reverse("patients:check", args=["2026-11-20"])).status_code == 405
+    assert client.get(reverse("patients:check_off", args=["2026-11-20"])).status_code == 405
 
 
 def test_writes_need_a_csrf_token(patient, mine):

@@ -99,7 +99,7 @@ def test_each_visit_gets_its_own_working_csrf_token(signed_in, patient, prescrip
     assert not tokens & set(TOKEN.findall(kept)), "no token is ever kept"
     prescribed = prescription.exercises.first()
     response = signed_in.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {
             "csrfmiddlewaretoken": tokens.pop(),
             "exercise": prescribed.pk,
@@ -128,14 +128,14 @@ def test_the_patients_own_check_offs_and_session_show_at_once(signed_in, prescri
     page(signed_in)
     prescribed = prescription.exercises.first()
     signed_in.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {"exercise": prescribed.pk, "session": 1, "action": "done"},
     )
     assert f'class="exercise-card is-done" id="exercise-{prescribed.pk}-1"' in (
         assert_shown_as_fresh(signed_in)
     )
     signed_in.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {"exercise": prescribed.pk, "session": 1, "action": "undo"},
     )
     assert "is-done" not in assert_shown_as_fresh(signed_in)
@@ -244,7 +244,7 @@ def log_from_another_device(prescription):
 
 
 def check_off_from_another_device(prescription):
-    services.exercise_check(
+    services.exercise_check_off(
         patient=prescription.patient,
         prescribed=prescription.exercises.first(),
         day=TODAY,
@@ -254,7 +254,7 @@ def check_off_from_another_device(prescription):
 
 
 def undo_from_another_device(prescription):
-    services.exercise_check(
+    services.exercise_check_off(
         patient=prescription.patient,
         prescribed=prescription.exercises.first(),
         day=TODAY,

@@ -44,7 +44,7 @@ def day_url(day, name="patients:day", *args):
 
 def check(client, prescribed, action="done", day=TODAY, session=1, **extra):
     return client.post(
-        day_url(day, "patients:check"),
+        day_url(day, "patients:check_off"),
         {"exercise": prescribed.pk, "session": session, "action": action, **extra},
         **({"HTTP_HX_REQUEST": "true"} if extra.pop("htmx", False) else {}),
     )

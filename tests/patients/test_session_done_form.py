@@ -36,7 +36,7 @@ def done(client, day=TODAY, **data):
 
 def check(client, prescribed, action="done", **extra):
     client.post(
-        reverse("patients:check", args=[TODAY.isoformat()]),
+        reverse("patients:check_off", args=[TODAY.isoformat()]),
         {"exercise": prescribed.pk, "session": 1, "action": action, **extra},
     )
 

@@ -58,7 +58,7 @@ def check_off(client, patient, item, watch, **extra):
     if extra.pop("htmx", False):
         headers["HX-Request"] = "true"
     with watch(), CaptureQueriesContext(connection) as captured:
-        response = client.post(reverse("patients:check", args=[day]), data, headers=headers)
+        response = client.post(reverse("patients:check_off", args=[day]), data, headers=headers)
     assert response.status_code in (200, 302), response.content.decode()[:500]
     return statements(captured)
 

@@ -45,7 +45,7 @@ def lived_in_plan(patient):
     today = patient.today()
     prescription = PrescriptionFactory(patient=patient, start_date=today - datetime.timedelta(3))
     items = [PrescribedExerciseFactory(prescription=prescription, order=n) for n in range(2)]
-    services.exercise_check(
+    services.exercise_check_off(
         patient=patient,
         prescribed=items[0],
         day=today,

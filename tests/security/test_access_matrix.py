@@ -91,7 +91,7 @@ RULES: dict[str, tuple[dict, dict]] = {
     "patients:calendar": (everyone(HIDE), everyone(NA)),
     "patients:exercise": (PATIENT_B_OBJECT, everyone(NA)),
     "patients:day": (PATIENT_PAGE, everyone(NA)),
-    "patients:check": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
+    "patients:check_off": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
     # How an exercise felt: an empty post is refused and sent back to the day (another
     # patient's exercise is a 404: tests/patients/test_exercise_feedback.py).
     "patients:feedback": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),

@@ -274,7 +274,7 @@ def test_a_patient_logging_a_session_is_recorded_without_the_note(client, patien
     day = patient.today().isoformat()
     first = prescription.exercises.first()
     client.post(
-        reverse("patients:check", args=[day]),
+        reverse("patients:check_off", args=[day]),
         {"exercise": first.pk, "session": 1, "action": "done"},
     )
     client.post(

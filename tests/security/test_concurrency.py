@@ -84,7 +84,7 @@ def test_twenty_identical_session_done_posts_store_one_log(plan):
 
 def test_twenty_identical_check_offs_store_one_check(plan):
     patient, today, _, exercises = plan
-    url = reverse("patients:check", args=[today.isoformat()])
+    url = reverse("patients:check_off", args=[today.isoformat()])
     data = {"exercise": exercises[0].pk, "session": 1, "action": "done"}
     statuses = _all_at_once(_logged_in_clients(patient.user), lambda client: client.post(url, data))
     assert set(statuses) <= ACCEPTABLE, statuses
@@ -98,7 +98,7 @@ def test_check_offs_of_different_exercises_at_once_all_count(plan):
     """Twenty check-offs spread over five exercises of one session: five checks, and the
     session's stored share is 5/5 — no recount lost to an overlapping one."""
     patient, today, _, exercises = plan
-    url = reverse("patients:check", args=[today.isoformat()])
+    url = reverse("patients:check_off", args=[today.isoformat()])
     clients = _logged_in_clients(patient.user)
     for index, client in enumerate(clients):
         client.exercise_pk = exercises[index % len(exercises)].pk

@@ -208,7 +208,7 @@ def test_check_off_with_any_fields_never_crashes(
     # Point "1" and "2" at the patient's real exercises, so valid posts really happen.
     ids = list(plan.exercises.values_list("pk", flat=True))
     exercise = {"1": str(ids[0]), "2": str(ids[1])}.get(exercise, exercise)
-    url = reverse("patients:check", args=[patient.today().isoformat()])
+    url = reverse("patients:check_off", args=[patient.today().isoformat()])
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     data = {"exercise": exercise, "session": session, "action": action, "reason": reason}
     with rolled_back():
@@ -227,10 +227,10 @@ def test_check_off_with_any_fields_never_crashes(
 def test_finding_5_a_check_off_with_a_malformed_id_or_time_is_refused_with_a_message(
     patient_client, patient, plan, client_fields, htmx
 ):
-    """Security review round 2: without a JSON Accept header this was a 500 ('CheckForm'
+    """Security review round 2: without a JSON Accept header this was a 500 ('CheckOffForm'
     object has no attribute 'cleaned_data')."""
     exercise = plan.exercises.first()
-    url = reverse("patients:check", args=[patient.today().isoformat()])
+    url = reverse("patients:check_off", args=[patient.today().isoformat()])
     data = {"exercise": exercise.pk, "session": 1, "action": "done", **client_fields}
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = patient_client.post(url, data, follow=not htmx, **headers)
