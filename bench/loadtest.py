@@ -407,6 +407,23 @@ async def phase(patients: list[Patient], seconds: float, stats: Stats, reads_onl
     stats.elapsed = time.monotonic() - stats.started
 
 
+async def in_turn(patients: list[Patient], kinds: list[str], seconds: float) -> dict:
+    """Each kind of request alone (``Patient.run``'s ``reads_only``), in turn, twice, half of
+    ``seconds`` each time; one Stats per kind."""
+    compare = {kind: Stats() for kind in kinds}
+    for kind in [*kinds, *kinds]:
+        print(f"Only {kind.replace('_', ' ')} for {seconds / 2:.0f} s...")
+        part, stats = Stats(), compare[kind]
+        await phase(patients, seconds / 2, part, reads_only=kind)
+        for name, samples in part.samples.items():
+            stats.samples.setdefault(name, []).extend(samples)
+        for status, count in part.statuses.items():
+            stats.statuses[status] = stats.statuses.get(status, 0) + count
+        stats.network_errors += part.network_errors
+        stats.elapsed += part.elapsed
+    return compare
+
+
 async def drive(args, port: int, usernames: list[str], password: str, ledger: Ledger) -> dict:
     login_stats = Stats()
     patients = [
@@ -425,32 +442,10 @@ async def drive(args, port: int, usernames: list[str], password: str, ledger: Le
     client_cpu = (time.process_time() - cpu) / mixed.elapsed
 
     # Baseline and Today in turn, twice, so drift in the machine's load (other processes on
-    # these cores) falls on both alike.
-    compare = {"baseline": Stats(), "today": Stats()}
-    for kind, stats in [*compare.items(), *compare.items()]:
-        print(f"Only {reads_only_url(kind)} for {args.compare_seconds / 2:.0f} s...")
-        part = Stats()
-        await phase(patients, args.compare_seconds / 2, part, reads_only=kind)
-        for name, samples in part.samples.items():
-            stats.samples.setdefault(name, []).extend(samples)
-        for status, count in part.statuses.items():
-            stats.statuses[status] = stats.statuses.get(status, 0) + count
-        stats.network_errors += part.network_errors
-        stats.elapsed += part.elapsed
-    # The check-off against the least a write can cost (bench/run.py's bare insert), in turn,
-    # twice, as above.
-    writes = {"check_only": Stats(), "insert": Stats()}
-    for kind, stats in [*writes.items(), *writes.items()]:
-        print(f"Only {kind.replace('_', ' ')} for {args.compare_seconds / 2:.0f} s...")
-        part = Stats()
-        await phase(patients, args.compare_seconds / 2, part, reads_only=kind)
-        for name, samples in part.samples.items():
-            stats.samples.setdefault(name, []).extend(samples)
-        for status, count in part.statuses.items():
-            stats.statuses[status] = stats.statuses.get(status, 0) + count
-        stats.network_errors += part.network_errors
-        stats.elapsed += part.elapsed
-    compare |= writes
+    # these cores) falls on both alike; then the check-off against the least a write can
+    # cost (bench/run.py's bare insert), the same way.
+    compare = await in_turn(patients, ["baseline", "today"], args.compare_seconds)
+    compare |= await in_turn(patients, ["check_only", "insert"], args.compare_seconds)
     return {
         "login": login_stats.summary(),
         "mixed": mixed.summary(),

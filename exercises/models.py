@@ -215,6 +215,10 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+# The fields of a dose, in every copy of one (template item, prescribed exercise, plan row).
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
+
+
 class Dosage(models.Model):
     """Sets, repetitions, hold, side and rest: how much of an exercise, and how."""
 
@@ -249,6 +253,11 @@ class Dosage(models.Model):
         super().clean()
         if self.reps is None and self.hold_seconds is None:
             raise ValidationError("Give repetitions, a hold time, or both.")
+
+    def dose(self) -> dict:
+        """The dose's fields and values: what a copy of this item (a template's item into a
+        prescription, a prescribed exercise onto the prescribing page) carries over."""
+        return {name: getattr(self, name) for name in DOSE_FIELDS}
 
     def take_defaults_from(self, exercise: Exercise) -> None:
         """Fill the dose from the exercise's defaults (the first step of the snapshot chain)."""

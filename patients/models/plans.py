@@ -205,10 +205,5 @@ class PrescribedExercise(Dosage):
             prescription=prescription,
             exercise_id=item.exercise_id,
             order=order,
-            sets=item.sets,
-            reps=item.reps,
-            hold_seconds=item.hold_seconds,
-            side=item.side,
-            rest_seconds=item.rest_seconds,
-            notes=item.notes,
+            **item.dose(),
         )

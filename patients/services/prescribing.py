@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from exercises.models import Exercise, Program, ProgramItem
+from exercises.models import DOSE_FIELDS, Exercise, Program, ProgramItem
 from patients import changes, contraindications
 from patients.models import (
     Patient,
@@ -148,6 +148,9 @@ class PlanRow:
     notes: str = ""
     override_reason: str = ""
 
+    def dose(self) -> dict:
+        return {name: getattr(self, name) for name in DOSE_FIELDS}
+
 
 def prescription_create(
     *,
@@ -221,12 +224,7 @@ def _create(*, patient, rows, program, created_by, client_uuid, **schedule) -> P
             prescription=prescription,
             exercise=row.exercise,
             order=position,
-            sets=row.sets,
-            reps=row.reps,
-            hold_seconds=row.hold_seconds,
-            side=row.side,
-            rest_seconds=row.rest_seconds,
-            notes=row.notes,
+            **row.dose(),
         )
         for position, row in enumerate(rows, start=1)
     )
@@ -305,15 +303,14 @@ def prescription_update(
     for item in removed:
         item.delete()
     new_items = []
-    dose = ("order", "sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
+    dose = ("order", *DOSE_FIELDS)
     for position, row in enumerate(rows, start=1):
         item = existing.get(row.exercise.pk) or PrescribedExercise(
             prescription=prescription, exercise=row.exercise
         )
         before = [getattr(item, name) for name in dose]
-        item.order = position
-        item.sets, item.reps, item.hold_seconds = row.sets, row.reps, row.hold_seconds
-        item.side, item.rest_seconds, item.notes = row.side, row.rest_seconds, row.notes
+        for name, value in {"order": position, **row.dose()}.items():
+            setattr(item, name, value)
         item.save()
         if item.exercise_id not in existing:
             new_items.append(item)

@@ -65,17 +65,7 @@ def _load_template(request, data, rows: list[dict], pk: str) -> None:
         if any(str(row["exercise"]) == str(item.exercise_id) for row in rows):
             continue  # already in the plan
         if not item.is_archived:
-            rows.append(
-                row_from_exercise(
-                    item.exercise,
-                    sets=item.sets,
-                    reps=item.reps,
-                    hold_seconds=item.hold_seconds,
-                    side=item.side,
-                    rest_seconds=item.rest_seconds,
-                    notes=item.notes,
-                )
-            )
+            rows.append(row_from_exercise(item.exercise, **item.dose()))
             continue
         # An exercise archived since the template was made: its variant stands in, with
         # its own default dose, in plain sight on the plan (remove it to leave it out).
@@ -189,15 +179,7 @@ def _edit(request, patient, pk):
     """The page for changing an existing prescription: its rows and schedule loaded."""
     prescription = _editing(patient, {"editing": pk})
     rows = [
-        row_from_exercise(
-            item.exercise,
-            sets=item.sets,
-            reps=item.reps,
-            hold_seconds=item.hold_seconds,
-            side=item.side,
-            rest_seconds=item.rest_seconds,
-            notes=item.notes,
-        )
+        row_from_exercise(item.exercise, **item.dose())
         for item in prescription.exercises.select_related("exercise")
     ]
     form = PrescribeForm(
