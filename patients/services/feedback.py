@@ -5,11 +5,11 @@ import datetime
 import logging
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients import changes, schedule
+from patients import changes
 from patients.models import (
     ClientWrite,
     Effort,
@@ -19,7 +19,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.services.offline_merge import client_write_claim
-from patients.services.session_logs import _session_log, check_day_editable
+from patients.services.session_logs import _session_log, check_exercise_loggable
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +42,8 @@ def exercise_feedback_give(
     and an answer made before the stored one (an old entry from another phone) does not
     replace it.
     """
-    check_day_editable(patient, day, made_at=made_at)
+    check_exercise_loggable(patient, prescribed, day, session_number, made_at=made_at)
     prescription = prescribed.prescription
-    if prescription.patient_id != patient.pk:
-        raise PermissionDenied("Not this patient's exercise.")
-    if not schedule.is_due_on(prescription, day) or not (
-        1 <= session_number <= prescription.sessions_per_day
-    ):
-        raise ValidationError("This exercise isn't part of that session.", code="not_due")
     if effort not in Effort.values:
         raise ValidationError("Choose how it felt.", code="effort")
     given_at = made_at or timezone.now()

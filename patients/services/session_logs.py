@@ -53,6 +53,26 @@ def check_day_editable(
         )
 
 
+def check_exercise_loggable(
+    patient: Patient,
+    prescribed: PrescribedExercise,
+    day: datetime.date,
+    session_number: int,
+    *,
+    made_at: datetime.datetime | None = None,
+) -> None:
+    """What every entry about one exercise on one day must be: the patient's own exercise, on
+    a day they may still change, in a session of that day that includes it."""
+    check_day_editable(patient, day, made_at=made_at)
+    prescription = prescribed.prescription
+    if prescription.patient_id != patient.pk:
+        raise PermissionDenied("Not this patient's exercise.")
+    if not schedule.is_due_on(prescription, day) or not (
+        1 <= session_number <= prescription.sessions_per_day
+    ):
+        raise ValidationError("This exercise isn't part of that session.", code="not_due")
+
+
 def _session_log(
     prescription: Prescription, day: datetime.date, number: int, **defaults
 ) -> tuple[SessionLog, bool]:
@@ -119,14 +139,8 @@ def exercise_check_off(
     logged for it yet: a skip, with its reason, is never turned into "done" behind the
     patient's back.
     """
-    check_day_editable(patient, day, made_at=made_at)
+    check_exercise_loggable(patient, prescribed, day, session_number, made_at=made_at)
     prescription = prescribed.prescription
-    if prescription.patient_id != patient.pk:
-        raise PermissionDenied("Not this patient's exercise.")
-    if not schedule.is_due_on(prescription, day) or not (
-        1 <= session_number <= prescription.sessions_per_day
-    ):
-        raise ValidationError("This exercise isn't part of that session.", code="not_due")
     if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
         raise ValidationError("Choose why you skipped it.", code="skip_reason")
     write = None
