@@ -88,11 +88,14 @@ def library_search(*, user, query: str = "", filters: dict | None = None, limit=
     found = (
         exercises.annotate(
             is_favourite=favourite_exists(user),
+            # Names that match first; with no words, every exercise alike.
             rank=models.Case(
-                models.When(name__icontains=query or "\0", then=0),
+                models.When(name__icontains=query, then=0),
                 default=1,
                 output_field=models.IntegerField(),
-            ),
+            )
+            if query
+            else models.Value(1),
             total=models.Window(models.Count("pk")),
         )
         .order_by("rank", "name")
