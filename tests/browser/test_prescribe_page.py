@@ -239,6 +239,38 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     assert page.console_errors == []
 
 
+def test_the_library_says_in_the_plan_after_an_htmx_add_and_add_after_a_removal(page, live_server):
+    """The plan panel alone is redrawn by htmx; the library's button for that exercise
+    follows it: "In the plan" (disabled) after the add, "Add" again after the removal."""
+    seed_demo_world(with_history=False)
+    patient = Patient.objects.get(user__username="demo-patient")
+    log_in(page, "demo-clinician", demo.DEMO_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/admin/patients/patient/{patient.pk}/prescribe/")
+    loads = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and loads.append(frame.url))
+    page.get_by_label("Search by name, body part or complaint").fill("buttock")
+    results = page.locator("#library-results")
+    expect(results).to_contain_text("found for “buttock”")
+    results.get_by_role("button", name="Add Glute bridge").click()
+    expect(page.locator("li.plan-row", has_text="Glute bridge")).to_have_count(1)
+    in_plan = results.get_by_role("button", name="In the plan Glute bridge")
+    expect(in_plan).to_be_disabled()
+    expect(results.get_by_role("button", name="Add Glute bridge")).to_have_count(0)
+    # caret="initial": Playwright hides the caret with an inline style, which the page's
+    # Content Security Policy refuses (and logs as a console error).
+    page.screenshot(path=SHOTS / "library-in-the-plan-1366.png", caret="initial")
+
+    page.get_by_role("button", name="Remove Glute bridge").click()
+    expect(page.locator("li.plan-row", has_text="Glute bridge")).to_have_count(0)
+    expect(results.get_by_role("button", name="Add Glute bridge")).to_be_enabled()
+    expect(in_plan).to_have_count(0)
+    assert loads == []  # all of it through htmx, no page load
+    assert axe_violations(page, ANY_IMPACT) == []
+    assert page.console_errors == []
+
+
 def test_the_pages_this_touches_stay_clean_for_axe(page, live_server, capsys):
     """The admin index, patient list, assign page (with an archived exercise to choose for)
     and template list were clean before; the patient list gained "Prescribe", the assign
