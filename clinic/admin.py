@@ -11,7 +11,10 @@ class HomeplanUserAdmin(UserAdmin):
     form = UserForm
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
-    fieldsets = (*UserAdmin.fieldsets, ("Email", {"fields": ("weekly_summary",)}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Email", {"fields": ("weekly_summary", "notification_emails")}),
+    )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.urls import reverse
+from django.urls import path, reverse
 
 from audit.services import record_list
 from clinic.forms import AdminLoginForm
@@ -69,6 +69,16 @@ class HomeplanAdminSite(admin.AdminSite):
             )
             return redirect_to_login(next_url, settings.LOGIN_URL)
         return super().login(request, extra_context)
+
+    def get_urls(self):
+        from clinic.email_settings import email_settings_view
+
+        # Each member of staff's own settings, not a model's page: before Django's own
+        # patterns, whose catch-all would answer first.
+        own = [
+            path("my-email/", self.admin_view(email_settings_view), name="email_settings"),
+        ]
+        return own + super().get_urls()
 
     def autocomplete_view(self, request):
         return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)

@@ -22,6 +22,16 @@ class User(AbstractUser):
         default=True,
         help_text="Clinicians: a Monday email listing the patients who need attention.",
     )
+    # The email sent when one of the clinician's patients reports worse symptoms. An
+    # emergency report is emailed whatever this says (patients/services/safety.py).
+    notification_emails = models.BooleanField(
+        _("symptom report emails"),
+        default=True,
+        help_text=_(
+            "Clinicians: an email when a patient reports worse symptoms. Emergencies are "
+            "always emailed."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

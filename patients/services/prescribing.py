@@ -251,6 +251,24 @@ CONFLICT = (
 )
 
 
+_DOSE = ("sets", "reps", "hold_seconds", "side", "rest_seconds", "notes")
+
+
+def _already_saved(prescription: Prescription, rows: list[PlanRow], schedule: dict) -> bool:
+    """Is the stored prescription (read again under the version lock: the instance may
+    have been read before the first save committed) exactly this schedule and these rows,
+    in this order, with these doses?"""
+    prescription.refresh_from_db(fields=list(schedule))
+    if any(getattr(prescription, name) != value for name, value in schedule.items()):
+        return False
+    stored = [
+        (item.exercise_id, *(getattr(item, name) for name in _DOSE))
+        for item in prescription.exercises.order_by("order")
+    ]
+    wanted = [(row.exercise.pk, *(getattr(row, name) for name in _DOSE)) for row in rows]
+    return stored == wanted
+
+
 @transaction.atomic
 def prescription_update(
     *,
@@ -268,6 +286,12 @@ def prescription_update(
     check_owns_patient(updated_by, prescription.patient)
     current = prescription.current_version_locked()
     if loaded_version != current:
+        # A double tap on "Save changes": the second submit was opened at the version the
+        # first one replaced. When it asks for exactly what is now stored it is the same
+        # save, not someone else's change: answer as the first did and write nothing.
+        if loaded_version == current - 1 and _already_saved(prescription, rows, schedule):
+            logger.info("prescription %s: the same change sent again", prescription.pk)
+            return prescription
         raise ValidationError(CONFLICT, code="conflict")
     if not rows:
         raise ValidationError("Add at least one exercise.", code="empty")

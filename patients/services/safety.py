@@ -75,7 +75,10 @@ def symptom_report_create(
                 "This entry's id has already been used for something else.", code="uuid_reused"
             ) from None
         return existing
-    recipient = patient.clinician.email or settings.CLINIC_EMAIL
+    # A clinician may turn these emails off (clinic/email_settings.py); an emergency is
+    # emailed all the same: it must not wait until someone opens the queue.
+    wanted = report.is_emergency or patient.clinician.notification_emails
+    recipient = (patient.clinician.email or settings.CLINIC_EMAIL) if wanted else ""
     if recipient:
         context = {
             "patient": patient,

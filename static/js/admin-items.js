@@ -88,8 +88,12 @@
   // rows wrap instead of running off the right edge (static/css/admin.css); each cell then
   // shows its column's heading, copied here from the table's head.
   function labelCells(table, row) {
+    // The visually hidden names of the row and delete columns are for screen readers
+    // (templates/admin/edit_inline/tabular.html), not labels to show in every cell.
     const headings = Array.from(table.querySelectorAll("thead th")).map((th) =>
-      th.textContent.trim()
+      th.querySelector("[data-unlabelled]") || th.hasAttribute("data-unlabelled")
+        ? ""
+        : th.textContent.trim()
     );
     (row ? [row] : rows(table)).forEach((tr) => {
       Array.from(tr.children).forEach((cell, index) => {
@@ -132,7 +136,40 @@
     updateTotal(table);
   }
 
+  // Select2 (the admin's exercise search) draws its own combobox and names it by the
+  // chosen exercise only (aria-labelledby its text), so a blank row's box and its text had
+  // no name at all (axe-core: aria-input-field-name, serious). Name it by the select's own label as well
+  // ("Exercise, row 5", from LabelledInlineFields), kept in a hidden span beside it.
+  // Select2 draws the box on jQuery's ready and on "formset:added", in an order we do not
+  // control, so a MutationObserver names each box when it appears.
+  function nameComboboxes(root) {
+    root.querySelectorAll("select.admin-autocomplete[aria-label]").forEach((select) => {
+      const box = select.parentElement.querySelector(".select2-selection[role=combobox]");
+      if (!box || box.dataset.named) return;
+      const name = document.createElement("span");
+      name.id = `${select.id}-name`;
+      name.className = "visually-hidden";
+      name.textContent = select.getAttribute("aria-label");
+      select.after(name);
+      const shown = box.getAttribute("aria-labelledby");
+      box.setAttribute("aria-labelledby", shown ? `${name.id} ${shown}` : name.id);
+      box.dataset.named = "1";
+      // The text inside (role "textbox") is empty until an exercise is chosen, so it is
+      // named the same way (the box's own name still reads the chosen exercise: a name
+      // reached through aria-labelledby is not followed a second time).
+      const shownText = box.querySelector(".select2-selection__rendered[id]");
+      if (shownText) shownText.setAttribute("aria-labelledby", `${name.id} ${shownText.id}`);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".inline-group.ordered-items, .ordered-items").forEach(setUp);
+    document.querySelectorAll(".inline-group").forEach((group) => {
+      nameComboboxes(group);
+      new MutationObserver(() => nameComboboxes(group)).observe(group, {
+        childList: true,
+        subtree: true,
+      });
+    });
   });
 })();

@@ -3,6 +3,7 @@
 //   in the search box it searches at once.
 // - After htmx redraws the plan panel, focus returns to the button that was used (or the
 //   panel's heading when that row is gone), so keyboard users keep their place.
+// - The library's Add buttons read "In the plan" for the exercises in the plan.
 // - "Copy link" on the confirmation page.
 (function () {
   "use strict";
@@ -20,6 +21,26 @@
   document.addEventListener("htmx:beforeRequest", function () {
     var active = document.activeElement;
     lastFocus = active && active.id ? active.id : null;
+  });
+
+  // The library's Add buttons follow the plan: after htmx redraws the plan panel (an add,
+  // a removal, a template loaded), an exercise in the plan reads "In the plan" (disabled),
+  // the others "Add". The page drawn by the server says the same without this.
+  function syncLibrary() {
+    var inPlan = {};
+    document.querySelectorAll("#plan-panel .in-plan-id").forEach(function (input) {
+      inPlan[input.value] = true;
+    });
+    document.querySelectorAll(".add-exercise[data-exercise]").forEach(function (button) {
+      var added = inPlan[button.getAttribute("data-exercise")] === true;
+      button.disabled = added;
+      button.querySelector(".label-add").hidden = added;
+      button.querySelector(".label-in-plan").hidden = !added;
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "plan-panel") syncLibrary();
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from clinic.models import User
 from exercises import services as exercise_services
 from exercises.library import load_shipped_library
 from exercises.models import PrecautionTag
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path(tempfile.gettempdir()) / "shots-19"
 SECOND_PROGRAM = list(demo.DEMO_PROGRAMS)[1]  # the seed's three-exercise template
 WIDTHS = {"wide": 1366, "laptop": 1024, "tablet": 820}
+ANY_IMPACT = ("minor", "moderate", "serious", "critical")
 
 
 class Journey:
@@ -237,6 +239,38 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     assert page.console_errors == []
 
 
+def test_the_library_says_in_the_plan_after_an_htmx_add_and_add_after_a_removal(page, live_server):
+    """The plan panel alone is redrawn by htmx; the library's button for that exercise
+    follows it: "In the plan" (disabled) after the add, "Add" again after the removal."""
+    seed_demo_world(with_history=False)
+    patient = Patient.objects.get(user__username="demo-patient")
+    log_in(page, "demo-clinician", demo.DEMO_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/admin/patients/patient/{patient.pk}/prescribe/")
+    loads = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and loads.append(frame.url))
+    page.get_by_label("Search by name, body part or complaint").fill("buttock")
+    results = page.locator("#library-results")
+    expect(results).to_contain_text("found for “buttock”")
+    results.get_by_role("button", name="Add Glute bridge").click()
+    expect(page.locator("li.plan-row", has_text="Glute bridge")).to_have_count(1)
+    in_plan = results.get_by_role("button", name="In the plan Glute bridge")
+    expect(in_plan).to_be_disabled()
+    expect(results.get_by_role("button", name="Add Glute bridge")).to_have_count(0)
+    # caret="initial": Playwright hides the caret with an inline style, which the page's
+    # Content Security Policy refuses (and logs as a console error).
+    page.screenshot(path=SHOTS / "library-in-the-plan-1366.png", caret="initial")
+
+    page.get_by_role("button", name="Remove Glute bridge").click()
+    expect(page.locator("li.plan-row", has_text="Glute bridge")).to_have_count(0)
+    expect(results.get_by_role("button", name="Add Glute bridge")).to_be_enabled()
+    expect(in_plan).to_have_count(0)
+    assert loads == []  # all of it through htmx, no page load
+    assert axe_violations(page, ANY_IMPACT) == []
+    assert page.console_errors == []
+
+
 def test_the_pages_this_touches_stay_clean_for_axe(page, live_server, capsys):
     """The admin index, patient list, assign page (with an archived exercise to choose for)
     and template list were clean before; the patient list gained "Prescribe", the assign
@@ -259,13 +293,13 @@ def test_the_pages_this_touches_stay_clean_for_axe(page, live_server, capsys):
         f"/admin/patients/patient/{patient.pk}/prescribe/?template={program.pk}",
     ):
         page.goto(url)
-        found[url] = axe_violations(page)
+        found[url] = axe_violations(page, ANY_IMPACT)
         if "assign" in url:
             expect(page.get_by_text("No longer in the library")).to_be_visible()
             page.screenshot(path=SHOTS / "assign-archived-1366.png", full_page=True)
     with capsys.disabled():
-        print(f"\naxe-core, serious and critical: { ({k: len(v) for k, v in found.items()}) }")
-    assert all(violations == [] for violations in found.values()), found
+        print(f"\naxe-core, any impact: { ({k: len(v) for k, v in found.items()}) }")
+    assert {url: v for url, v in found.items() if v} == {}
 
 
 def test_clinician_pages_we_customise_pass_axe_and_fit_1024_and_820(page, live_server, capsys):
@@ -277,6 +311,8 @@ def test_clinician_pages_we_customise_pass_axe_and_fit_1024_and_820(page, live_s
     patient = Patient.objects.get(user__username="demo-patient")
     prescription = patient.prescriptions.first()
     program = prescription.program
+    clinician = User.objects.get(username="demo-clinician")
+    own = exercise_services.program_duplicate(program=program, owner=clinician)
     log_in(page, "demo-clinician", demo.DEMO_PASSWORD)
     page.wait_for_url("**/admin/")
     found, widths = {}, {}
@@ -287,11 +323,14 @@ def test_clinician_pages_we_customise_pass_axe_and_fit_1024_and_820(page, live_s
         "progress": f"/admin/patients/patient/{patient.pk}/progress/",
         "exercises": "/admin/exercises/exercise/",
         "template": f"/admin/exercises/program/{program.pk}/change/",
+        "own-template": f"/admin/exercises/program/{own.pk}/change/",
+        "templates": "/admin/exercises/program/",
+        "prescribing": f"/admin/patients/patient/{patient.pk}/prescribe/?template={program.pk}",
     }
     for name, url in pages.items():
         page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(url)
-        found[name] = axe_violations(page)
+        found[name] = axe_violations(page, ANY_IMPACT)
         if name == "template":  # clinic-wide: read-only for a clinician, so no arrows
             expect(page.locator("#items-group, .inline-group").first).to_be_visible()
             assert page.get_by_role("button", name="Move up").count() == 0
@@ -301,7 +340,8 @@ def test_clinician_pages_we_customise_pass_axe_and_fit_1024_and_820(page, live_s
             if name in ("prescription", "progress") and width != 1366:
                 page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
     with capsys.disabled():
-        print(f"\naxe-core serious+critical per page: { {k: len(v) for k, v in found.items()} }")
+        counts = {name: len(violations) for name, violations in found.items()}
+        print(f"\naxe-core, any impact, per page at 1366 px: {counts}")
         print(f"page widths: {widths}")
-    assert all(violations == [] for violations in found.values()), found
+    assert {k: v for k, v in found.items() if v} == {}
     assert all(scroll <= width for (_, width), scroll in widths.items()), widths

@@ -532,6 +532,44 @@ def test_an_existing_prescription_is_changed_on_the_same_page(client, clinician,
     assert prescription.name == "Weeks 3-6"
 
 
+def test_a_double_tap_on_save_changes_is_the_same_save_not_someone_elses(
+    client, clinician, patient
+):
+    """The second identical submit of "Save changes" (opened at the version the first one
+    replaced) lands where the first did, with no "someone else changed it" message and no
+    second write; a different submit from that page is still refused."""
+    bridge, march = ExerciseFactory(name="Glute bridge"), ExerciseFactory(name="Seated march")
+    prescription = PrescriptionFactory(patient=patient, name="Weeks 1-2", created_by=clinician)
+    PrescribedExerciseFactory(prescription=prescription, exercise=bridge, reps=8, order=1)
+    PrescribedExerciseFactory(prescription=prescription, exercise=march, reps=10, order=2)
+    client.force_login(clinician)
+    html = client.get(page_url(patient), {"prescription": prescription.pk}).content.decode()
+    tap = form_data(html, op="save", name="Weeks 3-6", **{"items-0-reps": "12"})
+    first = client.post(page_url(patient), tap)
+    assert first.status_code == 302
+    prescription.refresh_from_db()
+    assert prescription.version == 2
+
+    second = client.post(page_url(patient), tap)
+    assert second.status_code == 302
+    assert second["Location"] == first["Location"]
+    prescription.refresh_from_db()
+    assert prescription.version == 2  # nothing written the second time
+    assert prescription.name == "Weeks 3-6"
+    assert list(prescription.exercises.order_by("order").values_list("reps", flat=True)) == [
+        12,
+        10,
+    ]
+    assert "Someone else changed" not in client.get(second["Location"]).content.decode()
+
+    # The same stale page asking for something else is someone else's change after all.
+    other = client.post(page_url(patient), {**tap, "items-1-reps": "15"})
+    assert other.status_code == 200
+    assert "Someone else changed this prescription" in other.content.decode()
+    prescription.refresh_from_db()
+    assert prescription.version == 2
+
+
 def test_another_patients_prescription_cannot_be_opened_here(
     client, clinician, patient, other_patient
 ):

@@ -103,6 +103,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     "admin:login": (everyone(GONE), everyone(OK)),
     "admin:logout": (rule(L, L, L, NA, NA, NA, NA), everyone({302})),
     "admin:password_change": (STAFF_ONLY, STAFF_ONLY),
+    # Staff's own email settings: an empty form is "both off" for the one who sends it.
+    "admin:email_settings": (STAFF_ONLY, rule(L, L, L, GONE, GONE, GONE, GONE)),
     "admin:password_change_done": (STAFF_ONLY, rule(L, L, L, NA, NA, NA, NA)),
     "admin:autocomplete": (rule(L, L, L, DENY, DENY, DENY, DENY), rule(L, L, L, NA, NA, NA, NA)),
     "admin:jsi18n": (STAFF_ONLY, rule(L, L, L, NA, NA, NA, NA)),
