@@ -76,12 +76,10 @@ def plans_stale(patient_ids: int | Iterable[int] | None) -> None:
         return
     ids = [patient_ids] if isinstance(patient_ids, int) else list(patient_ids)
     if ids:
-        Patient.objects.filter(pk__in=ids).update(plan_stamp=uuid.uuid4())
+        plans_stale_where(pk__in=ids)
 
 
-def library_plans_stale(exercise_ids: Iterable[int]) -> None:
-    """An editor changed these library exercises (names, pictures): the day pages of the
-    patients who have them prescribed are stale. One UPDATE."""
-    Patient.objects.filter(prescriptions__exercises__exercise__in=list(exercise_ids)).update(
-        plan_stamp=uuid.uuid4()
-    )
+def plans_stale_where(**lookup) -> None:
+    """The same for the patients ``lookup`` finds (one UPDATE): a clinician's, or those with
+    a library exercise prescribed."""
+    Patient.objects.filter(**lookup).update(plan_stamp=uuid.uuid4())

@@ -20,7 +20,6 @@ a deploy's new templates start from an empty cache.
 
 import datetime
 import secrets
-import uuid
 
 from django.conf import settings
 from django.core.cache import caches
@@ -71,30 +70,33 @@ def with_csrf_token(request, rendered: str) -> SafeString:
 
 # --- What makes a plan stale -----------------------------------------------------------------
 
-# Every model whose rows the day page shows, with the path from Patient to a row of it. A
-# write to one of these goes through ``patients.changes.record`` (which gives the patient a
-# new stamp); the write-path guard test reads this table and checks it against the tables
-# the day page actually queries. The clinician's name shows too: see ``clinician_renamed``.
-DAY_PAGE_MODELS = {
-    Patient: "pk",
-    Prescription: "prescriptions",
-    PrescribedExercise: "prescriptions__exercises",
-    SessionLog: "prescriptions__session_logs",
-    ExerciseCheck: "prescriptions__session_logs__checks",
-    FunctionCheckIn: "function_checkins",
-    ExerciseFeedback: "prescriptions__exercises__feedback",
-    Exercise: "prescriptions__exercises__exercise",
-}
+# Every model whose rows the day page shows. A write to one of these goes through
+# ``patients.changes.record`` (which gives the patient a new stamp); the write-path guard test
+# reads this set and checks it against the tables the day page actually queries. The
+# clinician's name shows too: see ``clinician_renamed``.
+DAY_PAGE_MODELS = frozenset(
+    {
+        Patient,
+        Prescription,
+        PrescribedExercise,
+        SessionLog,
+        ExerciseCheck,
+        FunctionCheckIn,
+        ExerciseFeedback,
+        Exercise,
+    }
+)
 
 
 def clinician_renamed(sender, user, **kwargs):
     """A clinician's displayed name changed: their patients' messages show it. Saving a
     user for any other reason (every sign-in stores ``last_login``) touches no patient."""
-    Patient.objects.filter(clinician=user.pk).update(plan_stamp=uuid.uuid4())
+    changes.plans_stale_where(clinician=user.pk)
 
 
 def library_changed(sender, exercise_ids, **kwargs):
-    changes.library_plans_stale(exercise_ids)
+    # An editor changed these exercises (names, pictures): every patient who has one.
+    changes.plans_stale_where(prescriptions__exercises__exercise__in=list(exercise_ids))
 
 
 @receiver(setting_changed)
