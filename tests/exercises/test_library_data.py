@@ -229,7 +229,7 @@ def test_loader_reads_an_explicit_path() -> None:
         (("head = [", "nose = ["), "nose"),
         (('harder = "glute-bridge"', 'harder = "no-such-exercise"'), "no-such-exercise"),
         (('harder = "glute-bridge"', 'harder = "pelvic-tilt"'), "itself"),
-        (('name = "Glute bridge"', 'name = "Pelvic tilt"'), "duplicate name"),
+        (('name = "Hip lift (glute bridge)"', 'name = "Pelvic tilt"'), "duplicate name"),
         (('    "pregnancy",  ', '    "vertigo",  '), "vertigo"),
         # The clamshell's text warns after a hip replacement: the tag must stay.
         (
