@@ -19,11 +19,25 @@ def _times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
 
 
+# A timed dose this long, without repetitions, is an activity kept up for that time (the
+# walking program), not a position held: "10 minutes, once", never "hold 600 seconds".
+ACTIVITY_SECONDS = 180
+
+
+def _duration(seconds: int) -> str:
+    """Whole minutes from two minutes up ("10 minutes"), else seconds ("90 seconds")."""
+    if seconds >= 120 and seconds % 60 == 0:
+        return f"{seconds // 60} minutes"
+    return f"{seconds} seconds"
+
+
 def describe_dosage(
     *, sets: int, reps: int | None, hold_seconds: int | None, side: str = Side.BOTH
 ) -> str:
     """Describe a dose the way a clinician would say it to a patient."""
-    if reps and hold_seconds:
+    if not reps and hold_seconds and hold_seconds >= ACTIVITY_SECONDS:
+        core = f"{_duration(hold_seconds)}, {_times(sets)}"
+    elif reps and hold_seconds:
         core = (
             f"{reps} repetitions, hold {hold_seconds} seconds each"
             if sets == 1
@@ -32,7 +46,7 @@ def describe_dosage(
     elif reps:
         core = f"{reps} repetitions" if sets == 1 else f"{sets} sets of {reps}"
     elif hold_seconds:
-        core = f"hold {hold_seconds} seconds, {_times(sets)}"
+        core = f"hold {_duration(hold_seconds)}, {_times(sets)}"
     else:
         core = _times(sets)
     side_words = SIDE_WORDS.get(Side(side), "")

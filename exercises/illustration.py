@@ -36,7 +36,17 @@ KEYPOINTS: tuple[str, ...] = (
     "toe_r",
 )
 VIEWS: tuple[str, ...] = ("side", "front", "top")
-PROPS: tuple[str, ...] = ("mat", "band", "chair", "wall", "foam_roller", "step", "strap", "cushion")
+PROPS: tuple[str, ...] = (
+    "mat",
+    "band",
+    "chair",
+    "wall",
+    "foam_roller",
+    "step",
+    "strap",
+    "cushion",
+    "stick",
+)
 
 # Bump when the drawings change: load_library then redraws every shipped illustration.
 RENDERER_VERSION = 2
@@ -438,7 +448,9 @@ def _draw_chair(cv: _Canvas, pose: Pose, hip: Point, knee: Point) -> None:
 
 
 def _draw_props_front(cv: _Canvas, props: Sequence[str], pose: Pose) -> None:
-    """Props held or worn (band, strap); they are drawn over the figure."""
+    """Props held or worn (band, strap, stick); they are drawn over the figure."""
+    if "stick" in props:
+        _draw_stick(cv, pose)
     if "band" in props:
         # A loop just above the knees, where clinicians usually place it for hip work.
         ends = []
@@ -455,6 +467,21 @@ def _draw_props_front(cv: _Canvas, props: Sequence[str], pose: Pose) -> None:
         ball = _mid(_pt(pose, f"ankle_{foot}"), _pt(pose, f"toe_{foot}"))
         for side in ("l", "r"):
             cv.line(_pt(pose, f"wrist_{side}"), ball, STRAP, 0.9)
+
+
+def _draw_stick(cv: _Canvas, pose: Pose) -> None:
+    """A broom handle held along the back: it touches the back of the head and the tailbone,
+    so it follows the trunk (side view) and shows whether the back stays straight."""
+    hip = _mid(_pt(pose, "hip_l"), _pt(pose, "hip_r"))
+    neck, head = _pt(pose, "neck"), _pt(pose, "head")
+    length = math.dist(neck, hip) or 1.0
+    ux, uy = (neck[0] - hip[0]) / length, (neck[1] - hip[1]) / length
+    # The back is the side away from the way the toes point.
+    facing = 1 if float(pose["toe_l"][0]) >= float(pose["ankle_l"][0]) else -1
+    nx, ny = (uy, -ux) if uy * facing < 0 else (-uy, ux)
+    bottom = (hip[0] - ux * 6 + nx * 2.4, hip[1] - uy * 6 + ny * 2.4)
+    top = (head[0] + ux * 5 + nx * 4.6, head[1] + uy * 5 + ny * 4.6)
+    cv.line(bottom, top, WOOD_DARK, 1.3)
 
 
 def _arrow_joints(start: Pose, end: Pose, requested: Sequence[str] | None) -> list[str]:

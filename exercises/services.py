@@ -186,7 +186,7 @@ def _library_drawings(pose_table_json: str) -> tuple[bytes, bytes]:
 
     A drawing depends on nothing but its pose table and the renderer, and takes about half a
     second of CPU; a process that loads the library more than once (the test suite, a seed
-    after a reset) draws each picture once. 27 exercises keep about 3 MB here.
+    after a reset) draws each picture once. 43 exercises keep about 5 MB here.
     """
     start, end = illustration.crop_empty_sky(
         [

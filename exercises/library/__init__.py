@@ -36,7 +36,7 @@ CONDITION_MENTIONS: dict[str, re.Pattern[str]] = {
     tag: re.compile(pattern, re.IGNORECASE)
     for tag, pattern in {
         "after_hip_replacement": r"\bhip replacement\b",
-        "anterior_hip_replacement": r"\banterior\b",
+        "anterior_hip_replacement": r"\banterior\b|\bput in from the front\b",
         "knee_pain": r"\bknees? (?:are|is) sore\b|\bkneeling hurts\b",
         "osteoporosis": r"\bosteoporosis\b",
         "pregnancy": r"\bpregnan",

@@ -32,15 +32,15 @@ def test_too_hard_twice_on_one_exercise_gives_one_regression_for_it(phone_page):
     # Yesterday, on the day's page: done, then one tap.
     yesterday = patient.today() - datetime.timedelta(days=1)
     page.goto(f"/plan/{yesterday.isoformat()}/")
-    card = _card(page, "Clamshell")
+    card = _card(page, "Side-lying knee opening (clamshell)")
     card.get_by_role("button", name=re.compile(r"^Mark done")).click()
-    card = _card(page, "Clamshell")
+    card = _card(page, "Side-lying knee opening (clamshell)")
     expect(card.get_by_text("How did it feel? (optional)")).to_be_visible()
     card.get_by_role("button", name="Too hard").click()
-    expect(_card(page, "Clamshell").get_by_role("button", name="Too hard")).to_have_attribute(
-        "aria-pressed", "true"
-    )
-    _card(page, "Clamshell").scroll_into_view_if_needed()
+    expect(
+        _card(page, "Side-lying knee opening (clamshell)").get_by_role("button", name="Too hard")
+    ).to_have_attribute("aria-pressed", "true")
+    _card(page, "Side-lying knee opening (clamshell)").scroll_into_view_if_needed()
     page.screenshot(path=f"{SHOTS}/feedback-card.png")
     assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
 
@@ -50,14 +50,17 @@ def test_too_hard_twice_on_one_exercise_gives_one_regression_for_it(phone_page):
     page.wait_for_url("**/guided/")
     for _ in range(3):
         step = page.locator("[data-step].is-current")
-        if step.get_by_role("heading", level=1).inner_text() == "Clamshell":
+        if (
+            step.get_by_role("heading", level=1).inner_text()
+            == "Side-lying knee opening (clamshell)"
+        ):
             break
         step.get_by_role("button", name="Finish now").wait_for()
         step.locator("summary", has_text="Skip").click()
         step.get_by_label("Why are you skipping it?").select_option(label="No time")
         step.get_by_role("button", name="Skip this exercise").click()
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", level=1)).to_have_text("Clamshell")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Side-lying knee opening (clamshell)")
     question = step.locator("[data-feedback]")
     expect(question).to_be_hidden()  # asked once the exercise is done
     next_button = step.locator("[data-action=next]")
@@ -79,7 +82,9 @@ def test_too_hard_twice_on_one_exercise_gives_one_regression_for_it(phone_page):
     ]
     annotated = adherence.with_adherence(Patient.objects, today=patient.today()).get(pk=patient.pk)
     found = suggestions.candidates_for([annotated], today=patient.today()).get(patient.pk, [])
-    assert [(c.prescribed.exercise.name, c.kind) for c in found] == [("Clamshell", "regress")]
+    assert [(c.prescribed.exercise.name, c.kind) for c in found] == [
+        ("Side-lying knee opening (clamshell)", "regress")
+    ]
     assert page.console_errors == []
 
 
@@ -89,12 +94,16 @@ def test_an_answer_given_offline_is_stored_once_when_back_online(phone_page):
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
     expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
-    card = _card(page, "Clamshell")
+    card = _card(page, "Side-lying knee opening (clamshell)")
     card.get_by_role("button", name=re.compile(r"^Mark done")).click()
-    expect(_card(page, "Clamshell").get_by_role("button", name="Too hard")).to_be_visible()
+    expect(
+        _card(page, "Side-lying knee opening (clamshell)").get_by_role("button", name="Too hard")
+    ).to_be_visible()
 
     page.context.set_offline(True)
-    too_hard = _card(page, "Clamshell").get_by_role("button", name="Too hard")
+    too_hard = _card(page, "Side-lying knee opening (clamshell)").get_by_role(
+        "button", name="Too hard"
+    )
     too_hard.click()
     expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
     expect(too_hard).to_have_attribute("aria-pressed", "true")
@@ -107,6 +116,9 @@ def test_an_answer_given_offline_is_stored_once_when_back_online(phone_page):
         "2 entries sent to your clinic", timeout=30_000
     )
     answer = ExerciseFeedback.objects.get()
-    assert (answer.prescribed_exercise.exercise.name, answer.effort) == ("Clamshell", "too_hard")
+    assert (answer.prescribed_exercise.exercise.name, answer.effort) == (
+        "Side-lying knee opening (clamshell)",
+        "too_hard",
+    )
     offline_requests = ("ERR_INTERNET_DISCONNECTED", "ERR_FAILED")
     assert [e for e in page.console_errors if not any(s in e for s in offline_requests)] == []

@@ -42,7 +42,7 @@ def test_tones_at_3_2_1_and_the_end_of_a_5_second_hold_and_voice_off_by_default(
     seed_demo_world(with_history=False)
     patient = Patient.objects.get(user__username="demo-patient")
     stretch = PrescribedExercise.objects.get(
-        prescription__patient=patient, exercise__name="Standing hip flexor stretch"
+        prescription__patient=patient, exercise__library_key="standing-hip-flexor-stretch"
     )
     stretch.hold_seconds = 5
     stretch.save()
@@ -64,7 +64,9 @@ def test_tones_at_3_2_1_and_the_end_of_a_5_second_hold_and_voice_off_by_default(
     expect(guided).to_have_attribute("data-cue-voice", "0")
 
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", level=1)).to_have_text("Standing hip flexor stretch")
+    expect(step.get_by_role("heading", level=1)).to_have_text(
+        "Standing stretch for the front of the hip (hip flexor stretch)"
+    )
     step.get_by_role("button", name="Start 5-second hold").click()
     page.wait_for_function("() => window.__tones.length >= 4")
     tones = page.evaluate("window.__tones")

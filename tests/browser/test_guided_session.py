@@ -59,7 +59,7 @@ def _check(name):
 
 def test_a_skip_made_on_today_survives_guided_mode_to_the_end(patient_page):
     page = patient_page
-    _skip_on_today(page, "Clamshell", "No equipment")
+    _skip_on_today(page, "Side-lying knee opening (clamshell)", "No equipment")
     page.get_by_role("link", name="Start guided session").click()
     page.wait_for_url("**/guided/")
 
@@ -78,42 +78,50 @@ def test_a_skip_made_on_today_survives_guided_mode_to_the_end(patient_page):
         "() => [...document.querySelectorAll('[data-step]')]"
         ".every((s) => s.dataset.status !== '' && !s.dataset.sending)"
     )
-    clamshell = _check("Clamshell")
+    clamshell = _check("Side-lying knee opening (clamshell)")
     assert (clamshell.status, clamshell.skip_reason) == ("skipped", "no_equipment")
     page.screenshot(path=f"{SHOTS}/guided-finish.png", full_page=True)
-    expect(finish.locator("[data-finish-skipped]")).to_contain_text("Clamshell")
+    expect(finish.locator("[data-finish-skipped]")).to_contain_text(
+        "Side-lying knee opening (clamshell)"
+    )
     expect(finish.locator("[data-finish-skipped]")).to_contain_text("no equipment")
     expect(finish.locator("[data-finish-done] li")).to_have_count(3)
     # Clamshell was skipped: guided mode went from the bridge straight to the stretch.
-    assert visited == ["Pelvic tilt", "Glute bridge", "Standing hip flexor stretch"]
+    assert visited == [
+        "Pelvic tilt",
+        "Hip lift (glute bridge)",
+        "Standing stretch for the front of the hip (hip flexor stretch)",
+    ]
     page.goto("/plan/")
-    expect(_card(page, "Glute bridge").locator(".status")).to_contain_text("✓ Done")
-    expect(_card(page, "Clamshell").locator(".status")).to_contain_text("Skipped: no equipment")
+    expect(_card(page, "Hip lift (glute bridge)").locator(".status")).to_contain_text("✓ Done")
+    expect(_card(page, "Side-lying knee opening (clamshell)").locator(".status")).to_contain_text(
+        "Skipped: no equipment"
+    )
     assert page.console_errors == []
 
 
 def test_guided_mode_resumes_at_the_first_open_exercise(patient_page):
     page = patient_page
     _mark_done_on_today(page, "Pelvic tilt")
-    _skip_on_today(page, "Glute bridge", "No time")
+    _skip_on_today(page, "Hip lift (glute bridge)", "No time")
     page.get_by_role("link", name="Start guided session").click()
     page.wait_for_url("**/guided/")
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", level=1)).to_have_text("Clamshell")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Side-lying knee opening (clamshell)")
     expect(page.locator("[data-progress]")).to_have_text("Exercise 3 of 4")
 
     # Back shows what was logged on the earlier exercise, and changes nothing.
     step.get_by_role("button", name="‹ Back").click()
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", level=1)).to_have_text("Glute bridge")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Hip lift (glute bridge)")
     expect(step.locator("[data-logged]")).to_contain_text("Skipped: no time")
     page.screenshot(path=f"{SHOTS}/guided-back-to-skipped.png")
     assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
     step.get_by_role("button", name="Next exercise ›").click()
     expect(page.locator("[data-step].is-current").get_by_role("heading", level=1)).to_have_text(
-        "Clamshell"
+        "Side-lying knee opening (clamshell)"
     )
-    assert _check("Glute bridge").skip_reason == "no_time"
+    assert _check("Hip lift (glute bridge)").skip_reason == "no_time"
 
 
 def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
@@ -124,7 +132,7 @@ def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
 
     # Skip the glute bridge with a reason: none is chosen for the patient.
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", level=1)).to_have_text("Glute bridge")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Hip lift (glute bridge)")
     step.locator("summary", has_text="Skip").click()
     reason = step.get_by_label("Why are you skipping it?")
     expect(reason).to_have_value("")
@@ -133,7 +141,7 @@ def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
     reason.select_option(label="Too painful")
     step.get_by_role("button", name="Skip this exercise").click()
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", level=1)).to_have_text("Clamshell")
+    expect(step.get_by_role("heading", level=1)).to_have_text("Side-lying knee opening (clamshell)")
 
     # Back to the glute bridge: it says skipped, and going on does not change it.
     step.get_by_role("button", name="‹ Back").click()
@@ -145,7 +153,7 @@ def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
     page.locator("[data-step].is-current").get_by_role("button", name="Finish now").click()
     finish = page.locator("[data-finish]")
     expect(finish.locator("[data-finish-done]")).to_contain_text("Pelvic tilt")
-    expect(finish.locator("[data-finish-skipped]")).to_contain_text("Glute bridge")
+    expect(finish.locator("[data-finish-skipped]")).to_contain_text("Hip lift (glute bridge)")
     expect(finish.locator("[data-finish-skipped]")).to_contain_text("too painful")
     expect(finish.locator("[data-finish-open] li")).to_have_count(2)
     expect(finish.get_by_role("button", name="Save", exact=True)).to_be_visible()
@@ -153,9 +161,9 @@ def test_skip_and_back_in_guided_mode_and_the_finish_screen(patient_page):
     page.wait_for_function(
         "() => ![...document.querySelectorAll('[data-step]')].some((s) => s.dataset.sending)"
     )
-    glute = _check("Glute bridge")
+    glute = _check("Hip lift (glute bridge)")
     assert (glute.status, glute.skip_reason) == ("skipped", "too_painful")
-    assert _check("Clamshell") is None
+    assert _check("Side-lying knee opening (clamshell)") is None
     assert page.console_errors == []
 
 

@@ -72,7 +72,7 @@ def test_guided_mode_steps_through_an_exercise_with_its_timer(patient_page, arti
     step.get_by_role("button", name="Next exercise ›").click()
 
     # Glute bridge and clamshell: two sets each, resting skipped.
-    for name in ("Glute bridge", "Clamshell"):
+    for name in ("Hip lift (glute bridge)", "Side-lying knee opening (clamshell)"):
         step = page.locator("[data-step].is-current")
         expect(step.get_by_role("heading", name=name)).to_be_visible()
         next_exercise = step.get_by_role("button", name="Next exercise ›")
@@ -84,7 +84,11 @@ def test_guided_mode_steps_through_an_exercise_with_its_timer(patient_page, arti
 
     # Standing hip flexor stretch: a timed 30-second hold; watch it count down.
     step = page.locator("[data-step].is-current")
-    expect(step.get_by_role("heading", name="Standing hip flexor stretch")).to_be_visible()
+    expect(
+        step.get_by_role(
+            "heading", name="Standing stretch for the front of the hip (hip flexor stretch)"
+        )
+    ).to_be_visible()
     step.get_by_role("button", name=re.compile(r"Start 30-second hold")).click()
     value = step.locator("[data-timer-value]")
     expect(value).to_have_text("30")

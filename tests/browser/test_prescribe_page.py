@@ -82,7 +82,9 @@ def test_new_patient_three_exercises_one_more_and_send(page, browser, live_serve
     expect(page.locator("li.plan-row")).to_have_count(3)
     journey.type(page.get_by_label("Search by name, body part or complaint"), "buttock")
     expect(page.locator("#library-results")).to_contain_text("found for “buttock”")
-    journey.click(page.locator("#library-results").get_by_role("button", name="Add Glute bridge"))
+    journey.click(
+        page.locator("#library-results").get_by_role("button", name="Add Hip lift (glute bridge)")
+    )
     expect(page.locator("li.plan-row")).to_have_count(4)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "journey-before-send-1366.png", full_page=True)
@@ -101,7 +103,7 @@ def test_new_patient_three_exercises_one_more_and_send(page, browser, live_serve
     patient = Patient.objects.get(email="nora.quinn@example.org")
     prescription = Prescription.objects.get(patient=patient)
     assert [item.exercise.name for item in prescription.exercises.order_by("order")][-1] == (
-        "Glute bridge"
+        "Hip lift (glute bridge)"
     )
     assert prescription.exercises.count() == 4
     assert mail.outbox[-1].to == ["nora.quinn@example.org"]
@@ -165,37 +167,54 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     assert results.locator("img").count() == results.count()
     page.get_by_label("Search by name, body part or complaint").fill("outer hip")
     expect(page.locator("#library-results")).to_contain_text("found for “outer hip”")
-    clam = page.locator("#library-results li.library-item", has_text="Clamshell")
+    clam = page.locator(
+        "#library-results li.library-item", has_text="Side-lying knee opening (clamshell)"
+    )
     expect(clam.locator(".precaution-flag")).to_contain_text("After hip replacement")
 
     # Star it (htmx), then add three with Enter on the focused button.
-    clam.get_by_role("button", name="Favourite: Clamshell").click()
-    expect(clam.get_by_role("button", name="Favourite: Clamshell")).to_have_attribute(
-        "aria-pressed", "true"
-    )
-    for name in ("Clamshell", "Lateral band walk"):
+    clam.get_by_role("button", name="Favourite: Side-lying knee opening (clamshell)").click()
+    expect(
+        clam.get_by_role("button", name="Favourite: Side-lying knee opening (clamshell)")
+    ).to_have_attribute("aria-pressed", "true")
+    for name in (
+        "Side-lying knee opening (clamshell)",
+        "Side steps with a band (lateral band walk)",
+    ):
         page.locator("#library-results").get_by_role("button", name=f"Add {name}").focus()
         page.keyboard.press("Enter")
         expect(page.locator("li.plan-row", has_text=name)).to_be_visible()
-    row = page.locator("li.plan-row", has_text="Clamshell")
+    row = page.locator("li.plan-row", has_text="Side-lying knee opening (clamshell)")
     expect(row.locator(".row-warning")).to_contain_text("Check before prescribing")
 
     # Keyboard reorder: the focus stays on the button that was pressed.
-    page.get_by_role("button", name="Move Lateral band walk up").focus()
+    page.get_by_role("button", name="Move Side steps with a band (lateral band walk) up").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("li.plan-row").first).to_contain_text("Lateral band walk")
+    expect(page.locator("li.plan-row").first).to_contain_text(
+        "Side steps with a band (lateral band walk)"
+    )
     # Now first, its "up" is disabled: the focus moves to the same row's "down".
-    expect(page.get_by_role("button", name="Move Lateral band walk down")).to_be_focused()
+    expect(
+        page.get_by_role("button", name="Move Side steps with a band (lateral band walk) down")
+    ).to_be_focused()
 
     # Drag the row back by its head; a changed dose updates the session length at once.
-    page.locator("li.plan-row", has_text="Clamshell").locator(".row-head").drag_to(
-        page.locator("li.plan-row", has_text="Lateral band walk").locator(".row-head")
+    page.locator("li.plan-row", has_text="Side-lying knee opening (clamshell)").locator(
+        ".row-head"
+    ).drag_to(
+        page.locator("li.plan-row", has_text="Side steps with a band (lateral band walk)").locator(
+            ".row-head"
+        )
     )
-    expect(page.locator("li.plan-row").first).to_contain_text("Clamshell")
+    expect(page.locator("li.plan-row").first).to_contain_text("Side-lying knee opening (clamshell)")
     totals = page.locator(".plan-summary")
     before_minutes = totals.inner_text()
-    page.locator("li.plan-row", has_text="Lateral band walk").get_by_label("Sets").fill("8")
-    page.locator("li.plan-row", has_text="Lateral band walk").get_by_label("Reps").focus()
+    page.locator("li.plan-row", has_text="Side steps with a band (lateral band walk)").get_by_label(
+        "Sets"
+    ).fill("8")
+    page.locator("li.plan-row", has_text="Side steps with a band (lateral band walk)").get_by_label(
+        "Reps"
+    ).focus()
     expect(totals).not_to_have_text(before_minutes)
 
     SHOTS.mkdir(exist_ok=True)
@@ -207,12 +226,12 @@ def test_precaution_warning_reason_layout_keyboard_and_axe(page, live_server, ca
     # Save without a reason: an error on the row and in the summary; nothing saved.
     page.get_by_role("button", name="Save and send").click()
     expect(page.locator("#error-summary")).to_be_visible()
-    expect(page.locator("#error-summary")).to_contain_text("Clamshell")
+    expect(page.locator("#error-summary")).to_contain_text("Side-lying knee opening (clamshell)")
     assert Prescription.objects.filter(patient=patient).count() == before
     page.set_viewport_size({"width": 1024, "height": 900})
     page.screenshot(path=SHOTS / "prescribe-errors-1024.png", full_page=True)
     assert no_horizontal_scroll(page)
-    page.locator("#error-summary a", has_text="Clamshell").click()
+    page.locator("#error-summary a", has_text="Side-lying knee opening (clamshell)").click()
     reason = page.get_by_label("Reason to prescribe anyway")
     expect(reason).to_be_focused()
 
@@ -253,18 +272,18 @@ def test_the_library_says_in_the_plan_after_an_htmx_add_and_add_after_a_removal(
     page.get_by_label("Search by name, body part or complaint").fill("buttock")
     results = page.locator("#library-results")
     expect(results).to_contain_text("found for “buttock”")
-    results.get_by_role("button", name="Add Glute bridge").click()
-    expect(page.locator("li.plan-row", has_text="Glute bridge")).to_have_count(1)
-    in_plan = results.get_by_role("button", name="In the plan Glute bridge")
+    results.get_by_role("button", name="Add Hip lift (glute bridge)").click()
+    expect(page.locator("li.plan-row", has_text="Hip lift (glute bridge)")).to_have_count(1)
+    in_plan = results.get_by_role("button", name="In the plan Hip lift (glute bridge)")
     expect(in_plan).to_be_disabled()
-    expect(results.get_by_role("button", name="Add Glute bridge")).to_have_count(0)
+    expect(results.get_by_role("button", name="Add Hip lift (glute bridge)")).to_have_count(0)
     # caret="initial": Playwright hides the caret with an inline style, which the page's
     # Content Security Policy refuses (and logs as a console error).
     page.screenshot(path=SHOTS / "library-in-the-plan-1366.png", caret="initial")
 
-    page.get_by_role("button", name="Remove Glute bridge").click()
-    expect(page.locator("li.plan-row", has_text="Glute bridge")).to_have_count(0)
-    expect(results.get_by_role("button", name="Add Glute bridge")).to_be_enabled()
+    page.get_by_role("button", name="Remove Hip lift (glute bridge)").click()
+    expect(page.locator("li.plan-row", has_text="Hip lift (glute bridge)")).to_have_count(0)
+    expect(results.get_by_role("button", name="Add Hip lift (glute bridge)")).to_be_enabled()
     expect(in_plan).to_have_count(0)
     assert loads == []  # all of it through htmx, no page load
     assert axe_violations(page, ANY_IMPACT) == []

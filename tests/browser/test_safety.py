@@ -205,7 +205,9 @@ def test_advice_pages_and_handout_have_no_accessibility_violations(
     expect(page.get_by_role("link", name="01632 960 001").first).to_have_attribute(
         "href", "tel:01632960001"
     )
-    expect(page.get_by_role("img", name="Clamshell: how to finish")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Side-lying knee opening (clamshell): how to finish")
+    ).to_be_visible()
     assert axe_violations(page, impacts=ANY_IMPACT) == []
     assert page.console_errors == []
     # As it prints on A4 (about 794 x 1123 CSS pixels).

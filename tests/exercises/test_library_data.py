@@ -40,7 +40,27 @@ REQUIRED_KEYS = (
     "standing-hip-flexor-stretch",
     "pelvic-tilt",
     "seated-hip-march",
+    # Issue 21: exercises clinics use for low back pain and hip mobility.
+    "prone-press-up",
+    "prone-lying-on-elbows",
+    "sciatic-nerve-glide",
+    "walking-program",
+    "thoracic-open-book",
+    "thread-the-needle",
+    "abdominal-bracing",
+    "hip-hinge-broomstick",
+    "sit-to-stand",
+    "step-up",
+    "standing-hip-abduction",
+    "standing-hip-extension",
+    "knee-rolls",
+    "double-knee-to-chest",
+    "seated-butterfly-stretch",
+    "standing-quad-stretch",
 )
+# Exercises timed as an activity rather than held in a position: their hold_seconds is how
+# long the patient keeps going (a walk), up to the dose field's 10 minutes.
+TIMED_ACTIVITIES = {"walking-program"}
 
 # Body segments whose drawn length must not change between the start and end of a movement.
 SEGMENTS = (
@@ -134,7 +154,8 @@ def test_dosage_is_sane(entry: dict) -> None:
     if "reps" in entry:
         assert 1 <= entry["reps"] <= 30
     if "hold_seconds" in entry:
-        assert 1 <= entry["hold_seconds"] <= 120
+        longest = 600 if entry["key"] in TIMED_ACTIVITIES else 120
+        assert 1 <= entry["hold_seconds"] <= longest
     assert 0 <= entry["rest_seconds"] <= 180
 
 
@@ -148,6 +169,16 @@ def test_easier_and_harder_resolve(entry: dict) -> None:
 
 def test_progressions_named_in_the_brief_are_linked() -> None:
     assert BY_KEY["glute-bridge"]["harder"] == "single-leg-bridge"
+    assert BY_KEY["single-leg-bridge"]["easier"] == "glute-bridge"
+    assert BY_KEY["prone-lying-on-elbows"]["harder"] == "prone-press-up"
+    assert BY_KEY["prone-press-up"]["easier"] == "prone-lying-on-elbows"
+    assert BY_KEY["sit-to-stand"]["harder"] == "step-up"
+    assert BY_KEY["step-up"]["easier"] == "sit-to-stand"
+    assert BY_KEY["knee-to-chest"]["harder"] == "double-knee-to-chest"
+    assert BY_KEY["hip-hinge-broomstick"]["harder"] == "standing-hip-hinge"
+    assert BY_KEY["standing-hip-hinge"]["easier"] == "hip-hinge-broomstick"
+    assert BY_KEY["thoracic-open-book"]["harder"] == "thread-the-needle"
+    assert BY_KEY["abdominal-bracing"]["harder"] == "dead-bug"
     assert BY_KEY["half-kneeling-hip-flexor-stretch"]["easier"] == "standing-hip-flexor-stretch"
     assert BY_KEY["clamshell"]["harder"] == "side-lying-hip-abduction"
     assert BY_KEY["side-lying-hip-abduction"]["harder"] == "lateral-band-walk"
@@ -198,7 +229,7 @@ def test_loader_reads_an_explicit_path() -> None:
         (("head = [", "nose = ["), "nose"),
         (('harder = "glute-bridge"', 'harder = "no-such-exercise"'), "no-such-exercise"),
         (('harder = "glute-bridge"', 'harder = "pelvic-tilt"'), "itself"),
-        (('name = "Glute bridge"', 'name = "Pelvic tilt"'), "duplicate name"),
+        (('name = "Hip lift (glute bridge)"', 'name = "Pelvic tilt"'), "duplicate name"),
         (('    "pregnancy",  ', '    "vertigo",  '), "vertigo"),
         # The clamshell's text warns after a hip replacement: the tag must stay.
         (
@@ -230,12 +261,17 @@ def test_loader_refuses_a_condition_named_in_the_text_without_its_tag(tmp_path: 
 
 
 def test_every_precaution_tag_has_its_reason_beside_it() -> None:
-    """Each tag of each exercise sits on its own line with a one-line reason after it."""
+    """Each tag of each exercise sits on its own line with a one-line reason after it; an
+    exercise with no tag says why in a "# none: ..." line."""
     text = LIBRARY_PATH.read_text(encoding="utf-8")
     blocks = re.findall(r'^key = "([^"]+)"$.*?^precaution_tags = \[\n(.*?)^\]$', text, re.M | re.S)
     assert len(blocks) == len(LIBRARY)
     for key, body in blocks:
         lines = body.strip("\n").splitlines()
+        if not BY_KEY[key]["precaution_tags"]:
+            assert len(lines) == 1, key
+            assert re.fullmatch(r"\s+# none: \S.{10,}", lines[0]), key
+            continue
         assert [re.match(r'\s+"(\w+)",', line)[1] for line in lines] == BY_KEY[key][
             "precaution_tags"
         ], key

@@ -1,5 +1,5 @@
 """load_library with the real shipped data: idempotent, drawings on disk, the clinic's own
-work left alone. (Draws all 27 exercises once: about 15 seconds.)"""
+work left alone. (Draws all 43 exercises once: about 25 seconds.)"""
 
 import pytest
 from django.core.management import call_command
@@ -12,17 +12,42 @@ from tests.factories import ExerciseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
+# The 27 first shipped exercises and the 16 that issue 21 lists (it says fifteen, but names
+# sixteen, the hip hinge with a broomstick among them): a count that changes by accident
+# (a table lost in a merge) fails here.
+SHIPPED_COUNT = 43
+
+
+def _library_rows():
+    """Every shipped exercise as the database holds it: what a second load must not change."""
+    return {
+        exercise.library_key: (
+            exercise.pk,
+            exercise.name,
+            exercise.updated_at,
+            exercise.library_checksum,
+            exercise.image.name,
+            exercise.end_image.name,
+            exercise.easier_id,
+            exercise.harder_id,
+            tuple(sorted(tag.slug for tag in exercise.precaution_tags.all())),
+        )
+        for exercise in Exercise.objects.shipped().prefetch_related("precaution_tags")
+    }
+
 
 def test_load_library_twice_creates_each_exercise_once_with_its_pictures(capsys):
     own = ExerciseFactory(name="Our clinic's wall slide", slug="wall-slide", summary="Ours.")
     call_command("load_library")
     first = capsys.readouterr().out
     published = Exercise.objects.shipped().published().count()
+    rows = _library_rows()
     call_command("load_library")
     second = capsys.readouterr().out
 
     shipped = len(load_shipped_library())
-    assert shipped >= 24
+    assert shipped == SHIPPED_COUNT
+    assert _library_rows() == rows  # the same rows, untouched: same ids, times, pictures, links
     assert published == shipped
     assert Exercise.objects.shipped().count() == shipped
     assert f"{shipped} created" in first
@@ -36,6 +61,24 @@ def test_load_library_twice_creates_each_exercise_once_with_its_pictures(capsys)
     assert half_kneeling.easier.library_key == "standing-hip-flexor-stretch"
     childs_pose = Exercise.objects.get(library_key="childs-pose")
     assert {tag.slug for tag in childs_pose.precaution_tags.all()} >= {"knee_pain"}
+    for key, field, target in (
+        ("glute-bridge", "harder", "single-leg-bridge"),
+        ("single-leg-bridge", "easier", "glute-bridge"),
+        ("prone-lying-on-elbows", "harder", "prone-press-up"),
+        ("prone-press-up", "easier", "prone-lying-on-elbows"),
+        ("sit-to-stand", "harder", "step-up"),
+        ("knee-to-chest", "harder", "double-knee-to-chest"),
+        ("hip-hinge-broomstick", "harder", "standing-hip-hinge"),
+    ):
+        assert getattr(Exercise.objects.get(library_key=key), field).library_key == target
+    # Every link and tag in the file reaches the database; every tag has its reason there
+    # (test_library_data checks the reasons beside the tags in the file).
+    for entry in load_shipped_library():
+        exercise = Exercise.objects.get(library_key=entry["key"])
+        for field in ("easier", "harder"):
+            linked = getattr(exercise, field)
+            assert (linked.library_key if linked else None) == entry.get(field), entry["key"]
+        assert {t.slug for t in exercise.precaution_tags.all()} == set(entry["precaution_tags"])
 
     for exercise in Exercise.objects.shipped():
         for field in ("image", "image_thumbnail", "image_medium", "end_image_medium"):

@@ -64,6 +64,11 @@ def test_published_queryset_and_ordering():
         (1, None, 30, Side.EACH, "hold 30 seconds, once, each side"),
         (2, 8, 5, Side.BOTH, "2 sets of 8, hold 5 seconds each"),
         (1, 12, None, Side.LEFT, "12 repetitions, left side"),
+        # A timed activity (the walking program), not a position held.
+        (1, None, 600, Side.BOTH, "10 minutes, once"),
+        (2, None, 300, Side.BOTH, "5 minutes, twice"),
+        (2, None, 120, Side.BOTH, "hold 2 minutes, twice"),
+        (2, None, 90, Side.BOTH, "hold 90 seconds, twice"),
     ],
 )
 def test_dosage_in_plain_words(sets, reps, hold, side, words):
