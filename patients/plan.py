@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Prefetch, Q
 from django.urls import reverse
 
-from patients import schedule, streaks
+from patients import reading, schedule, streaks
 from patients.models import (
     ExerciseCheck,
     ExerciseFeedback,
@@ -77,6 +77,8 @@ class DayPlan:
     prescriptions: list[Prescription]
     # (prescription, its end date or None, the clinician's message) for each paused that day.
     pauses: list = field(default_factory=list)
+    # Today's "Read" items (education pages); other days show none.
+    to_read: list[reading.Reading] = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -157,6 +159,7 @@ def day_plan(patient: Patient, day: datetime.date, *, today: datetime.date) -> D
         next_due=schedule.next_due_day(prescriptions, day) if not due else None,
         prescriptions=prescriptions,
         pauses=_pauses_on(prescriptions, day),
+        to_read=reading.for_today(patient, today) if day == today else [],
     )
 
 
