@@ -567,10 +567,10 @@ class EducationPageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         newest = self.instance.versions.first() if self.instance.pk else None
-        if newest is not None:
+        if newest is not None and "body" in self.fields:
             self.fields["body"].initial = newest.body
             self.fields["published"].initial = newest.published
-        if self.instance.pk and self.instance.library_key:
+        if self.instance.pk and self.instance.library_key and "slug" in self.fields:
             # Prescriptions and saved copies on phones use the address: it stays.
             self.fields["slug"].disabled = True
 

@@ -418,7 +418,8 @@ class SafetyAdvice(models.Model):
 class EducationPageQuerySet(models.QuerySet):
     def offered(self):
         """What clinicians may attach: not archived, with a published version."""
-        return self.filter(archived=False, versions__published=True).distinct()
+        published = EducationPageVersion.objects.filter(page=models.OuterRef("pk"), published=True)
+        return self.filter(models.Exists(published), archived=False)
 
     def shipped(self):
         return self.exclude(library_key=None)

@@ -52,7 +52,7 @@ class PrescribeForm(ScheduleForm):
         offered = EducationPage.objects.offered()
         if editing.isdigit():
             offered = offered | EducationPage.objects.filter(prescriptions__prescription=editing)
-        self.fields["education"].queryset = offered.distinct().order_by("order", "title")
+        self.fields["education"].queryset = offered.order_by("order", "title")
 
     def clean_education(self):
         # In the library's order, which is the order the patient sees them in.
