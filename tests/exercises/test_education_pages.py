@@ -88,7 +88,8 @@ def test_load_is_idempotent_and_a_changed_text_is_a_new_version():
     first = services.education_load(entries=entries)
     assert len(first.created) == len(entries)
     again = services.education_load(entries=load_shipped_education())
-    assert again.created == again.updated == [] and len(again.unchanged) == len(entries)
+    assert again.created == again.updated == []
+    assert len(again.unchanged) == len(entries)
     assert EducationPage.objects.count() == EducationPageVersion.objects.count() == len(entries)
 
     changed = load_shipped_education()
@@ -130,8 +131,9 @@ def test_an_editors_change_is_a_new_version_and_load_library_keeps_it(client, ed
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     page.refresh_from_db()
-    assert page.edited_locally and page.summary == "Our clinic's words."
-    assert [v.body for v in page.versions.all()][0] == "Walk a little every day."
+    assert page.edited_locally
+    assert page.summary == "Our clinic's words."
+    assert next(v.body for v in page.versions.all()) == "Walk a little every day."
     assert page.versions.count() == 2  # the shipped version stays
     assert page.versions.first().changed_by == editor
     # Saving the same text again adds nothing.

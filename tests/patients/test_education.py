@@ -83,7 +83,8 @@ def test_changing_a_plan_keeps_what_was_read_and_drops_what_was_unticked(
     assert client.post(page_url(patient), data).status_code == 302
     rows = list(plan.education.all())
     assert [row.page.slug for row in rows] == ["keep-moving"]
-    assert rows[0].read_at is not None and rows[0].in_handout is False
+    assert rows[0].read_at is not None
+    assert rows[0].in_handout is False
 
 
 def test_hip_replacement_page_is_suggested_for_a_patient_with_that_precaution(
@@ -106,7 +107,8 @@ def test_today_shows_the_read_items_and_mark_as_read_is_idempotent(client, patie
     url = reverse("patients:learn_read", args=["keep-moving"])
     for _ in range(2):  # a double tap
         response = client.post(url, {"next": reverse("patients:today")})
-        assert response.status_code == 302 and response.url == reverse("patients:today")
+        assert response.status_code == 302
+        assert response.url == reverse("patients:today")
     row = PrescriptionEducation.objects.get(page=pages["keep-moving"])
     first = row.read_at
     assert first is not None
@@ -115,7 +117,8 @@ def test_today_shows_the_read_items_and_mark_as_read_is_idempotent(client, patie
     )
     assert events.count() == 1
     html = client.get(reverse("patients:today")).content.decode()
-    assert "✓ Read" in html and html.count("Mark as read") == 1
+    assert "✓ Read" in html
+    assert html.count("Mark as read") == 1
     # Read yesterday: no longer on Today, still on the Learn page.
     row.read_at = timezone.now() - datetime.timedelta(days=2)
     row.save()
@@ -126,7 +129,8 @@ def test_today_shows_the_read_items_and_mark_as_read_is_idempotent(client, patie
     html = client.get(reverse("patients:today")).content.decode()
     assert "Keep moving: stay active" not in html
     learn = client.get(reverse("patients:learn")).content.decode()
-    assert "Keep moving: stay active" in learn and "✓ Read" in learn
+    assert "Keep moving: stay active" in learn
+    assert "✓ Read" in learn
 
 
 def test_the_offline_queue_sends_it_later_with_the_time_it_was_made(client, patient, plan, pages):
@@ -137,7 +141,8 @@ def test_the_offline_queue_sends_it_later_with_the_time_it_was_made(client, pati
         {"client_uuid": str(uuid.uuid4()), "made_at": made.isoformat(), "next": "//evil.example/"},
         headers={"accept": "application/json"},
     )
-    assert response.status_code == 200 and response.json() == {"ok": True, "error": ""}
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "error": ""}
     row = PrescriptionEducation.objects.get(page=pages["flare-up-plan"])
     assert abs((row.read_at - made).total_seconds()) < 1
     # A plain form with a foreign address to go back to: back to the page instead.
@@ -152,7 +157,8 @@ def test_a_page_shows_the_newest_published_text(client, patient, plan, pages, ed
     url = reverse("patients:learn_page", args=["keep-moving"])
     html = client.get(url).content.decode()
     assert "Keep moving: stay active, avoid bed rest" in html
-    assert "<h2" in html and "Walking is good" in html
+    assert "<h2" in html
+    assert "Walking is good" in html
     page = pages["keep-moving"]
     exercise_services.education_page_save(
         page=page, body="A newer text.", published=True, changed_by=editor
@@ -161,7 +167,8 @@ def test_a_page_shows_the_newest_published_text(client, patient, plan, pages, ed
         page=page, body="A draft.", published=False, changed_by=editor
     )
     html = client.get(url).content.decode()
-    assert "A newer text." in html and "A draft." not in html
+    assert "A newer text." in html
+    assert "A draft." not in html
 
 
 def test_the_traffic_light_guide_is_in_words_and_colour(client, patient, plan, pages):
@@ -173,7 +180,8 @@ def test_the_traffic_light_guide_is_in_words_and_colour(client, patient, plan, p
     html = html.decode()
     for colour in ("green", "amber", "red"):
         assert f'class="marker marker-{colour}"' in html
-    assert "0 to 3: Safe." in html and "6 or more: Too much." in html
+    assert "0 to 3: Safe." in html
+    assert "6 or more: Too much." in html
 
 
 def test_another_patients_reading_and_unattached_pages_are_404(
