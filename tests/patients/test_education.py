@@ -225,3 +225,30 @@ def test_the_offline_copy_lists_the_learn_pages(patient, plan):
     for slug in ("keep-moving", "flare-up-plan"):
         assert reverse("patients:learn_page", args=[slug]) in manifest["pages"]
     assert reverse("patients:learn_page", args=["pacing"]) not in manifest["pages"]
+
+
+def test_the_prescription_admin_adds_a_page_through_the_write_path(
+    client, clinician, patient, plan, pages
+):
+    from tests.admin_forms import prescription_change_data
+
+    client.force_login(clinician)
+    url = f"/admin/patients/prescription/{plan.pk}/change/"
+    assert "Reading for the patient" in client.get(url).content.decode()
+    data = prescription_change_data(plan)
+    data |= {
+        "education-TOTAL_FORMS": 3,
+        "education-2-prescription": plan.pk,
+        "education-2-page": pages["sleeping-positions"].pk,
+        "education-2-order": 3,
+        "education-2-in_handout": "on",
+    }
+    response = client.post(url, data)  # the write-path guard wraps this request
+    assert response.status_code == 302
+    added = plan.education.get(page=pages["sleeping-positions"])
+    assert added.in_handout
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.CREATE,
+        target="patients.prescriptioneducation",
+        target_id=str(added.pk),
+    ).exists()
