@@ -241,7 +241,7 @@
     if (!slug) return;
     for (const holder of document.querySelectorAll(`[data-reading="${CSS.escape(slug)}"]`)) {
       const line = document.createElement("p");
-      line.className = "mb-0 text-success fw-semibold";
+      line.className = "mb-0 text-success-emphasis fw-semibold";
       line.textContent = WORDS.readSaved || "✓ Read";
       holder.replaceChildren(line);
       showNotSent(line, "after");

@@ -13,7 +13,7 @@ from exercises import services as exercise_services
 from exercises.library.education import load_shipped_education
 from patients import demo
 from patients.models import Patient, PrescriptionEducation
-from tests.browser.helpers import PHONE, log_in, seed_demo_world
+from tests.browser.helpers import PHONE, axe_violations, log_in, seed_demo_world
 from tests.browser.test_offline import CACHED
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,6 +49,7 @@ def test_clinician_attaches_two_pages_patient_reads_one_and_both_work_offline(
     reading.scroll_into_view_if_needed()
     page.screenshot(path=folder / "prescribe-reading-1024.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    violations = {"prescribing page": axe_violations(page)}
     page.set_viewport_size({"width": 820, "height": 1180})
     page.screenshot(path=folder / "prescribe-reading-820.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
@@ -78,6 +79,7 @@ def test_clinician_attaches_two_pages_patient_reads_one_and_both_work_offline(
     phone.wait_for_url("**/plan/learn/keep-moving/")
     expect(phone.get_by_role("heading", name="How to keep moving")).to_be_visible()
     phone.screenshot(path=folder / "patient-page.png", full_page=True)
+    violations["education page"] = axe_violations(phone)
     phone.get_by_role("button", name="Mark as read").click()
     phone.wait_for_url("**/plan/learn/keep-moving/")
     expect(phone.get_by_text("✓ Read")).to_be_visible()
@@ -89,6 +91,8 @@ def test_clinician_attaches_two_pages_patient_reads_one_and_both_work_offline(
     phone.wait_for_url("**/plan/learn/")
     expect(phone.locator(".reading-item")).to_have_count(2)
     phone.screenshot(path=folder / "patient-learn.png", full_page=True)
+    violations["learn page"] = axe_violations(phone)
+    assert violations == {name: [] for name in violations}, violations
 
     # Offline: the Learn page and both pages, from the copy the service worker saved.
     for path in ("/plan/learn/", "/plan/learn/keep-moving/", "/plan/learn/flare-up-plan/"):
