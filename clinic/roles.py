@@ -25,6 +25,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "exercise": VIEW,
             "precautiontag": VIEW,
             "safetyadvice": VIEW,
+            "educationpage": VIEW,
+            "educationpageversion": VIEW,
             # Program templates: their own and clinic-wide ones.
             "program": ALL,
             "programitem": ALL,
@@ -33,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "patient": ALL,
             "prescription": ALL,
             "prescribedexercise": ALL,
+            "prescriptioneducation": ALL,
             "functionactivity": ALL,
             # What patients logged is theirs: clinicians read it, never edit it.
             "sessionlog": VIEW,
@@ -49,6 +52,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "precautiontag": ALL,
             # Safety advice is versioned and append-only: editors publish new versions.
             "safetyadvice": ("add", "view"),
+            # Education pages: their text is versioned (a change adds a version); pages are
+            # archived, never deleted, as prescriptions carry them.
+            "educationpage": ("add", "change", "view"),
+            "educationpageversion": ("add", "view"),
         },
     },
 }

@@ -14,7 +14,15 @@ from clinic import roles
 from exercises import services
 from exercises.dosage import dose_mentioned
 from exercises.forms import DosageItemForm, ExerciseAdminForm
-from exercises.models import Exercise, PrecautionTag, Program, ProgramItem, SafetyAdvice
+from exercises.models import (
+    EducationPage,
+    EducationPageVersion,
+    Exercise,
+    PrecautionTag,
+    Program,
+    ProgramItem,
+    SafetyAdvice,
+)
 
 # Autocomplete requests coming from these inlines only offer published exercises.
 PRESCRIBING_MODELS = {"programitem", "prescribedexercise"}
@@ -533,3 +541,91 @@ class SafetyAdviceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class EducationPageForm(forms.ModelForm):
+    """A page's title and summary, and its text: a changed text is saved as a new version
+    (``services.education_page_save``), so earlier versions stay as they were shown."""
+
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 90}),
+        help_text=EducationPageVersion._meta.get_field("body").help_text,
+    )
+    published = forms.BooleanField(
+        label=_("Publish this text"),
+        required=False,
+        initial=True,
+        help_text=_("Patients see the newest published text. Untick to save a draft."),
+    )
+
+    class Meta:
+        model = EducationPage
+        fields = ("title", "slug", "summary", "order", "precaution_tags", "archived")
+        labels = {"slug": _("Address")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        newest = self.instance.versions.first() if self.instance.pk else None
+        if newest is not None and "body" in self.fields:
+            self.fields["body"].initial = newest.body
+            self.fields["published"].initial = newest.published
+        if self.instance.pk and self.instance.library_key and "slug" in self.fields:
+            # Prescriptions and saved copies on phones use the address: it stays.
+            self.fields["slug"].disabled = True
+
+
+class EducationPageVersionInline(admin.TabularInline):
+    """Every version, newest first, read-only: the history of what patients were shown."""
+
+    model = EducationPageVersion
+    fields = ("changed_at", "changed_by", "published", "words")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Versions (newest first)")
+
+    @admin.display(description=_("Words"))
+    def words(self, version):
+        return len(version.body.split())
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EducationPage)
+class EducationPageAdmin(admin.ModelAdmin):
+    """Education pages, which clinicians attach to prescriptions. Versioned like the safety
+    advice: saving a changed text adds a version, and no version is changed or deleted."""
+
+    form = EducationPageForm
+    list_display = ("title", "summary", "archived", "origin", "updated_at")
+    list_filter = ("archived", SourceFilter)
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("precaution_tags",)
+    inlines = (EducationPageVersionInline,)
+
+    @admin.display(description=_("Source"))
+    def origin(self, page):
+        if page.library_key is None:
+            return _("The clinic's own")
+        return _("Homeplan, changed here") if page.edited_locally else _("Homeplan")
+
+    def has_delete_permission(self, request, obj=None):
+        # Prescriptions keep the pages they carry: archive a page instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The tags are set by the service, after the page has its id.
+        form.save_m2m = lambda: None
+        services.education_page_save(
+            page=obj,
+            body=form.cleaned_data["body"],
+            published=form.cleaned_data["published"],
+            changed_by=request.user,
+            tags=form.cleaned_data["precaution_tags"],
+        )

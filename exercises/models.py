@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.text import slugify
 
 from clinic.validators import one_line
-from exercises import dosage
+from exercises import dosage, education
 from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Position, Side
 
 
@@ -413,3 +413,98 @@ class SafetyAdvice(models.Model):
     @property
     def stop_list(self) -> list[str]:
         return _lines(self.stop_rules)
+
+
+class EducationPageQuerySet(models.QuerySet):
+    def offered(self):
+        """What clinicians may attach: not archived, with a published version."""
+        published = EducationPageVersion.objects.filter(page=models.OuterRef("pk"), published=True)
+        return self.filter(models.Exists(published), archived=False)
+
+    def shipped(self):
+        return self.exclude(library_key=None)
+
+
+class EducationPage(models.Model):
+    """A short page of reading ("Keep moving: stay active, avoid bed rest") that clinicians
+    attach to a prescription. Its text lives in versions: the newest published one is shown.
+    """
+
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Part of the page's address; keep it once used."
+    )
+    title = models.CharField(max_length=120, unique=True, validators=[one_line])
+    summary = models.CharField(
+        max_length=200,
+        help_text="One line in plain words: what the page is about.",
+        validators=[one_line],
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Where it comes in the lists (smaller first)."
+    )
+    precaution_tags = models.ManyToManyField(
+        PrecautionTag,
+        blank=True,
+        related_name="education_pages",
+        help_text="Suggested first when prescribing for a patient with one of these.",
+    )
+    archived = models.BooleanField(
+        default=False,
+        help_text="No longer offered when prescribing; patients who have it keep it.",
+    )
+    # The shipped page it was loaded from (education.toml); None for the clinic's own.
+    library_key = models.SlugField(
+        max_length=80, null=True, blank=True, unique=True, editable=False
+    )
+    # An editor changed a shipped page here: load_library leaves it as they made it.
+    edited_locally = models.BooleanField(default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EducationPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def newest_published(self) -> "EducationPageVersion | None":
+        return self.versions.filter(published=True).first()
+
+
+class EducationPageVersion(models.Model):
+    """One version of a page's text. Append-only, like the safety advice: a change is a new
+    version, who made it and when are kept, and patients see the newest published one."""
+
+    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="versions")
+    body = models.TextField(
+        help_text=(
+            "Plain text. A blank line between paragraphs; '## ' starts a heading; lines "
+            "starting '- ' make a list (an item may start [green], [amber] or [red])."
+        )
+    )
+    published = models.BooleanField(
+        default=True, help_text="Shown to patients. Untick to keep it as a draft."
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    # The shipped text's checksum when load_library wrote this version ("" for an editor's).
+    library_checksum = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-pk"]
+        get_latest_by = "pk"
+
+    def __str__(self) -> str:
+        return f"{self.page} · version {self.pk}"
+
+    @property
+    def blocks(self) -> list[education.Block]:
+        return education.blocks(self.body)

@@ -1,5 +1,5 @@
 """Writes to the library: saving exercises with their pictures, status changes, deletion,
-and loading the shipped hip-mobility library."""
+loading the shipped hip-mobility library, and education pages (versions, the shipped ones)."""
 
 import functools
 import hashlib
@@ -9,12 +9,20 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 
 from exercises import illustration, images
-from exercises.models import Exercise, FavouriteExercise, PrecautionTag, Program, ProgramItem
-from exercises.signals import library_changed_send
+from exercises.models import (
+    EducationPage,
+    EducationPageVersion,
+    Exercise,
+    FavouriteExercise,
+    PrecautionTag,
+    Program,
+    ProgramItem,
+)
+from exercises.signals import education_changed_send, library_changed_send
 
 IMAGE_SLOTS = {
     # slot: (original field, thumbnail field, medium field, file stem)
@@ -287,3 +295,81 @@ def _library_links_sync(entries: list[dict]) -> None:
             exercise.easier, exercise.harder = easier, harder
             exercise.save(update_fields=["easier", "harder", "updated_at"])
             library_changed_send([exercise.pk])
+
+
+# --- Education pages ---------------------------------------------------------------------------
+
+
+def education_page_save(
+    *, page: EducationPage, body: str, published: bool, changed_by, tags=None
+) -> EducationPageVersion | None:
+    """Save an editor's change to a page (title, summary, tags) and, when the text or its
+    publication changed, add a new version: versions are never changed or deleted. Returns
+    the new version, or None when the text stayed as it was."""
+    newest = page.versions.first() if page.pk else None
+    if page.library_key:
+        page.edited_locally = True
+    page.save()
+    if tags is not None:
+        page.precaution_tags.set(tags)
+    version = None
+    if newest is None or newest.body != body or newest.published != published:
+        version = EducationPageVersion.objects.create(
+            page=page, body=body, published=published, changed_by=changed_by
+        )
+    education_changed_send([page.pk])
+    return version
+
+
+def _education_checksum(entry: dict) -> str:
+    data = {name: entry[name] for name in ("title", "summary", "body", "precaution_tags")}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@transaction.atomic
+def education_load(*, entries: list[dict]) -> LibraryReport:
+    """Create or update the shipped education pages, idempotently (matched by key).
+
+    A changed text becomes a new version; a page an editor changed here is kept as they
+    made it; a clinic page with the same address or title is never touched (reported).
+    """
+    report = LibraryReport()
+    existing = {page.library_key: page for page in EducationPage.objects.shipped()}
+    tags = {tag.slug: tag for tag in PrecautionTag.objects.all()}
+    changed = []
+    for entry in entries:
+        checksum = _education_checksum(entry)
+        page = existing.get(entry["key"])
+        if page is None:
+            clash = EducationPage.objects.filter(
+                models.Q(slug=entry["key"]) | models.Q(title=entry["title"])
+            ).first()
+            if clash is not None:
+                report.conflicts[entry["key"]] = f"the clinic already has “{clash.title}”"
+                continue
+            page = EducationPage(library_key=entry["key"], slug=entry["key"])
+            bucket = report.created
+        elif page.edited_locally:
+            report.kept_local_edits.append(entry["key"])
+            continue
+        else:
+            newest = page.versions.first()
+            if newest is not None and newest.library_checksum == checksum:
+                report.unchanged.append(entry["key"])
+                continue
+            bucket = report.updated
+        page.title, page.summary, page.order = entry["title"], entry["summary"], entry["order"]
+        page.save()
+        for slug in entry["precaution_tags"]:
+            if slug not in tags:
+                tags[slug] = PrecautionTag.objects.create(
+                    slug=slug, name=slug.replace("_", " ").capitalize()
+                )
+        page.precaution_tags.set([tags[slug] for slug in entry["precaution_tags"]])
+        EducationPageVersion.objects.create(
+            page=page, body=entry["body"], published=True, library_checksum=checksum
+        )
+        bucket.append(entry["key"])
+        changed.append(page.pk)
+    education_changed_send(changed)
+    return report

@@ -9,13 +9,15 @@ class PatientsConfig(AppConfig):
         from django.contrib import admin
 
         from clinic import accounts
-        from exercises.signals import library_changed
+        from exercises.signals import education_changed, library_changed
         from patients import attention, checks, plan_cache  # noqa: F401
 
         audit_register()
         # The day page's cache hears of the changes that other apps make (they may not
-        # import this one): an editor's library change, a clinician's new name.
+        # import this one): an editor's library or education page change, a clinician's
+        # new name.
         library_changed.connect(plan_cache.library_changed, dispatch_uid="plan-cache-library")
+        education_changed.connect(plan_cache.education_changed, dispatch_uid="plan-cache-education")
         accounts.staff_renamed.connect(plan_cache.clinician_renamed, dispatch_uid="plan-cache-name")
         # An invited patient's address is taken before their account exists.
         accounts.address_holder_register(invited_patient_holds)
@@ -35,12 +37,16 @@ def audit_register() -> None:
         Patient,
         PrescribedExercise,
         Prescription,
+        PrescriptionEducation,
         SessionLog,
     )
 
     registry.register(Patient, patient_of=lambda patient: patient.pk)
     registry.register(Prescription, patient_of=lambda prescription: prescription.patient_id)
     registry.register(PrescribedExercise, patient_of=lambda item: item.prescription.patient_id)
+    registry.register(
+        PrescriptionEducation, patient_of=lambda reading: reading.prescription.patient_id
+    )
     registry.register(SessionLog, patient_of=lambda log: log.prescription.patient_id)
     registry.register(
         ExerciseCheck, patient_of=lambda check: check.session_log.prescription.patient_id

@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic import roles
 from exercises import services as exercise_services
 from exercises.library import load_shipped_library
+from exercises.library.education import load_shipped_education
 from exercises.models import Exercise, Program, ProgramItem
 from patients import services, weekdays
 from patients.models import (
@@ -239,6 +240,7 @@ def demo_checkins_ensure(*, today: datetime.date) -> None:
 def seed_demo() -> tuple[list[str], str]:
     """Everything ``seed_demo`` creates; returns the usernames and the library summary."""
     report = exercise_services.library_load(entries=load_shipped_library())
+    exercise_services.education_load(entries=load_shipped_education())
     usernames = demo_accounts_ensure()
     demo_programs_ensure()
     today = Patient.objects.get(user__username="demo-patient").today()

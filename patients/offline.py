@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 
 from clinic.context_processors import tel_href
 from exercises.models import SafetyAdvice
-from patients import plan, schedule
+from patients import plan, reading, schedule
 from patients.models import Patient
 
 # The app shell: every static file a patient page loads, saved when the service worker installs.
@@ -135,8 +135,8 @@ def service_worker_script() -> str:
 
 def precache_manifest(patient: Patient) -> dict:
     """The URLs of the patient's plan for today and the next week: day pages (future days as
-    they will look on the day), guided sessions, exercise pages, safety advice, and the
-    exercises' pictures."""
+    they will look on the day), guided sessions, exercise pages, safety advice, the Learn
+    page with every education page on the plan, and the exercises' pictures."""
     today = patient.today()
     prescriptions = plan.prescriptions_with_exercises(patient)
     pages = [reverse("patients:today")]
@@ -166,6 +166,11 @@ def precache_manifest(patient: Patient) -> dict:
             reverse("patients:safety"),
             reverse("patients:symptoms"),
             reverse("patients:history"),
+            reverse("patients:learn"),
+            *(
+                reverse("patients:learn_page", args=[item.page.slug])
+                for item in reading.attached(patient)
+            ),
         ],
         "images": list(images.values()),
     }

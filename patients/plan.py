@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Prefetch, Q
 from django.urls import reverse
 
-from patients import schedule, streaks
+from patients import reading, schedule, streaks
 from patients.models import (
     ExerciseCheck,
     ExerciseFeedback,
@@ -77,6 +77,9 @@ class DayPlan:
     prescriptions: list[Prescription]
     # (prescription, its end date or None, the clinician's message) for each paused that day.
     pauses: list = field(default_factory=list)
+    # Whose plan: today's "Read" items are read only when the page shows them (an htmx
+    # check-off redraws one card and never needs them).
+    patient: Patient | None = None
 
     @property
     def is_today(self) -> bool:
@@ -85,6 +88,13 @@ class DayPlan:
     @property
     def is_future(self) -> bool:
         return self.day > self.today
+
+    @cached_property
+    def to_read(self) -> list[reading.Reading]:
+        """Today's "Read" items (education pages); other days show none."""
+        if self.patient is None or not self.is_today:
+            return []
+        return reading.for_today(self.patient, self.today)
 
     @cached_property
     def check_url(self) -> str:
@@ -157,6 +167,7 @@ def day_plan(patient: Patient, day: datetime.date, *, today: datetime.date) -> D
         next_due=schedule.next_due_day(prescriptions, day) if not due else None,
         prescriptions=prescriptions,
         pauses=_pauses_on(prescriptions, day),
+        patient=patient,
     )
 
 

@@ -7,9 +7,9 @@ The stamp comes with the signed-in user (no query); every write of something the
 gives the patient a new random stamp, in the same transaction as the change, so the next
 visit misses the old rendering and builds a new one. Writers do that through the one write
 path, ``patients.changes.record``; ``DAY_PAGE_MODELS`` below lists what the plan shows.
-Editors' library changes and a clinician's new name arrive as signals that the ``exercises``
-and ``clinic`` apps send (they may not import this app). The date is part of the key too,
-so a new day never sees yesterday's rendering.
+Editors' library and education page changes and a clinician's new name arrive as signals
+that the ``exercises`` and ``clinic`` apps send (they may not import this app). The date
+is part of the key too, so a new day never sees yesterday's rendering.
 
 Kept out of the rendering, so that it is the same for every request: the CSRF token (a
 placeholder, swapped for the request's own token on the way out), the CSP nonce (the plan has
@@ -28,7 +28,7 @@ from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
-from exercises.models import Exercise
+from exercises.models import EducationPage, Exercise
 from patients import changes
 from patients.models import (
     ExerciseCheck,
@@ -37,6 +37,7 @@ from patients.models import (
     Patient,
     PrescribedExercise,
     Prescription,
+    PrescriptionEducation,
     SessionLog,
 )
 
@@ -84,6 +85,9 @@ DAY_PAGE_MODELS = frozenset(
         FunctionCheckIn,
         ExerciseFeedback,
         Exercise,
+        # The "Read" items: the pages a prescription carries, their titles and summaries.
+        PrescriptionEducation,
+        EducationPage,
     }
 )
 
@@ -97,6 +101,11 @@ def clinician_renamed(sender, user, **kwargs):
 def library_changed(sender, exercise_ids, **kwargs):
     # An editor changed these exercises (names, pictures): every patient who has one.
     changes.plans_stale_where(prescriptions__exercises__exercise__in=list(exercise_ids))
+
+
+def education_changed(sender, page_ids, **kwargs):
+    # An editor changed these education pages (titles, summaries): every patient who has one.
+    changes.plans_stale_where(prescriptions__education__page__in=list(page_ids))
 
 
 @receiver(setting_changed)

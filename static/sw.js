@@ -14,6 +14,7 @@
 //   the proxy while the app restarts) or does not answer within SEND_TIMEOUT_MS, and for the
 //   function check-in: kept, shown as "not sent yet", sent again.
 //   A page the server fails to give is shown from the saved copy, as offline.
+// - "Mark as read" on an education page waits the same way, and the page shows it read.
 // - A symptom report ("My symptoms got worse") made offline, or failed by the server, waits
 //   in the same queue and is sent the same way; the page has already shown its advice
 //   (static/js/symptoms.js).
@@ -32,6 +33,8 @@ const WRITE = /^\/plan\/(\d{4}-\d{2}-\d{2})\/(?:check|feedback|sessions\/([1-3])
 // A form sent as it is, with no day in its address: the function check-in. (The symptom
 // report has its own path, symptomReport below: its page shows the advice itself.)
 const FORM_WRITE = /^\/plan\/check-in\/$/;
+// "Mark as read" on an education page: queued like a form, shown read from the queue.
+const READ_WRITE = /^\/plan\/learn\/[\w-]+\/read\/$/;
 const DATED = /^\/plan\/(\d{4}-\d{2}-\d{2})\//;
 // The server answers a write in well under this even when its database is down (a fast 503);
 // longer means it is stuck, and the entry is kept to be sent again (its UUID makes that safe).
@@ -160,7 +163,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST") {
-    const match = url.pathname.match(WRITE) || (FORM_WRITE.test(url.pathname) && [url.pathname]);
+    const match = url.pathname.match(WRITE)
+      || ((FORM_WRITE.test(url.pathname) || READ_WRITE.test(url.pathname)) && [url.pathname]);
     if (match) event.respondWith(write(event, match));
     else if (url.pathname === CONFIG.symptomsUrl) event.respondWith(symptomReport(event));
     return;
@@ -385,6 +389,7 @@ async function write(event, match) {
   }
   if (serverFailed(response)) return keep(request, fields, match, "server", response);
   if (match[1]) event.waitUntil(refreshDay(match[1]));
+  if (READ_WRITE.test(match[0])) event.waitUntil(refreshReading(match[0]));
   return response;
 }
 
@@ -453,7 +458,7 @@ async function enqueue(request, fields, match, reason, retryAfter) {
   const dated = match.length > 1;
   const entry = await queueEntry(request, fields, {
     day: dated ? match[1] : "",
-    kind: !dated ? "form" : match[2] ? "session_done" : "check",
+    kind: !dated ? (READ_WRITE.test(match[0]) ? "read" : "form") : match[2] ? "session_done" : "check",
     session: dated ? match[2] : "",
     reason,
   });
@@ -519,11 +524,38 @@ async function queuedResponse(request, entry) {
   if (request.mode === "navigate") {
     // As the server would after a plain form post: back to the day, which the saved copy
     // shows; a check-in form back to itself, filled in again by offline.js.
-    const target = entry.kind === "form" ? absolute(entry.url) : await dayUrl(entry.day);
+    const target = entry.kind === "form" ? absolute(entry.url)
+      : entry.kind === "read" ? readBack(entry) : await dayUrl(entry.day);
     return Response.redirect(target, 303);
   }
   // htmx and guided mode: "accepted, nothing to swap"; the page marks it done from the queue.
   return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": entry.reason } });
+}
+
+// Where "Mark as read" goes back to: the patient page it came from (its "next" field), or
+// the education page itself.
+function readBack(entry) {
+  const next = (entry.fields.find(([name]) => name === "next") || [])[1] || "";
+  const page = entry.url.replace(/read\/$/, "");
+  return absolute(next.startsWith(CONFIG.scope) && !next.startsWith("//") ? next : page);
+}
+
+// After "Mark as read" reached the server: the saved copies of today, the Learn page and
+// the education page show it read.
+async function refreshReading(url) {
+  const owner = await metaGet("owner");
+  if (!owner) return;
+  const pages = [CONFIG.scope, `${CONFIG.scope}learn/`, url.replace(/read\/$/, "")];
+  for (const page of pages.map(absolute)) {
+    try {
+      const response = await fetch(page, { redirect: "manual" });
+      if (response.status === 200 && response.headers.get(CONFIG.ownerHeader) === owner) {
+        await save(owner, page, response);
+      }
+    } catch (error) {
+      return; // offline again: the older copies stay
+    }
+  }
 }
 
 async function refreshDay(day) {

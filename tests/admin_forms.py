@@ -21,6 +21,17 @@ def prescription_change_data(
         "exercises-TOTAL_FORMS": len(rows),
         "exercises-INITIAL_FORMS": len(rows),
     }
+    # The reading inline (the education pages it carries), as loaded.
+    reading = list(prescription.education.order_by("order", "pk"))
+    data |= {"education-TOTAL_FORMS": len(reading), "education-INITIAL_FORMS": len(reading)}
+    for index, row in enumerate(reading):
+        data |= {
+            f"education-{index}-id": row.pk,
+            f"education-{index}-prescription": prescription.pk,
+            f"education-{index}-page": row.page_id,
+            f"education-{index}-order": row.order,
+            f"education-{index}-in_handout": "on" if row.in_handout else "",
+        }
     for index, row in enumerate(rows):
         data |= {
             f"exercises-{index}-id": row.pk,

@@ -16,8 +16,8 @@ from django.db.models.signals import post_delete, post_save
 from django.test import Client
 
 from audit import registry
-from exercises.models import Exercise
-from exercises.signals import library_changed
+from exercises.models import EducationPage, Exercise
+from exercises.signals import education_changed, library_changed
 from patients import changes, plan_cache
 
 
@@ -46,12 +46,16 @@ def every_write_recorded():
     def on_library(sender, exercise_ids, **kwargs):
         recorded.update((Exercise, pk) for pk in exercise_ids)
 
+    def on_education(sender, page_ids, **kwargs):
+        recorded.update((EducationPage, pk) for pk in page_ids)
+
     models = guarded_models()
     for model in models:
         post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"guard-save-{model}")
         post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"guard-del-{model}")
     changes.recorded.connect(on_record, weak=False, dispatch_uid="guard-recorded")
     library_changed.connect(on_library, weak=False, dispatch_uid="guard-library")
+    education_changed.connect(on_education, weak=False, dispatch_uid="guard-education")
     try:
         yield written
     finally:
@@ -60,6 +64,7 @@ def every_write_recorded():
             post_delete.disconnect(dispatch_uid=f"guard-del-{model}", sender=model)
         changes.recorded.disconnect(dispatch_uid="guard-recorded")
         library_changed.disconnect(dispatch_uid="guard-library")
+        education_changed.disconnect(dispatch_uid="guard-education")
     missing = [(model._meta.label, pk) for model, pk in written if (model, pk) not in recorded]
     if missing:
         raise UnrecordedWriteError(

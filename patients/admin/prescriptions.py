@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from exercises.admin import LabelledInlineFields, minutes_html, size_warning
+from exercises.models import EducationPage
 from patients import (
     contraindications,
 )
@@ -16,6 +17,7 @@ from patients.models import (
     ContraindicationOverride,
     PrescribedExercise,
     Prescription,
+    PrescriptionEducation,
 )
 
 
@@ -38,6 +40,22 @@ class PrescribedExerciseInline(LabelledInlineFields, admin.TabularInline):
     classes = ("ordered-items",)
 
 
+class PrescriptionEducationInline(LabelledInlineFields, admin.TabularInline):
+    """The education pages this prescription carries, and when the patient read each."""
+
+    model = PrescriptionEducation
+    fields = ("page", "order", "in_handout", "read_at")
+    readonly_fields = ("read_at",)
+    extra = 0
+    verbose_name = _("page to read")
+    verbose_name_plural = _("Reading for the patient")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "page":
+            kwargs["queryset"] = EducationPage.objects.filter(archived=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Prescription)
 class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
     clinician_lookup = "patient__clinician"
@@ -50,7 +68,7 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
     search_fields = ("name", "patient__first_name", "patient__last_name")
     list_select_related = ("patient",)
     autocomplete_fields = ("patient",)
-    inlines = (PrescribedExerciseInline,)
+    inlines = (PrescribedExerciseInline, PrescriptionEducationInline)
     form = PrescriptionForm
     readonly_fields = ("program", "estimated_session", "precaution_overrides")
     fieldsets = (

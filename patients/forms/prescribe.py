@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
 from exercises.choices import Side
+from exercises.models import EducationPage
 from patients.forms.staff import ScheduleForm
 
 MAX_ROWS = 20
@@ -32,6 +33,30 @@ class PrescribeForm(ScheduleForm):
     save_as_template = forms.BooleanField(
         label=_("Also keep this plan as one of my templates"), required=False
     )
+    education = forms.ModelMultipleChoiceField(
+        label=_("Reading for the patient"),
+        queryset=EducationPage.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("That page is no longer offered: choose another.")},
+    )
+    education_in_handout = forms.BooleanField(
+        label=_("Print the chosen pages in the handout"), required=False, initial=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The pages on offer, and those the prescription being changed already carries
+        # (an archived page stays on it until the clinician unticks it).
+        editing = str(self.data.get("editing") or self.initial.get("editing") or "")
+        offered = EducationPage.objects.offered()
+        if editing.isdigit():
+            offered = offered | EducationPage.objects.filter(prescriptions__prescription=editing)
+        self.fields["education"].queryset = offered.order_by("order", "title")
+
+    def clean_education(self):
+        # In the library's order, which is the order the patient sees them in.
+        return sorted(self.cleaned_data["education"], key=lambda page: (page.order, page.title))
 
 
 class PlanRowForm(forms.Form):

@@ -11,7 +11,12 @@ from patients.models.logs import (
     SkipReason,
 )
 from patients.models.people import Patient, default_timezone, new_calendar_token, validate_timezone
-from patients.models.plans import PrescribedExercise, Prescription, PrescriptionPause
+from patients.models.plans import (
+    PrescribedExercise,
+    Prescription,
+    PrescriptionEducation,
+    PrescriptionPause,
+)
 from patients.models.reminders import ReminderSent, WeeklySummarySent
 from patients.models.safety import SymptomReport
 
@@ -28,6 +33,7 @@ __all__ = [
     "Patient",
     "PrescribedExercise",
     "Prescription",
+    "PrescriptionEducation",
     "PrescriptionPause",
     "ReminderSent",
     "SessionLog",

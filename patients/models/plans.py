@@ -1,4 +1,5 @@
-"""Plans: a program assigned to a patient (a snapshot of its exercises) with its schedule."""
+"""Plans: a program assigned to a patient (a snapshot of its exercises) with its schedule,
+and the education pages it carries."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from clinic.validators import one_line
-from exercises.models import Dosage, Exercise, Program
+from exercises.models import Dosage, EducationPage, Exercise, Program
 from patients import weekdays
 from patients.models.people import Patient
 
@@ -207,3 +208,39 @@ class PrescribedExercise(Dosage):
             order=order,
             **item.dose(),
         )
+
+
+class PrescriptionEducationQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(prescription__patient=patient)
+
+
+class PrescriptionEducation(models.Model):
+    """An education page a prescription carries ("Keep moving"), and when the patient
+    marked it read. The page's newest published text is what the patient reads."""
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="education"
+    )
+    page = models.ForeignKey(EducationPage, on_delete=models.PROTECT, related_name="prescriptions")
+    order = models.PositiveSmallIntegerField(default=0)
+    in_handout = models.BooleanField(
+        "in the printed handout", default=False, help_text="Print this page with the exercises."
+    )
+    read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PrescriptionEducationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["prescription", "order", "pk"]
+        verbose_name = "reading"
+        verbose_name_plural = "reading for the patient"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "page"], name="education_page_once_per_prescription"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} ({self.prescription})"

@@ -12,6 +12,11 @@ from patients.services.decisions import (
     suggestion_decide,
     suggestions_decide_all,
 )
+from patients.services.education import (
+    education_mark_read,
+    education_matches,
+    education_sync,
+)
 from patients.services.feedback import exercise_feedback_give
 from patients.services.invitations import (
     INVITATION_SALT,
@@ -92,6 +97,9 @@ __all__ = [
     "client_write_claim",
     "client_write_known",
     "current_pause",
+    "education_mark_read",
+    "education_matches",
+    "education_sync",
     "effective_today",
     "email_in_use",
     "end_date_for",

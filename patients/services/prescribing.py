@@ -15,6 +15,7 @@ from patients.models import (
     PrescribedExercise,
     Prescription,
 )
+from patients.services.education import education_matches, education_sync
 from patients.services.people import check_owns_patient
 
 logger = logging.getLogger(__name__)
@@ -165,13 +166,16 @@ def prescription_create(
     message: str,
     created_by,
     client_uuid: uuid.UUID | None = None,
+    education: list | None = None,
+    education_in_handout: bool = False,
 ) -> tuple[Prescription, bool]:
     """Create a prescription with the exercises and doses the clinician chose on the
     prescribing page, in one transaction; returns (prescription, created).
 
     The same ``client_uuid`` twice (a double tap, a resent form) returns the first
     prescription, ``created`` False, and changes nothing. Each row that matches the patient's
-    precaution tags needs its own reason, recorded like every other override.
+    precaution tags needs its own reason, recorded like every other override. ``education``:
+    the education pages it carries, printed in the handout when ``education_in_handout``.
     """
     if client_uuid is not None:
         existing = Prescription.objects.filter(client_uuid=client_uuid, patient=patient).first()
@@ -191,6 +195,8 @@ def prescription_create(
                 message=message,
                 created_by=created_by,
                 client_uuid=client_uuid,
+                education=education or [],
+                education_in_handout=education_in_handout,
             ), True
     except IntegrityError:
         # The same form arriving twice at once: the second insert loses the race.
@@ -200,7 +206,17 @@ def prescription_create(
         return existing, False
 
 
-def _create(*, patient, rows, program, created_by, client_uuid, **schedule) -> Prescription:
+def _create(
+    *,
+    patient,
+    rows,
+    program,
+    created_by,
+    client_uuid,
+    education,
+    education_in_handout,
+    **schedule,
+) -> Prescription:
     check_owns_patient(created_by, patient)
     if not rows:
         raise ValidationError("Add at least one exercise.", code="empty")
@@ -233,8 +249,10 @@ def _create(*, patient, rows, program, created_by, client_uuid, **schedule) -> P
             contraindications.record(
                 prescribed=[item], found=found, reason=row.override_reason, decided_by=created_by
             )
+    reading = education_sync(prescription, education, in_handout=education_in_handout)
     changes.record(
-        patient.pk, [changes.created(prescription), *(changes.created(p) for p in prescribed)]
+        patient.pk,
+        [changes.created(prescription), *(changes.created(p) for p in prescribed), *reading],
     )
     logger.info(
         "prescription %s created for patient %s by user %s",
@@ -276,20 +294,30 @@ def prescription_update(
     rows: list[PlanRow],
     loaded_version: int | None,
     updated_by,
+    education: list | None = None,
+    education_in_handout: bool = False,
     **schedule,
 ) -> Prescription:
     """Save the prescribing page's changes to an existing prescription: its name and
     schedule, and its exercises matched by exercise (kept rows keep their history, new ones
     are added, removed ones deleted). Refused when someone saved it since the page was
     opened (``version``), when a removed exercise has logged check-offs, or when a newly
-    added exercise matches the patient's precautions without a reason."""
+    added exercise matches the patient's precautions without a reason. ``education``: the
+    pages it carries from now on (None: as they are)."""
     check_owns_patient(updated_by, prescription.patient)
     current = prescription.current_version_locked()
     if loaded_version != current:
         # A double tap on "Save changes": the second submit was opened at the version the
         # first one replaced. When it asks for exactly what is now stored it is the same
         # save, not someone else's change: answer as the first did and write nothing.
-        if loaded_version == current - 1 and _already_saved(prescription, rows, schedule):
+        if (
+            loaded_version == current - 1
+            and _already_saved(prescription, rows, schedule)
+            and (
+                education is None
+                or education_matches(prescription, education, in_handout=education_in_handout)
+            )
+        ):
             logger.info("prescription %s: the same change sent again", prescription.pk)
             return prescription
         raise ValidationError(CONFLICT, code="conflict")
@@ -342,6 +370,8 @@ def prescription_update(
         else:
             fields = [n for n, old in zip(dose, before, strict=True) if getattr(item, n) != old]
             recorded.append(changes.changed(item, fields))
+    if education is not None:
+        recorded += education_sync(prescription, education, in_handout=education_in_handout)
     changes.record(prescription.patient_id, recorded)
     for item, row, found in zip(new_items, added, found_by_row, strict=True):
         if found:

@@ -26,6 +26,8 @@ def offline_words():
             # A check-off the server stored but could not show (clinic/resilience.py).
             "savedDone": gettext("✓ Done"),
             "savedSkipped": gettext("Skipped"),
+            # "Mark as read" kept on the phone until it can be sent.
+            "readSaved": gettext("✓ Read (saved on this phone)"),
             # No service worker to keep it (a private window): the patient must try again.
             "notSentTryAgain": gettext(
                 "Not sent: the server isn't answering. Please try again in a moment."

@@ -18,6 +18,11 @@ from patients.views.days import (
     history,
     today,
 )
+from patients.views.learn import (
+    learn,
+    learn_page,
+    learn_read,
+)
 from patients.views.logs import (
     check_off,
     feedback,
@@ -49,6 +54,9 @@ __all__ = [
     "handout_context",
     "history",
     "invitation_accept",
+    "learn",
+    "learn_page",
+    "learn_read",
     "offline_manifest",
     "reminder_settings",
     "safety",

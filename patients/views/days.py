@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from exercises.models import SafetyAdvice
-from patients import charts, offline, plan, plan_cache, services
+from patients import charts, offline, plan, plan_cache, reading, services
 from patients.access import get_prescribed_for_patient, patient_required
 from patients.forms import (
     SessionDoneForm,
@@ -229,4 +229,6 @@ def handout_context(patient, *, back: tuple[str, str] | None = None) -> dict:
         "back": back or (reverse("patients:today"), gettext("‹ Back to my plan")),
         "printed_on": patient.today(),
         "advice": SafetyAdvice.objects.first(),
+        # The education pages the clinician chose to print with the plan.
+        "reading": reading.for_handout(prescriptions),
     }

@@ -178,6 +178,7 @@ def _editing(patient, data):
 def _edit(request, patient, pk):
     """The page for changing an existing prescription: its rows and schedule loaded."""
     prescription = _editing(patient, {"editing": pk})
+    reading_rows = list(prescription.education.all())
     rows = [
         row_from_exercise(item.exercise, **item.dose())
         for item in prescription.exercises.select_related("exercise")
@@ -195,6 +196,8 @@ def _edit(request, patient, pk):
             "client_uuid": uuid.uuid4(),
             "editing": prescription.pk,
             "loaded_version": prescription.version,
+            "education": [row.page_id for row in reading_rows],
+            "education_in_handout": any(row.in_handout for row in reading_rows) or not reading_rows,
         }
     )
     formset = PlanRowFormSet(formset_data(rows), prefix=ROW_PREFIX)
@@ -233,8 +236,28 @@ def _render(request, patient, form, formset, rows, data, *, show_errors=False):
         show_errors=show_errors,
         errors=errors,
         sends_invitation=_sends_invitation(patient) and editing is None,
+        education=_education_choices(patient, form),
     )
     return TemplateResponse(request, "admin/patients/patient/prescribe.html", context)
+
+
+def _education_choices(patient, form) -> list[dict]:
+    """The education pages as checkboxes, those suggested by the patient's precautions
+    (a hip replacement: "After a hip replacement") first and marked."""
+    tags = {tag.pk for tag in patient.precaution_tags.all()}
+    field = form["education"]
+    chosen = {str(value) for value in (field.value() or [])}
+    pages = field.field.queryset.prefetch_related("precaution_tags")
+    choices = [
+        {
+            "page": page,
+            "id": f"{field.auto_id}_{page.pk}",
+            "checked": str(page.pk) in chosen,
+            "suggested": any(tag.pk in tags for tag in page.precaution_tags.all()),
+        }
+        for page in pages
+    ]
+    return sorted(choices, key=lambda choice: not choice["suggested"])
 
 
 def _existing_ids(prescription) -> set[int]:
@@ -343,6 +366,8 @@ def _save(request, patient, form, formset, rows):
             message=data["message"],
             created_by=request.user,
             client_uuid=data["client_uuid"],
+            education=data["education"],
+            education_in_handout=data["education_in_handout"],
         )
     except ValidationError as error:
         form.add_error(None, error)
@@ -396,6 +421,8 @@ def _save_changes(request, patient, prescription, form, plan_rows):
             weekdays=data["weekdays"],
             sessions_per_day=data["sessions_per_day"],
             message=data["message"],
+            education=data["education"],
+            education_in_handout=data["education_in_handout"],
         )
     except ValidationError as error:
         form.add_error(None, error)

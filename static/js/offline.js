@@ -23,6 +23,8 @@
   // A form written once and sent as it is: the function check-in. (symptoms.js sends the
   // symptom report itself.)
   const FORM_WRITE = /^\/plan\/check-in\/$/;
+  // "Mark as read" on an education page.
+  const READ_WRITE = /^\/plan\/learn\/[\w-]+\/read\/$/;
   const savedCopy = document.body.dataset.offlineSaved;
   const savedBecause = document.body.dataset.offlineReason;
   let notice = null;
@@ -205,6 +207,10 @@
         fillWaitingForm(entry);
         continue;
       }
+      if (entry.kind === "read") {
+        markRead(entry);
+        continue;
+      }
       if (entry.day !== day) continue;
       const fields = Object.fromEntries(entry.fields);
       if (entry.kind === "session_done") {
@@ -226,6 +232,19 @@
         step.dataset.status = status === "done" ? "done" : "skipped";
         step.dataset.reason = status === "skip" ? (fields.reason || "").replace(/_/g, " ") : "";
       }
+    }
+  }
+
+  // "Mark as read" waiting on this phone: every place the page is listed shows it read.
+  function markRead(entry) {
+    const slug = (entry.url.match(/\/learn\/([\w-]+)\/read\/$/) || [])[1];
+    if (!slug) return;
+    for (const holder of document.querySelectorAll(`[data-reading="${CSS.escape(slug)}"]`)) {
+      const line = document.createElement("p");
+      line.className = "mb-0 text-success-emphasis fw-semibold";
+      line.textContent = WORDS.readSaved || "✓ Read";
+      holder.replaceChildren(line);
+      showNotSent(line, "after");
     }
   }
 
@@ -365,7 +384,7 @@
     const form = event.target;
     const path = new URL(form.action, location.href).pathname;
     const match = path.match(WRITE);
-    if (!match && !FORM_WRITE.test(path)) return;
+    if (!match && !FORM_WRITE.test(path) && !READ_WRITE.test(path)) return;
     setHidden(form, "client_uuid", newUuid());
     setHidden(form, "made_at", new Date().toISOString());
     if (match && match[2]) {

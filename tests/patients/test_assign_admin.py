@@ -158,6 +158,8 @@ def test_prescribe_from_scratch_then_add_an_exercise(client, clinician, patient)
             "loaded_version": prescription.version,
             "exercises-TOTAL_FORMS": 1,
             "exercises-INITIAL_FORMS": 0,
+            "education-TOTAL_FORMS": 0,  # the reading inline, empty
+            "education-INITIAL_FORMS": 0,
             "exercises-0-exercise": exercise.pk,
             "exercises-0-order": 1,
         },

@@ -372,6 +372,8 @@ def test_adding_a_tagged_exercise_to_a_prescription_needs_a_reason(
         "loaded_version": prescription.version,
         "exercises-TOTAL_FORMS": 1,
         "exercises-INITIAL_FORMS": 0,
+        "education-TOTAL_FORMS": 0,  # the reading inline, empty
+        "education-INITIAL_FORMS": 0,
         "exercises-0-exercise": squat.pk,
         "exercises-0-order": 1,
     }

@@ -8,12 +8,14 @@ import re
 import pytest
 from django.apps import apps
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit import registry
-from exercises.models import Exercise
+from exercises import services as exercise_services
+from exercises.library.education import load_shipped_education
+from exercises.models import EducationPage, Exercise
 from patients import changes, plan_cache, services
 from patients.models import (
     ExerciseCheck,
@@ -22,6 +24,7 @@ from patients.models import (
     Patient,
     PrescribedExercise,
     Prescription,
+    PrescriptionEducation,
     SessionLog,
 )
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
@@ -41,7 +44,7 @@ NOT_PLAN_DATA = {
 @pytest.fixture
 def lived_in_plan(patient):
     """A plan with everything a day page can show: exercises, a log with a check, a
-    function check-in."""
+    function check-in, an education page to read."""
     today = patient.today()
     prescription = PrescriptionFactory(patient=patient, start_date=today - datetime.timedelta(3))
     items = [PrescribedExerciseFactory(prescription=prescription, order=n) for n in range(2)]
@@ -58,6 +61,14 @@ def lived_in_plan(patient):
     services.exercise_feedback_give(
         patient=patient, prescribed=items[0], day=today, session_number=1, effort="too_hard"
     )
+    exercise_services.education_load(entries=load_shipped_education()[:1])
+    with transaction.atomic():
+        changes.record(
+            patient.pk,
+            services.education_sync(
+                prescription, list(EducationPage.objects.all()), in_handout=False
+            ),
+        )
     return prescription
 
 
@@ -86,6 +97,7 @@ def test_the_patients_records_are_all_audited():
         Patient,
         Prescription,
         PrescribedExercise,
+        PrescriptionEducation,
         SessionLog,
         ExerciseCheck,
         ExerciseFeedback,

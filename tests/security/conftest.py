@@ -5,8 +5,9 @@ import datetime
 
 import pytest
 
-from exercises.models import PrecautionTag, SafetyAdvice
-from patients.models import SessionLog
+from exercises import services as exercise_services
+from exercises.models import EducationPage, PrecautionTag, SafetyAdvice
+from patients.models import PrescriptionEducation, SessionLog
 from tests.factories import (
     EditorFactory,
     ExerciseFactory,
@@ -34,6 +35,24 @@ def world(db, clinician, other_clinician):
         pain=4,
         note="secret note",
     )
+    # An education page on patient B's plan (the Learn page's address names it).
+    page = exercise_services.education_load(
+        entries=[
+            {
+                "key": "matrix-reading",
+                "title": "Matrix reading",
+                "summary": "A page for the access matrix.",
+                "body": "Keep moving.",
+                "precaution_tags": [],
+                "order": 10,
+            }
+        ]
+    )
+    reading = PrescriptionEducation.objects.create(
+        prescription=prescribed.prescription,
+        page=EducationPage.objects.get(library_key="matrix-reading"),
+    )
+    assert page.created == ["matrix-reading"]
     return {
         "patient_a": patient_a,
         "patient_b": patient_b,
@@ -47,4 +66,5 @@ def world(db, clinician, other_clinician):
         "program": ProgramFactory(owner=other_clinician),
         "tag": PrecautionTag.objects.first(),
         "advice": SafetyAdvice.objects.first(),
+        "reading": reading,
     }

@@ -96,6 +96,11 @@ RULES: dict[str, tuple[dict, dict]] = {
     # patient's exercise is a 404: tests/patients/test_exercise_feedback.py).
     "patients:feedback": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
     "patients:session_done": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
+    # Education pages: patient B's plan carries the page, patient A's does not (404).
+    "patients:learn": (PATIENT_PAGE, everyone(NA)),
+    "patients:learn_page": (PATIENT_B_OBJECT, everyone(NA)),
+    # "Mark as read": back to the page (patient B); a page not on your plan is a 404.
+    "patients:learn_read": (everyone(NA), rule(L, HIDE, GONE, GONE, GONE, GONE, GONE)),
     # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
     "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),
     "admin:index": (STAFF_ONLY, STAFF_ONLY),
@@ -129,6 +134,7 @@ MODEL_ACCESS = {
     "exercises_program": "program",
     "exercises_precautiontag": "library",
     "exercises_safetyadvice": "advice",
+    "exercises_educationpage": "education",
     "clinic_user": "admin",
     "auth_group": "admin",
     "auth_user_password": "admin",
@@ -195,6 +201,12 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
         if action == "change":
             return LIBRARY_READ, rule(L, L, L, DENY, DENY, DENY, DENY)
         return LIBRARY_READ, LIBRARY_READ
+    if kind == "education":  # editors write pages (a change adds a version); never deleted
+        if action == "delete":
+            return rule(L, L, L, DENY, DENY, DENY, DENY), rule(L, L, L, DENY, DENY, DENY, DENY)
+        if action in ("changelist", "change", "history"):
+            return LIBRARY_READ, LIBRARY_WRITE if action == "change" else LIBRARY_READ
+        return LIBRARY_WRITE, LIBRARY_WRITE
     if action == "changelist" or key in ("clinic_user", "auth_group"):
         return ADMIN_ONLY, ADMIN_ONLY
     return ADMIN_ONLY_OBJECT, ADMIN_ONLY_OBJECT

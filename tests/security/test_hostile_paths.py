@@ -28,7 +28,13 @@ HOSTILE = {
     "not a number": ("-1x", {TEXT}),
 }
 
-CONVERTERS = {"int": r"[0-9]+", "str": r"[^/]+", "path": r".+", None: r"[^/]+"}
+CONVERTERS = {
+    "int": r"[0-9]+",
+    "str": r"[^/]+",
+    "path": r".+",
+    "slug": r"[-a-zA-Z0-9_]+",
+    None: r"[^/]+",
+}
 PLACEHOLDER = re.compile(
     r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>(?P<regex>[^()]*)\)"
 )

@@ -35,6 +35,7 @@ def fill(route: str, world) -> str:
         "exercises/program": world["program"].pk,
         "exercises/precautiontag": world["tag"].pk,
         "exercises/safetyadvice": world["advice"].pk,
+        "exercises/educationpage": world["reading"].page_id,
         "clinic/user": world["clinician_b"].pk,
         "auth/group": 1,
     }
@@ -49,6 +50,7 @@ def fill(route: str, world) -> str:
         "<id>": str(world["clinician_b"].pk),
         "<str:token>": "not-a-real-token",
         "<int:pk>": str(world["prescribed"].pk),
+        "<slug:slug>": world["reading"].page.slug,
         "<uidb64>": "MQ",
         "<token>": "set-password",
         "(?P<value>\\d{4}-\\d{2}-\\d{2})": "2026-11-20",
