@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from exercises.dosage import ACTIVITY_SECONDS
 from exercises.models import SafetyAdvice
 from patients import charts, offline, plan, plan_cache, reading, services
 from patients.access import get_prescribed_for_patient, patient_required
@@ -112,6 +113,7 @@ def guided(request, value, number, *, patient):
             "session": session,
             "done_form": SessionDoneForm(),
             "guided_words": guided_words(),
+            "activity_seconds": ACTIVITY_SECONDS,
         },
     )
 
@@ -127,6 +129,8 @@ def guided_words() -> dict[str, str]:
         "finishSession": gettext("Finish the session ›"),
         "allSets": gettext("✓ All sets done"),
         "startHold": gettext("Start {n}-second hold"),
+        "startHoldMinutes": gettext("Start {n}-minute hold"),
+        "startActivity": gettext("Start the {n}-minute timer"),
         "setDone": gettext("Done with this set"),
         "setOf": gettext("Set {set} of {sets}"),
         "firstSide": gettext(" — first side"),
@@ -134,15 +138,20 @@ def guided_words() -> dict[str, str]:
         "reps": gettext(" · {reps} repetitions"),
         "repsHold": gettext(" · {reps} repetitions, hold each {hold} s"),
         "announceStart": gettext("{label}: {n} seconds."),
+        "announceStartMinutes": gettext("{label}: {n} minutes."),
         "announceLeft": gettext("{n} seconds left."),
+        "announceMinutesLeft": gettext("Minutes left: {n}."),
         "announceEnd": gettext("{label}: finished."),
         "hold": gettext("Hold"),
+        "activity": gettext("Keep going"),
         "rest": gettext("Rest"),
         # Spoken cues (only when the patient turned them on in their settings).
         "sayHold": gettext("Hold… {n} seconds"),
+        "sayActivity": gettext("Keep going for {n} minutes"),
         "sayRest": gettext("Rest… {n} seconds"),
         "sayLeft": gettext("{n} seconds left"),
         "sayHoldOver": gettext("Release."),
+        "sayActivityOver": gettext("Time is up. Well done."),
         "sayRestOver": gettext("Rest over. Next set."),
     }
 

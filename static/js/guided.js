@@ -221,11 +221,33 @@
     return Number(step.dataset.reps) ? 0 : Number(step.dataset.hold);
   }
 
+  // A timed dose this long is an activity kept up for its time (the walking program), not a
+  // position held; the threshold comes from the server (exercises.dosage.ACTIVITY_SECONDS).
+  const activitySeconds = Number(root.dataset.activitySeconds) || 180;
+  function isActivity(seconds) {
+    return seconds >= activitySeconds;
+  }
+
+  // Whole minutes from two minutes up, as the dose reads on the plan ("10 minutes").
+  function wholeMinutes(seconds) {
+    return seconds >= 120 && seconds % 60 === 0 ? seconds / 60 : 0;
+  }
+
   function startLabel(step) {
     const hold = timedHold(step);
-    return hold
-      ? word("startHold", "Start {n}-second hold", { n: hold })
-      : word("setDone", "Done with this set");
+    if (!hold) return word("setDone", "Done with this set");
+    if (isActivity(hold) && wholeMinutes(hold)) {
+      return word("startActivity", "Start the {n}-minute timer", { n: wholeMinutes(hold) });
+    }
+    if (wholeMinutes(hold)) return word("startHoldMinutes", "Start {n}-minute hold", { n: wholeMinutes(hold) });
+    return word("startHold", "Start {n}-second hold", { n: hold });
+  }
+
+  // The time left as the clock shows it: seconds under a minute, else minutes:seconds.
+  function clock(seconds) {
+    if (seconds < 60) return String(seconds);
+    const rest = seconds % 60;
+    return `${Math.floor(seconds / 60)}:${rest < 10 ? "0" : ""}${rest}`;
   }
 
   function updateCounter(step) {
@@ -256,12 +278,19 @@
     button(step, "skip-timer").hidden = false;
     let left = seconds;
     const isRest = label === word("rest", "Rest");
+    const activity = !isRest && isActivity(seconds);
+    // A long timer is announced once a minute, not every 10 seconds for 10 minutes.
+    const byMinute = seconds > 120;
     const render = () => {
-      value.textContent = left;
+      value.textContent = clock(left);
       bar.style.width = `${(100 * (seconds - left)) / seconds}%`;
       if (left === seconds) {
-        announce.textContent = word("announceStart", "{label}: {n} seconds.", { label, n: seconds });
-      } else if (left > 0 && left % 10 === 0) {
+        announce.textContent = wholeMinutes(seconds)
+          ? word("announceStartMinutes", "{label}: {n} minutes.", { label, n: wholeMinutes(seconds) })
+          : word("announceStart", "{label}: {n} seconds.", { label, n: seconds });
+      } else if (byMinute && left > 0 && left % 60 === 0) {
+        announce.textContent = word("announceMinutesLeft", "Minutes left: {n}.", { n: left / 60 });
+      } else if (!byMinute && left > 0 && left % 10 === 0) {
         announce.textContent = word("announceLeft", "{n} seconds left.", { n: left });
       }
     };
@@ -273,7 +302,9 @@
       announce.textContent = word("announceEnd", "{label}: finished.", { label });
       if (finished) {
         vibrate([200, 100, 200]);
-        speak(isRest ? word("sayRestOver", "Rest over. Next set.") : word("sayHoldOver", "Release."));
+        if (isRest) speak(word("sayRestOver", "Rest over. Next set."));
+        else if (activity) speak(word("sayActivityOver", "Time is up. Well done."));
+        else speak(word("sayHoldOver", "Release."));
       } else {
         cuesStop();
       }
@@ -281,7 +312,11 @@
     };
     render();
     tonesSchedule(seconds);
-    speak(word(isRest ? "sayRest" : "sayHold", "{label}… {n} seconds", { label, n: seconds }));
+    if (activity && wholeMinutes(seconds)) {
+      speak(word("sayActivity", "Keep going for {n} minutes", { n: wholeMinutes(seconds) }));
+    } else {
+      speak(word(isRest ? "sayRest" : "sayHold", "{label}… {n} seconds", { label, n: seconds }));
+    }
     clearInterval(timer);
     timer = setInterval(() => {
       left -= 1;
@@ -399,7 +434,10 @@
     button(step, "start").addEventListener("click", () => {
       keepAwake();
       const hold = timedHold(step);
-      if (hold) countdown(step, hold, word("hold", "Hold"), () => setFinished(step));
+      if (hold) {
+        const label = isActivity(hold) ? word("activity", "Keep going") : word("hold", "Hold");
+        countdown(step, hold, label, () => setFinished(step));
+      }
       else setFinished(step);
     });
     button(step, "next").addEventListener("click", () => show(firstOpen(current + 1)));

@@ -5,10 +5,15 @@ says what was done, skipped and not reached."""
 import re
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
+from exercises import services as exercise_services
+from exercises.library import load_shipped_library
+from exercises.models import Exercise
+from patients import changes
 from patients.demo import DEMO_PASSWORD
-from patients.models import ExerciseCheck
+from patients.models import ExerciseCheck, PrescribedExercise, Prescription
 from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -210,3 +215,36 @@ def test_guided_pictures_keep_their_box_while_loading(patient_page):
         f"before and after loading, layout shift {shift:.3f}"
     )
     assert shift < 0.05
+
+
+def test_a_timed_activity_runs_as_a_minutes_timer_not_a_600_second_hold(patient_page):
+    """The walking programme's dose is 10 minutes: guided mode offers a 10-minute timer,
+    counts it down as minutes and seconds, and calls it "Keep going", not "Hold"."""
+    page = patient_page
+    walking_entry = [e for e in load_shipped_library() if e["key"] == "walking-program"]
+    exercise_services.library_load(entries=walking_entry)
+    prescription = Prescription.objects.filter(patient__user__username="demo-patient").first()
+    with transaction.atomic():
+        walking = PrescribedExercise.objects.create(
+            prescription=prescription,
+            exercise=Exercise.objects.get(library_key="walking-program"),
+            order=0,
+            sets=1,
+            reps=None,
+            hold_seconds=600,
+            rest_seconds=0,
+        )
+        changes.record(prescription.patient_id, [changes.created(walking)])
+    page.goto(page.url.split("/plan/")[0] + "/plan/")
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/", wait_until="domcontentloaded")
+    step = page.locator("[data-step].is-current")
+    expect(step).to_contain_text("Walking")
+    start = step.get_by_role("button", name="Start the 10-minute timer")
+    expect(start).to_be_visible()
+    start.click()
+    expect(step.locator("[data-timer-label]")).to_have_text("Keep going")
+    expect(step.locator("[data-timer-value]")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    expect(step.locator("[data-timer-value]")).to_have_text(re.compile(r"^9:5\d$"))
+    step.get_by_role("button", name="Skip the timer").click()
+    expect(step.locator("[data-timer]")).to_be_hidden()
