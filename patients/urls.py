@@ -21,6 +21,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("exercises/<int:pk>/", views.exercise_detail, name="exercise"),
+    path("videos/<int:pk>/<str:name>", views.video_file, name="video"),
     re_path(rf"^{DAY}/$", views.day, name="day"),
     re_path(rf"^{DAY}/check/$", views.check_off, name="check_off"),
     re_path(rf"^{DAY}/feedback/$", views.feedback, name="feedback"),

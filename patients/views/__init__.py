@@ -36,6 +36,9 @@ from patients.views.safety import (
     safety,
     symptoms,
 )
+from patients.views.videos import (
+    video_file,
+)
 
 __all__ = [
     "calendar_feed",
@@ -59,4 +62,5 @@ __all__ = [
     "symptoms",
     "today",
     "unsubscribe",
+    "video_file",
 ]
