@@ -33,7 +33,7 @@ class VideoField(forms.FileField):
 def video_help_text() -> str:
     return _(
         "Up to %(minutes)s minutes and %(megabytes)s MB. It is prepared for phones in the "
-        "background (a minute or two); where it was filmed and any other details the camera "
+        "background (a few minutes); where it was filmed and any other details the camera "
         "stored are removed."
     ) % {
         "minutes": videos.max_seconds() // 60,

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name="keep_videos_offline",
             field=models.BooleanField(
                 default=False,
-                help_text="Exercise videos also play with no internet. They use space on your phone: about 5 MB for each minute of video.",
+                help_text="Exercise videos also play with no internet. They use space on your phone: about 15 MB for each minute of video.",
                 verbose_name="keep videos on this phone",
             ),
         ),

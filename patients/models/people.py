@@ -132,7 +132,7 @@ class Patient(models.Model):
         default=False,
         help_text=_(
             "Exercise videos also play with no internet. They use space on your phone: about "
-            "5 MB for each minute of video."
+            "15 MB for each minute of video."
         ),
     )
     reminder_weekdays = weekdays.WeekdaysField(
