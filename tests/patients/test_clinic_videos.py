@@ -382,3 +382,26 @@ def test_a_newer_upload_wins_over_a_job_still_running(prescribed, tmp_path):
     assert video_prepare(
         PrescribedExercise, prescribed.pk, "prescribed/1/old", save=_prescribed_save
     ) == ("superseded")
+
+
+def test_deleting_the_prescription_deletes_the_video_files(
+    client, clinician, prescribed, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(clinician)
+    upload(client, prescribed, make_video(tmp_path / "clip.mp4"))
+    assert len(private_files()) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:patients_prescription_delete", args=[prescribed.prescription_id]),
+            {"post": "yes"},
+        )
+    assert response.status_code == 302
+    assert private_files() == []
+
+
+def test_the_plan_saved_page_offers_to_film_each_exercise(client, clinician, prescribed):
+    client.force_login(clinician)
+    page = client.get(
+        reverse("admin:patients_patient_prescribed", args=[prescribed.prescription.patient_id])
+    ).content.decode()
+    assert f'href="{page_url(prescribed)}" class="film-video">Film Alice doing it</a>' in page
