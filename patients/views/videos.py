@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from audit.services import record_view
@@ -140,7 +141,7 @@ def video_file(request, pk, name):
 
 
 class ClinicVideoForm(forms.Form):
-    video = VideoField(label=_("Film or choose a video"))
+    video = VideoField(label=gettext_lazy("Film or choose a video"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
