@@ -29,6 +29,7 @@ from patients.models import (
     FunctionCheckIn,
     FunctionScore,
     Patient,
+    PrescribedExercise,
     SessionLog,
     SkipReason,
     SymptomReport,
@@ -419,7 +420,8 @@ def test_a_dump_that_fails_to_load_rolls_back_the_wipe(role_groups, settings, tm
 def test_a_patients_clinic_video_is_backed_up_and_restored_to_private_storage(
     role_groups, settings, tmp_path, capsys
 ):
-    prescribed = PrescribedExerciseFactory()
+    patient = clinic_data()
+    prescribed = PrescribedExercise.objects.filter(prescription__patient=patient).first()
     prescribed.video.save("video-0123456789ab.mp4", ContentFile(b"mp4 bytes"), save=False)
     prescribed.video_status = "ready"
     prescribed.save()
@@ -430,7 +432,6 @@ def test_a_patients_clinic_video_is_backed_up_and_restored_to_private_storage(
     assert manifest_of(members)["private_media"]["count"] == 1
     assert not any(member == f"media/{name}" for member in members)
 
-    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     wipe_like_a_fresh_server(settings)
     shutil.rmtree(settings.PRIVATE_MEDIA_ROOT)
     call_command("restore", archive, yes=True)
