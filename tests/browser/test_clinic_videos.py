@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from patients import services
 from patients.demo import DEMO_PASSWORD
 from patients.models import Patient, PrescribedExercise
-from tests.browser.helpers import log_in, seed_demo_world
+from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 from tests.videos import LOCATION, make_video
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,6 +71,7 @@ def test_the_clinicians_video_page_on_a_tablet(browser, live_server, filmed, art
         )
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
         page.screenshot(path=f"{artifacts}/clinic-video-{width}.png", full_page=True)
+        assert axe_violations(page) == []
         context.close()
 
 
@@ -89,6 +90,7 @@ def test_the_patient_plays_it_and_keeps_it_for_offline(phone_page, filmed, artif
     assert video_url.startswith(f"/plan/videos/{filmed.pk}/video-")
     assert video_url in page.evaluate(CACHED_URLS)
     page.screenshot(path=f"{artifacts}/clinic-video-phone.png", full_page=True)
+    assert axe_violations(page) == []
     playable = page.evaluate(
         "() => document.createElement('video')"
         ".canPlayType('video/mp4; codecs=\"avc1.4D401E, mp4a.40.2\"')"
