@@ -175,7 +175,7 @@ def output_size(width: int, height: int) -> tuple[int, int]:
     H.264's colour format needs. Never upscaled."""
     long_edge, short_edge = max(width, height), min(width, height)
     scale = min(1.0, MAX_LONG_EDGE / long_edge, MAX_SHORT_EDGE / short_edge)
-    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+    return max(2, round(width * scale) // 2 * 2), max(2, round(height * scale) // 2 * 2)
 
 
 def _upright_filters(rotation: float) -> list[tuple[str, str]]:

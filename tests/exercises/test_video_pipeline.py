@@ -52,6 +52,7 @@ def test_every_way_of_holding_the_camera_comes_out_upright(tmp_path, rotation, s
         ((2160, 3840), (720, 1280)),
         ((1920, 1440), (960, 720)),
         ((640, 360), (640, 360)),  # never enlarged
+        ((335, 201), (334, 200)),
         ((333, 201), (332, 200)),  # even numbers (H.264), rounded down: never enlarged
     ],
 )
