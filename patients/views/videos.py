@@ -36,7 +36,8 @@ from patients.views.staff import _admin_context, staff_patient_view
 
 CONTENT_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg"}
 CHUNK = 64 * 1024
-RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# At most 18 digits: more than any file, and never a number Python refuses to read.
+RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})")
 
 
 # --- Sending the files ------------------------------------------------------------------------
