@@ -2,8 +2,10 @@
 
 The archive is a gzipped tar holding ``database.jsonl`` (Django's JSON-lines serialization,
 portable between SQLite and PostgreSQL), ``media/<name>`` for every file in the default
-storage, and ``manifest.json`` (format, Homeplan version, applied migrations, rows per model,
-SHA-256 and size of every member). It holds health data: written 0600, never logged.
+storage, ``private-media/<name>`` for every private file (patients' clinic videos, under
+``PRIVATE_MEDIA_ROOT``), and ``manifest.json`` (format, Homeplan version, applied
+migrations, rows per model, SHA-256 and size of every member). It holds health data: written
+0600, never logged.
 
 Restoring checks the whole archive against its manifest and the migrations against the
 database before it changes anything, then replaces every row and writes the media files in
@@ -41,11 +43,16 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, tran
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from clinic.storage import private_storage
+
 FORMAT = "homeplan-backup"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 DATABASE_NAME = "database.jsonl"
 MEDIA_PREFIX = "media/"
+# Patients' clinic videos (clinic/storage.py): in the archive beside the public media, and
+# restored to PRIVATE_MEDIA_ROOT, never to MEDIA_ROOT.
+PRIVATE_PREFIX = "private-media/"
 # Not in the dump. Content types and permissions are rebuilt by `migrate` on the target and
 # the dump points at them by natural key (so group permissions survive different ids).
 # Sessions would only log people back into a server they may no longer trust; the task queue
@@ -146,6 +153,7 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
                     with open(dump, "rb") as file:
                         _add_member(tar, DATABASE_NAME, file, dump_entry["bytes"], mtime)
                     media = _add_media(tar, default_storage, mtime)
+                    private = _add_media(tar, private_storage(), mtime, PRIVATE_PREFIX)
                     manifest = {
                         "format": FORMAT,
                         "format_version": FORMAT_VERSION,
@@ -160,6 +168,11 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
                             "bytes": sum(entry["bytes"] for entry in media.values()),
                             "files": media,
                         },
+                        "private_media": {
+                            "count": len(private),
+                            "bytes": sum(entry["bytes"] for entry in private.values()),
+                            "files": private,
+                        },
                     }
                     data = json.dumps(manifest, indent=2, sort_keys=True).encode()
                     _add_bytes(tar, MANIFEST_NAME, data, mtime)
@@ -173,7 +186,7 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
     return BackupSummary(
         path=target,
         rows=sum(rows.values()),
-        files=len(media),
+        files=len(media) + len(private),
         bytes=target.stat().st_size,
     )
 
@@ -272,13 +285,15 @@ def _media_names(storage: Storage, directory: str = "") -> Iterator[str]:
         yield from _media_names(storage, f"{directory}/{name}" if directory else name)
 
 
-def _add_media(tar: tarfile.TarFile, storage: Storage, mtime: float) -> dict[str, dict]:
+def _add_media(
+    tar: tarfile.TarFile, storage: Storage, mtime: float, prefix: str = MEDIA_PREFIX
+) -> dict[str, dict]:
     entries = {}
     for name in _media_names(storage):
         size = storage.size(name)
         with storage.open(name, "rb") as file:
             reader = _HashingReader(file)
-            _add_member(tar, MEDIA_PREFIX + name, reader, size, mtime)
+            _add_member(tar, prefix + name, reader, size, mtime)
         if reader.size != size:
             raise BackupError(f"The media file {name} changed while it was being backed up.")
         entries[name] = {"sha256": reader.sha256.hexdigest(), "bytes": size}
@@ -361,12 +376,24 @@ def _checked_member_name(member: tarfile.TarInfo) -> str:
         raise BackupError(f"Refusing the archive: unsafe path {name!r}.")
     if name in (MANIFEST_NAME, DATABASE_NAME):
         return name
-    if not name.startswith(MEDIA_PREFIX) or name == MEDIA_PREFIX:
+    prefix, root = next(
+        (
+            (prefix, root)
+            for prefix, root in (
+                (MEDIA_PREFIX, settings.MEDIA_ROOT),
+                (PRIVATE_PREFIX, settings.PRIVATE_MEDIA_ROOT),
+            )
+            if name.startswith(prefix) and name != prefix
+        ),
+        (None, None),
+    )
+    if prefix is None:
         raise BackupError(f"Refusing the archive: unexpected member {name!r}.")
     # The standard library's own rules for extracting untrusted archives, applied to the
-    # place the file would land: inside MEDIA_ROOT, a plain file, no odd permission bits.
+    # place the file would land: inside MEDIA_ROOT (or PRIVATE_MEDIA_ROOT), a plain file, no
+    # odd permission bits.
     try:
-        tarfile.data_filter(member.replace(name=name[len(MEDIA_PREFIX) :]), settings.MEDIA_ROOT)
+        tarfile.data_filter(member.replace(name=name[len(prefix) :]), root)
     except tarfile.FilterError as exc:
         raise BackupError(f"Refusing the archive: unsafe member {name!r} ({exc}).") from exc
     return name
@@ -402,6 +429,9 @@ def _expected_members(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
         expected = {DATABASE_NAME: {"sha256": database["sha256"], "bytes": database["bytes"]}}
         for name, entry in manifest["media"]["files"].items():
             expected[MEDIA_PREFIX + name] = {"sha256": entry["sha256"], "bytes": entry["bytes"]}
+        # Archives made before clinic videos have no private media.
+        for name, entry in manifest.get("private_media", {"files": {}})["files"].items():
+            expected[PRIVATE_PREFIX + name] = {"sha256": entry["sha256"], "bytes": entry["bytes"]}
     except (KeyError, TypeError, AttributeError) as exc:
         raise BackupError("The archive's manifest is incomplete.") from exc
     return expected
@@ -479,10 +509,13 @@ def backup_restore(
                 _reset_sequences(connection)
                 _check_rows(rows, using)
                 files, size = _restore_media(tar, members, expected, default_storage)
+                more, more_size = _restore_media(
+                    tar, members, expected, private_storage(), PRIVATE_PREFIX
+                )
         finally:
             # The wipe and a rollback can both leave cached content type ids stale.
             ContentType.objects.clear_cache()
-    return RestoreSummary(rows=sum(rows.values()), files=files, bytes=size)
+    return RestoreSummary(rows=sum(rows.values()), files=files + more, bytes=size + more_size)
 
 
 def _extract_dump(
@@ -602,12 +635,13 @@ def _restore_media(
     members: list[tarfile.TarInfo],
     expected: dict[str, dict],
     storage: Storage,
+    prefix: str = MEDIA_PREFIX,
 ) -> tuple[int, int]:
     files = size = 0
     for member in members:
-        if not member.name.startswith(MEDIA_PREFIX):
+        if not member.name.startswith(prefix):
             continue
-        name = member.name[len(MEDIA_PREFIX) :]
+        name = member.name[len(prefix) :]
         if storage.exists(name):
             storage.delete(name)
         reader = _HashingReader(tar.extractfile(member))

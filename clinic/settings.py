@@ -343,6 +343,16 @@ def _static_headers(headers, path, url):
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
+# Patients' own files (clinic videos of one patient) and every video waiting to be prepared:
+# never under MEDIA_ROOT, never a /media/ URL. Served only by patients.views.videos, which
+# checks who is asking; in production the web server sends the bytes (docs/deploy.md).
+PRIVATE_MEDIA_ROOT = Path(env_str("HOMEPLAN_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+# e.g. "/protected-media/": the view answers with X-Accel-Redirect to this internal nginx
+# location instead of the bytes. Empty: the app sends the file itself (with Range support).
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("HOMEPLAN_PRIVATE_MEDIA_ACCEL_REDIRECT")
+# Clinic videos (exercises/videos.py): the largest and longest upload accepted.
+VIDEO_MAX_BYTES = env_int("HOMEPLAN_VIDEO_MAX_MB", 200) * 1024 * 1024
+VIDEO_MAX_SECONDS = env_int("HOMEPLAN_VIDEO_MAX_SECONDS", 180)
 # Largest upload accepted by Django before our own image checks run (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -388,6 +398,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, NONCE],
         # Pictures come from our origin, or from the media storage's own origin if set.
         "img-src": [SELF, "data:", *env_list("HOMEPLAN_MEDIA_ORIGIN")],
+        # Clinic videos and their posters: our origin (patients' own), or the media origin.
+        "media-src": [SELF, *env_list("HOMEPLAN_MEDIA_ORIGIN")],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],

@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -158,6 +159,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     readonly_fields = (
         "start_preview",
         "end_preview",
+        "video_preview",
         "shipped_as",
         "edited_here",
         "created_at",
@@ -199,6 +201,16 @@ class ExerciseAdmin(admin.ModelAdmin):
                     "end_image_upload",
                     "remove_end_image",
                 )
+            },
+        ),
+        (
+            _("Video"),
+            {
+                "description": _(
+                    "A short demonstration video, shown to every patient who has this exercise "
+                    "(public, like the pictures). Phones download it only when it is played."
+                ),
+                "fields": ("video_preview", "video_upload", "remove_video"),
             },
         ),
         (
@@ -244,6 +256,18 @@ class ExerciseAdmin(admin.ModelAdmin):
     def end_preview(self, exercise):
         return _picture(exercise.end_image_medium, width=360, alt=f"{exercise.name}: end position")
 
+    @admin.display(description=_("Current video"))
+    def video_preview(self, exercise):
+        return render_to_string(
+            "exercises/video_status.html",
+            {
+                "row": exercise,
+                "src": exercise.video.url if exercise.video_ready else "",
+                "poster": exercise.video_poster.url if exercise.video_ready else "",
+                "name": exercise.name,
+            },
+        )
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") in PRESCRIBING_MODELS:
@@ -282,6 +306,8 @@ class ExerciseAdmin(admin.ModelAdmin):
             end_image=data.get("end_image_upload"),
             remove_start_image=data.get("remove_start_image", False),
             remove_end_image=data.get("remove_end_image", False),
+            video=data.get("video_upload"),
+            remove_video=data.get("remove_video", False),
             edited_by_editor=change,
         )
 

@@ -2,7 +2,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from exercises import images
+from exercises import images, videos
 from exercises.models import Exercise
 
 
@@ -15,6 +15,30 @@ class PictureField(forms.FileField):
         super().validate(value)
         if value:
             images.validate_image_upload(value)
+
+
+class VideoField(forms.FileField):
+    """A short video, filmed there and then or chosen from the device, checked by the video
+    pipeline (PyAV) before anything is stored. On a tablet or phone the file input offers the
+    camera (the back one, ``capture="environment"``) as well as the files."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "video/*", "capture": "environment"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            videos.validate_video_upload(value)
+
+
+def video_help_text() -> str:
+    return _(
+        "Up to %(minutes)s minutes and %(megabytes)s MB. It is prepared for phones in the "
+        "background (a few minutes); where it was filmed and any other details the camera "
+        "stored are removed."
+    ) % {
+        "minutes": videos.max_seconds() // 60,
+        "megabytes": videos.max_bytes() // (1024 * 1024),
+    }
 
 
 def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
@@ -39,6 +63,12 @@ class ExerciseAdminForm(forms.ModelForm):
         help_text="Optional second picture: the end of the movement.",
     )
     remove_end_image = forms.BooleanField(label="Remove the end image", required=False)
+    video_upload = VideoField(label=_("New video"), required=False)
+    remove_video = forms.BooleanField(label=_("Remove the video"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video_upload"].help_text = video_help_text()
 
     class Meta:
         model = Exercise

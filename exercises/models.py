@@ -3,7 +3,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
+from clinic.storage import private_storage
 from clinic.validators import one_line
 from exercises import dosage, education
 from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Position, Side
@@ -11,6 +13,62 @@ from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Posit
 
 def exercise_image_path(instance: "Exercise", filename: str) -> str:
     return f"exercises/{instance.slug or slugify(instance.name)}/{filename}"
+
+
+def video_path(instance, filename: str) -> str:
+    """Each row's videos in a folder of their own (``video_folder``)."""
+    return f"{instance.video_folder()}/{filename}"
+
+
+class ClinicVideo(models.Model):
+    """A short video attached to an exercise, prepared in the background.
+
+    The upload waits in private storage as ``video_original`` (``pending``) until the worker
+    makes the phone's MP4 and its poster (``processing`` → ``ready``, or ``failed`` with the
+    reason for the uploader in ``video_error``) and deletes the original. Written only by
+    the services (``exercises.services.video_attach`` and ``video_prepare``).
+    """
+
+    class VideoStatus(models.TextChoices):
+        NONE = "", _("No video")
+        PENDING = "pending", _("Waiting to be prepared")
+        PROCESSING = "processing", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be prepared")
+
+    video_status = models.CharField(
+        _("video"),
+        max_length=10,
+        choices=VideoStatus.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    video_error = models.CharField(max_length=300, blank=True, editable=False)
+    video_original = models.FileField(
+        storage=private_storage, upload_to=video_path, max_length=200, blank=True, editable=False
+    )
+    video = models.FileField(upload_to=video_path, max_length=200, blank=True, editable=False)
+    video_poster = models.FileField(
+        upload_to=video_path, max_length=200, blank=True, editable=False
+    )
+    video_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    video_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    video_seconds = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def video_folder(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def video_ready(self) -> bool:
+        return self.video_status == self.VideoStatus.READY and bool(self.video)
+
+    @property
+    def video_in_progress(self) -> bool:
+        return self.video_status in (self.VideoStatus.PENDING, self.VideoStatus.PROCESSING)
 
 
 class PrecautionTag(models.Model):
@@ -44,8 +102,9 @@ class ExerciseQuerySet(models.QuerySet):
         return self.exclude(library_key=None)
 
 
-class Exercise(models.Model):
-    """One exercise of the library, as a patient reads it at home."""
+class Exercise(ClinicVideo):
+    """One exercise of the library, as a patient reads it at home. Its video (if any) is
+    public media, like its pictures."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -209,6 +268,9 @@ class Exercise(models.Model):
     @property
     def is_shipped(self) -> bool:
         return self.library_key is not None
+
+    def video_folder(self) -> str:
+        return f"exercises/{self.slug or slugify(self.name)}"
 
 
 def _lines(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from exercises import illustration, images
+from exercises import illustration, images, video_services
 from exercises.models import (
     EducationPage,
     EducationPageVersion,
@@ -74,6 +74,8 @@ def exercise_save(
     end_image=None,
     remove_start_image: bool = False,
     remove_end_image: bool = False,
+    video=None,
+    remove_video: bool = False,
     edited_by_editor: bool = False,
 ) -> Exercise:
     """Save an exercise from the admin, with any new or removed pictures.
@@ -94,6 +96,11 @@ def exercise_save(
             exercise_image_set(exercise=exercise, slot=slot, source=upload)
         elif remove:
             exercise_image_set(exercise=exercise, slot=slot, source=None)
+    # A new video is kept and queued for the worker (exercises/video_services.py).
+    if video is not None:
+        video_services.exercise_video_attach(exercise=exercise, upload=video)
+    elif remove_video:
+        video_services.exercise_video_remove(exercise=exercise)
     library_changed_send([exercise.pk])
     return exercise
 
@@ -110,10 +117,12 @@ def exercise_set_status(*, exercises, status: str) -> int:
 def exercise_delete(*, exercise: Exercise) -> None:
     """Delete an exercise nobody uses, with its files (raises ProtectedError if in use)."""
     names = [getattr(exercise, name).name for slot in IMAGE_SLOTS.values() for name in slot[:3]]
+    names += [exercise.video.name, exercise.video_poster.name]
     storage = exercise.image.storage
     library_changed_send([exercise.pk])
     exercise.delete()
     _delete_files_after_commit(storage, names)
+    _delete_files_after_commit(exercise.video_original.storage, [exercise.video_original.name])
 
 
 @transaction.atomic

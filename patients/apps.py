@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import transaction
+from django.db.models.signals import post_delete
 
 
 class PatientsConfig(AppConfig):
@@ -19,6 +21,13 @@ class PatientsConfig(AppConfig):
         library_changed.connect(plan_cache.library_changed, dispatch_uid="plan-cache-library")
         education_changed.connect(plan_cache.education_changed, dispatch_uid="plan-cache-education")
         accounts.staff_renamed.connect(plan_cache.clinician_renamed, dispatch_uid="plan-cache-name")
+        # A patient's clinic video goes with the exercise row, however it is deleted (one
+        # row, a prescription, the patient): files only, after the commit.
+        post_delete.connect(
+            prescribed_video_files_delete,
+            sender="patients.PrescribedExercise",
+            dispatch_uid="prescribed-video-files",
+        )
         # An invited patient's address is taken before their account exists.
         accounts.address_holder_register(invited_patient_holds)
         # The clinician's "needs attention" queue on the admin's front page.
@@ -55,6 +64,18 @@ def audit_register() -> None:
     registry.register(
         ExerciseFeedback, patient_of=lambda feedback: feedback.session_log.prescription.patient_id
     )
+
+
+def prescribed_video_files_delete(sender, instance, **kwargs) -> None:
+    """Health data is not left on disk: the deleted row's video, poster and any upload
+    waiting, once the deletion is committed (a rollback keeps them)."""
+    files = [
+        field
+        for field in (instance.video, instance.video_poster, instance.video_original)
+        if field.name
+    ]
+    if files:
+        transaction.on_commit(lambda: [field.storage.delete(field.name) for field in files])
 
 
 def invited_patient_holds(email: str) -> bool:

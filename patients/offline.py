@@ -20,6 +20,7 @@ from clinic.context_processors import tel_href
 from exercises.models import SafetyAdvice
 from patients import plan, reading, schedule
 from patients.models import Patient
+from patients.videos import video_urls
 
 # The app shell: every static file a patient page loads, saved when the service worker installs.
 SHELL = (
@@ -107,6 +108,8 @@ def _script(advice: SafetyAdvice | None) -> str:
         "manifestUrl": reverse("patients:offline_manifest"),
         "loginUrl": reverse("login"),
         "symptomsUrl": reverse("patients:symptoms"),
+        # A patient's saved videos no longer in the plan (or no longer wanted) are dropped.
+        "videosPrefix": reverse("patients:today") + "videos/",
         "offlinePage": offline_fallback_page(advice),
         "ownerHeader": OWNER_HEADER,
         "dayHeader": DAY_HEADER,
@@ -136,11 +139,12 @@ def service_worker_script() -> str:
 def precache_manifest(patient: Patient) -> dict:
     """The URLs of the patient's plan for today and the next week: day pages (future days as
     they will look on the day), guided sessions, exercise pages, safety advice, the Learn
-    page with every education page on the plan, and the exercises' pictures."""
+    page with every education page on the plan, the exercises' pictures and videos' posters,
+    and the videos themselves if the patient keeps them on the phone."""
     today = patient.today()
     prescriptions = plan.prescriptions_with_exercises(patient)
     pages = [reverse("patients:today")]
-    guided, exercises, images = [], {}, {}
+    guided, exercises, images, videos = [], {}, {}, {}
     for offset in range(DAYS_AHEAD + 1):
         day = today + datetime.timedelta(days=offset)
         if offset:
@@ -155,6 +159,7 @@ def precache_manifest(patient: Patient) -> dict:
                 for image in (exercise.image_medium, exercise.end_image_medium):
                     if image:
                         images[image.name] = image.url
+                _videos_of(prescribed, images, videos)
     return {
         "owner": owner_key(patient),
         "today": today.isoformat(),
@@ -173,4 +178,19 @@ def precache_manifest(patient: Patient) -> dict:
             ),
         ],
         "images": list(images.values()),
+        # Only when the patient chose "keep videos on this phone": a few MB a minute each.
+        "videos": list(videos.values()) if patient.keep_videos_offline else [],
     }
+
+
+def _videos_of(prescribed, images: dict, videos: dict) -> None:
+    """The posters (small: always saved, so the page looks the same offline) and the videos
+    of one prescribed exercise: the clinic's video of the patient and the library's."""
+    own_src, own_poster = video_urls(prescribed)
+    if own_src:
+        images[own_poster] = own_poster
+        videos[own_src] = own_src
+    exercise = prescribed.exercise
+    if exercise.video_ready:
+        images[exercise.video_poster.name] = exercise.video_poster.url
+        videos[exercise.video.name] = exercise.video.url

@@ -24,6 +24,7 @@ urlpatterns = [
     path("learn/", views.learn, name="learn"),
     path("learn/<slug:slug>/", views.learn_page, name="learn_page"),
     path("learn/<slug:slug>/read/", views.learn_read, name="learn_read"),
+    path("videos/<int:pk>/<str:name>", views.video_file, name="video"),
     re_path(rf"^{DAY}/$", views.day, name="day"),
     re_path(rf"^{DAY}/check/$", views.check_off, name="check_off"),
     re_path(rf"^{DAY}/feedback/$", views.feedback, name="feedback"),

@@ -176,6 +176,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((r) => r || fetch(request)));
   } else if (request.destination === "image") {
     event.respondWith(image(request));
+  } else if (request.destination === "video") {
+    event.respondWith(video(request));
   }
 });
 
@@ -302,6 +304,28 @@ async function image(request) {
   return fetch(request);
 }
 
+// A video kept on the phone (only when the patient chose "keep videos on this phone"): the
+// player asks for pieces (Range: bytes=…), which are cut from the saved copy, so seeking
+// works offline too. Not kept: straight to the network, ranges and all.
+async function video(request) {
+  const owner = await metaGet("owner");
+  const saved = owner && (await (await pagesCache(owner)).match(request.url));
+  if (!saved) return fetch(request);
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.get("Range") || "");
+  if (!range) return saved;
+  const body = await saved.blob();
+  const size = body.size;
+  let first = range[1] === "" ? Math.max(0, size - Number(range[2])) : Number(range[1]);
+  let last = range[1] !== "" && range[2] !== "" ? Math.min(Number(range[2]), size - 1) : size - 1;
+  if (first >= size || last < first) {
+    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${size}` } });
+  }
+  const headers = new Headers(saved.headers);
+  headers.set("Content-Range", `bytes ${first}-${last}/${size}`);
+  headers.set("Content-Length", String(last - first + 1));
+  return new Response(body.slice(first, last + 1), { status: 206, headers });
+}
+
 // --- The coming week -------------------------------------------------------------------------
 
 let saving = null;
@@ -336,7 +360,8 @@ async function doSaveComingWeek(force) {
   await ownerSet(plan.owner);
   await metaSet("timezone", plan.timezone);
   const pages = new Set(plan.pages.map(absolute));
-  const wanted = [...pages, ...plan.images.map(absolute)];
+  // Videos last: pages and pictures first, then (if the patient keeps them) the videos.
+  const wanted = [...pages, ...plan.images.map(absolute), ...(plan.videos || []).map(absolute)];
   const queue = [...wanted];
   const worker = async () => {
     while (queue.length) {
@@ -358,7 +383,8 @@ async function doSaveComingWeek(force) {
   await tell({ type: "saved", at: new Date().toISOString() });
 }
 
-// Days gone by (beyond the days that can still be changed) and pictures no longer in the plan.
+// Days gone by (beyond the days that can still be changed), and pictures and videos no longer
+// in the plan (or no longer kept).
 async function prune(plan, wanted) {
   const cache = await pagesCache(plan.owner);
   const oldest = new Date(`${plan.today}T00:00:00Z`);
@@ -370,7 +396,8 @@ async function prune(plan, wanted) {
     const dated = url.pathname.match(DATED);
     const stale = url.search.includes("offline-copy")
       || (dated && dated[1] < limit)
-      || !url.pathname.startsWith(CONFIG.scope);
+      || !url.pathname.startsWith(CONFIG.scope)
+      || url.pathname.startsWith(CONFIG.videosPrefix);
     if (stale) await cache.delete(request);
   }
 }

@@ -62,9 +62,10 @@ def no_n_plus_one():
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """Fast password hashing and a private MEDIA_ROOT for every test."""
+    """Fast password hashing and a MEDIA_ROOT (and private media root) of its own for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     # Queued tasks run inline in tests; one test checks the database backend on its own.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Rate-limit counters and rendered plans live in caches; one test must not see another's.

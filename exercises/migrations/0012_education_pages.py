@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0009_favourite_exercises"),
+        ("exercises", "0011_exercise_video"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -26,7 +26,7 @@ from patients.models import (
     Patient,
     Prescription,
 )
-from patients.views import pauses, prescribe, staff
+from patients.views import pauses, prescribe, staff, videos
 
 
 class HasActivePrescriptionFilter(admin.SimpleListFilter):
@@ -342,6 +342,11 @@ class PatientAdmin(ClinicianScopedAdmin):
                 name="patients_patient_suggestions_all",
             ),
             path("<path:object_id>/review/", view(staff.review), name="patients_patient_review"),
+            path(
+                "<path:object_id>/videos/<int:prescribed_id>/",
+                view(videos.prescribed_video),
+                name="patients_patient_video",
+            ),
             path(
                 "<path:object_id>/export/",
                 view(staff.sessions_csv),

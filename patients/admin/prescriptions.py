@@ -1,8 +1,9 @@
 """A patient's prescription: its schedule and each exercise's dose for this patient."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +35,29 @@ class PrescribedExerciseInline(LabelledInlineFields, admin.TabularInline):
         "rest_seconds",
         "notes",
         "override_reason",
+        "clinic_video",
     )
+    readonly_fields = ("clinic_video",)
     autocomplete_fields = ("exercise",)
     extra = 0
     classes = ("ordered-items",)
+
+    @admin.display(description=_("Clinic video"))
+    def clinic_video(self, item):
+        """A link to film or upload a video of this patient doing it, with where it stands."""
+        if item.pk is None:
+            return _("Save first")
+        state = {
+            "": _("Add a video"),
+            "ready": _("▶ Video ready"),
+            "failed": _("Video failed: try again"),
+        }.get(item.video_status, _("Processing…"))
+        return format_html(
+            '<a href="{}" data-video-status="{}">{}</a>',
+            reverse("admin:patients_patient_video", args=[item.prescription.patient_id, item.pk]),
+            item.video_status or "none",
+            state,
+        )
 
 
 class PrescriptionEducationInline(LabelledInlineFields, admin.TabularInline):

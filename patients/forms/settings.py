@@ -1,4 +1,4 @@
-"""The patient's settings: reminders, time zone and guided mode's cues."""
+"""The patient's settings: reminders, time zone, guided mode's cues and offline videos."""
 
 import functools
 import zoneinfo
@@ -30,6 +30,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "cue_sound",
             "cue_voice",
             "calendar_alarm",
+            "keep_videos_offline",
         ]
         labels = {
             "reminders_enabled": "Email me a reminder on days with exercises",
@@ -39,6 +40,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "cue_sound": _("Sounds and vibration in guided mode"),
             "cue_voice": _("Spoken cues in guided mode"),
             "calendar_alarm": _("Add an alert at the reminder time to the calendar events"),
+            "keep_videos_offline": _("Keep videos on this phone"),
         }
         widgets = {
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

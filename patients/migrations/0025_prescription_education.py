@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("exercises", "0012_education_pages"),
-        ("patients", "0023_prescription_pauses"),
+        ("patients", "0024_prescribed_exercise_video"),
     ]
 
     operations = [

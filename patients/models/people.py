@@ -125,6 +125,16 @@ class Patient(models.Model):
         default=False,
         help_text=_("The phone says “Hold… ten seconds left… rest”."),
     )
+    # Videos are large (a few MB a minute): a phone keeps them for offline use only when the
+    # patient asks (patients/offline.py lists them for the service worker then).
+    keep_videos_offline = models.BooleanField(
+        _("keep videos on this phone"),
+        default=False,
+        help_text=_(
+            "Exercise videos also play with no internet. They use space on your phone: about "
+            "15 MB for each minute of video."
+        ),
+    )
     reminder_weekdays = weekdays.WeekdaysField(
         "reminder days",
         default=0,

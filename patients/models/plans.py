@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from clinic.storage import private_storage
 from clinic.validators import one_line
-from exercises.models import Dosage, EducationPage, Exercise, Program
+from exercises.models import ClinicVideo, Dosage, EducationPage, Exercise, Program, video_path
 from patients import weekdays
 from patients.models.people import Patient
 
@@ -182,8 +183,11 @@ class PrescriptionPause(models.Model):
         }
 
 
-class PrescribedExercise(Dosage):
-    """One exercise in a patient's plan, with that patient's own dose."""
+class PrescribedExercise(Dosage, ClinicVideo):
+    """One exercise in a patient's plan, with that patient's own dose, and the video the
+    clinician may have filmed of this patient doing it: health data, so the prepared video
+    and its poster stay in private storage too and are served only by
+    ``patients.views.videos`` to the patient and their clinician."""
 
     prescription = models.ForeignKey(
         Prescription, on_delete=models.CASCADE, related_name="exercises"
@@ -192,9 +196,19 @@ class PrescribedExercise(Dosage):
         Exercise, on_delete=models.PROTECT, related_name="prescribed_exercises"
     )
     order = models.PositiveSmallIntegerField(default=0)
+    video = models.FileField(
+        storage=private_storage, upload_to=video_path, max_length=200, blank=True, editable=False
+    )
+    video_poster = models.FileField(
+        storage=private_storage, upload_to=video_path, max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["prescription", "order", "pk"]
+
+    def video_folder(self) -> str:
+        # By row id, never by name: nothing in a path says whose video it is.
+        return f"prescribed/{self.pk}"
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"

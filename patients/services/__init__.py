@@ -79,6 +79,11 @@ from patients.services.sign_in import (
     sign_in_path,
     user_from_sign_in_token,
 )
+from patients.services.videos import (
+    prescribed_video_attach,
+    prescribed_video_prepare,
+    prescribed_video_remove,
+)
 
 __all__ = [
     "CLIENT_CLOCK_SKEW",
@@ -115,6 +120,9 @@ __all__ = [
     "patient_history_counts",
     "patient_invite",
     "patient_update",
+    "prescribed_video_attach",
+    "prescribed_video_prepare",
+    "prescribed_video_remove",
     "prescription_assign",
     "prescription_create",
     "prescription_pause",

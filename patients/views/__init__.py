@@ -41,6 +41,9 @@ from patients.views.safety import (
     safety,
     symptoms,
 )
+from patients.views.videos import (
+    video_file,
+)
 
 __all__ = [
     "calendar_feed",
@@ -67,4 +70,5 @@ __all__ = [
     "symptoms",
     "today",
     "unsubscribe",
+    "video_file",
 ]

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
@@ -28,6 +29,7 @@ from patients.models import (
     FunctionCheckIn,
     FunctionScore,
     Patient,
+    PrescribedExercise,
     SessionLog,
     SkipReason,
     SymptomReport,
@@ -413,3 +415,26 @@ def test_a_dump_that_fails_to_load_rolls_back_the_wipe(role_groups, settings, tm
     assert row_counts() == counts
     assert database_state() == state
     assert media_files(settings) == media
+
+
+def test_a_patients_clinic_video_is_backed_up_and_restored_to_private_storage(
+    role_groups, settings, tmp_path, capsys
+):
+    patient = clinic_data()
+    prescribed = PrescribedExercise.objects.filter(prescription__patient=patient).first()
+    prescribed.video.save("video-0123456789ab.mp4", ContentFile(b"mp4 bytes"), save=False)
+    prescribed.video_status = "ready"
+    prescribed.save()
+    name = prescribed.video.name
+    archive, _ = make_backup(tmp_path, capsys)
+    members = read_members(archive)
+    assert members[f"private-media/{name}"] == b"mp4 bytes"
+    assert manifest_of(members)["private_media"]["count"] == 1
+    assert not any(member == f"media/{name}" for member in members)
+
+    wipe_like_a_fresh_server(settings)
+    shutil.rmtree(settings.PRIVATE_MEDIA_ROOT)
+    call_command("restore", archive, yes=True)
+
+    assert (settings.PRIVATE_MEDIA_ROOT / name).read_bytes() == b"mp4 bytes"
+    assert not (settings.MEDIA_ROOT / name).exists()

@@ -4,6 +4,7 @@ every kind that belong to patient B and clinician B."""
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 
 from exercises import services as exercise_services
 from exercises.models import EducationPage, PrecautionTag, SafetyAdvice
@@ -29,6 +30,12 @@ def world(db, clinician, other_clinician):
     prescribed = PrescribedExerciseFactory(
         prescription__patient=patient_b, prescription__start_date=datetime.date(2026, 1, 1)
     )
+    # A clinic video of patient B (stand-in bytes: the matrix asks who may fetch it; the
+    # pipeline itself is tested in tests/patients/test_clinic_videos.py).
+    prescribed.video.save("video-0123456789ab.mp4", ContentFile(b"\x00" * 2048), save=False)
+    prescribed.video_poster.save("poster-0123456789ab.jpg", ContentFile(b"jpeg"), save=False)
+    prescribed.video_status = prescribed.VideoStatus.READY
+    prescribed.save()
     log = SessionLog.objects.create(
         prescription=prescribed.prescription,
         date=datetime.date(2026, 11, 1),

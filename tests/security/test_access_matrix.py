@@ -90,6 +90,9 @@ RULES: dict[str, tuple[dict, dict]] = {
     "patients:unsubscribe": (everyone(HIDE), everyone(HIDE)),
     "patients:calendar": (everyone(HIDE), everyone(NA)),
     "patients:exercise": (PATIENT_B_OBJECT, everyone(NA)),
+    # Patient B's clinic video: B and B's clinician (and a superuser) only; everyone else
+    # signed in gets a 404, the editor included (no right to patients' records).
+    "patients:video": (rule(L, HIDE, OK, HIDE, OK, HIDE, OK), everyone(NA)),
     "patients:day": (PATIENT_PAGE, everyone(NA)),
     "patients:check_off": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
     # How an exercise felt: an empty post is refused and sent back to the day (another
@@ -170,6 +173,8 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
             return hidden, hidden
         if action == "resume":  # POST only; no prescription named: 404
             return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
+        if action == "video":  # an empty upload is refused with the form (400)
+            return PATIENT_DATA, rule(L, L, L, HIDE, {400}, NO_PATIENTS, {400})
         if action == "prescribe_library":  # search as you type: GET only
             return PATIENT_DATA, rule(L, L, L, NA, NA, NA, NA)
         if action == "prescribe_favourite":  # POST only; nothing named to star: 404
@@ -213,7 +218,7 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
 
 
 ADMIN_MODEL = re.compile(
-    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume|suggestions_all)$"
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume|suggestions_all|video)$"
 )
 
 

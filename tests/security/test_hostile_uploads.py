@@ -1,4 +1,4 @@
-"""Hostile picture uploads through the editor's exercise form.
+"""Hostile picture (and video) uploads through the editor's exercise form.
 
 Each file is either refused with a message the editor can read, and then nothing at all is
 written under MEDIA_ROOT, or accepted only as a clean re-encoded picture: no appended HTML
@@ -15,6 +15,7 @@ import zipfile
 import zlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image, PngImagePlugin
@@ -285,3 +286,32 @@ def test_a_refused_replacement_leaves_the_current_pictures_as_they_were(editor_c
     assert media_files(settings) == before
     exercise.refresh_from_db()
     assert exercise.image.name in before
+
+
+# --- Videos: FFmpeg opens many formats, some of which read other files or the network --------
+
+HLS_READING_A_LOCAL_FILE = (
+    b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
+)
+CONCAT_LIST = b"ffconcat version 1.0\nfile /etc/passwd\n"
+HTTP_PLAYLIST = b"#EXTM3U\n#EXTINF:10.0,\nhttp://169.254.169.254/latest/meta-data/\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [HLS_READING_A_LOCAL_FILE, CONCAT_LIST, HTTP_PLAYLIST, picture_bytes()],
+    ids=["hls-local-file", "ffconcat", "hls-network", "png"],
+)
+def test_playlists_and_pictures_dressed_as_videos_are_refused(editor_client, settings, data):
+    """Only the demuxers of camera files (MP4/MOV, Matroska/WebM) may open an upload:
+    a playlist or concat list is never followed, a picture is not a video, and nothing is
+    stored."""
+    video = SimpleUploadedFile("clip.mp4", data, "video/mp4")
+    response = editor_client.post(ADD, exercise_form_data(video_upload=video))
+    assert response.status_code == 200
+    assert "This file is not a video we can read" in response.content.decode()
+    assert media_files(settings) == {}
+    assert not settings.PRIVATE_MEDIA_ROOT.exists() or not any(
+        settings.PRIVATE_MEDIA_ROOT.rglob("*.*")
+    )
+    assert not Exercise.objects.exists()

@@ -51,6 +51,8 @@ def fill(route: str, world) -> str:
         "<str:token>": "not-a-real-token",
         "<int:pk>": str(world["prescribed"].pk),
         "<slug:slug>": world["reading"].page.slug,
+        "<int:prescribed_id>": str(world["prescribed"].pk),
+        "<str:name>": world["prescribed"].video.name.rsplit("/", 1)[-1],
         "<uidb64>": "MQ",
         "<token>": "set-password",
         "(?P<value>\\d{4}-\\d{2}-\\d{2})": "2026-11-20",
