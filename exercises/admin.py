@@ -150,6 +150,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     readonly_fields = (
         "start_preview",
         "end_preview",
+        "animation_preview",
         "shipped_as",
         "edited_here",
         "created_at",
@@ -190,6 +191,7 @@ class ExerciseAdmin(admin.ModelAdmin):
                     "end_preview",
                     "end_image_upload",
                     "remove_end_image",
+                    "animation_preview",
                 )
             },
         ),
@@ -235,6 +237,20 @@ class ExerciseAdmin(admin.ModelAdmin):
     @admin.display(description="End image")
     def end_preview(self, exercise):
         return _picture(exercise.end_image_medium, width=360, alt=f"{exercise.name}: end position")
+
+    @admin.display(description=_("Animation"))
+    def animation_preview(self, exercise):
+        if not exercise.animation:
+            return _("None: the clinic's own exercises show their pictures only.")
+        # As patients see it: still pictures for whoever asked their device for less motion.
+        return format_html(
+            '<picture><source media="(prefers-reduced-motion: no-preference)" srcset="{}">'
+            '<img src="{}" width="360" alt="{}" class="exercise-picture" loading="lazy">'
+            "</picture>",
+            exercise.animation.url,
+            exercise.image_medium.url if exercise.image_medium else exercise.animation.url,
+            _("%(name)s: the movement") % {"name": exercise.name},
+        )
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -38,8 +38,9 @@ KEYPOINTS: tuple[str, ...] = (
 VIEWS: tuple[str, ...] = ("side", "front", "top")
 PROPS: tuple[str, ...] = ("mat", "band", "chair", "wall", "foam_roller", "step", "strap", "cushion")
 
-# Bump when the drawings change: load_library then redraws every shipped illustration.
-RENDERER_VERSION = 2
+# Bump when the drawings or the animations change: load_library then redraws every shipped
+# exercise (stills and animation).
+RENDERER_VERSION = 3
 
 CANVAS_W = 100.0
 CANVAS_H = 66.0
@@ -75,6 +76,7 @@ STRAP: Colour = (205, 150, 50)
 CUSHION: Colour = (236, 200, 130)
 ROLLER: Colour = (120, 160, 200)
 LABEL: Colour = (40, 40, 40)
+GAP = 6  # pixels between two views of one picture
 
 GHOST_ALPHA_START = 150  # ghosted end pose on the start image: clearly visible, clearly secondary
 GHOST_ALPHA_END = 70  # faint start pose on the end image: just a hint of where it came from
@@ -399,7 +401,8 @@ def _draw_props_behind(cv: _Canvas, view: str, props: Sequence[str], pose: Pose)
         ax, ay = _pt(pose, f"ankle_{foot}")
         # A household step is at most ~20 cm high, whatever the foot above it is doing.
         lowest = max(ay, float(pose[f"toe_{foot}"][1]))
-        top = max(lowest + LIMB_W / 2, FLOOR_DRAW_Y - 6)
+        # (With both feet on the floor, a low step still shows where it stands.)
+        top = min(max(lowest + LIMB_W / 2, FLOOR_DRAW_Y - 6), FLOOR_DRAW_Y - 1)
         cv.rect(ax - 7, top, ax + 9, FLOOR_DRAW_Y, WOOD, radius=0.6, outline=WOOD_DARK)
     if "foam_roller" in props:
         cv.disc((hip[0], FLOOR_DRAW_Y - 3.5), 3.5, ROLLER)
@@ -581,7 +584,7 @@ def render_pose_image(
     image = Image.new("RGBA", big, (*BACKGROUND, 255))
     cv = _Canvas(image, ImageDraw.Draw(image), scale)
 
-    _draw_ground(cv, view, props, (start, end))
+    _draw_ground(cv, view, props, (start, *illustration.get("keyframes", ()), end))
     # Furniture stays put between the two images, so place it from the start pose.
     _draw_props_behind(cv, view, props, start)
     image.alpha_composite(
@@ -615,6 +618,108 @@ def crop_empty_sky(images: Sequence[Image.Image], margin: float = 0.06) -> list[
     height = images[0].height
     top = max(0, min(tops) - round(margin * height))
     return [image.crop((0, top, image.width, image.height)) for image in images]
+
+
+def _ink_box(images: Sequence[Image.Image]) -> tuple[int, int, int, int]:
+    """The box holding everything drawn on any of the images (they share one size). The floor
+    runs the whole width and does not count towards the sides: rows inked almost from edge to
+    edge are left out of the left and right limits."""
+    boxes = []
+    for image in images:
+        ink = ImageChops.difference(image, Image.new("RGB", image.size, BACKGROUND))
+        mask = ink.convert("L").point(lambda v: 255 if v > 12 else 0)
+        box = mask.getbbox()
+        if not box:
+            continue
+        width = image.width
+        # Each row's share of ink, as one column of row averages.
+        coverage = mask.resize((1, image.height), Image.Resampling.BOX).getdata()
+        rows = [y for y in range(box[1], box[3]) if coverage[y] < 0.9 * 255]
+        upright = mask.crop((0, min(rows), width, max(rows) + 1)).getbbox() if rows else None
+        left, right = (upright[0], upright[2]) if upright else (box[0], box[2])
+        boxes.append((left, box[1], right, box[3]))
+    if not boxes:
+        return (0, 0, *images[0].size)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _crop(images: Sequence[Image.Image], keep_width: bool) -> list[Image.Image]:
+    """Cut the empty sky (and, for a view shown beside another, the empty sides) alike on
+    every frame, so the figure does not jump."""
+    x0, y0, x1, y1 = _ink_box(images)
+    width, height = images[0].size
+    margin = round(0.05 * height)
+    top = max(0, y0 - margin)
+    bottom = min(height, y1 + margin) if y1 < height - margin else height
+    left, right = (0, width) if keep_width else (max(0, x0 - margin), min(width, x1 + margin))
+    return [image.crop((left, top, right, bottom)) for image in images]
+
+
+def compose_views(
+    panels_per_view: Sequence[Sequence[Image.Image]], width: int
+) -> list[Image.Image]:
+    """Put the views of each frame together: one above the other when the main view is wide
+    (a figure lying or kneeling), side by side otherwise, then scaled to ``width``. With one
+    view, the frames only lose their empty sky."""
+    if len(panels_per_view) == 1:
+        return _crop(panels_per_view[0], keep_width=True)
+    wide = [_crop(panels, keep_width=True) for panels in panels_per_view]
+    # A main view lying or kneeling on the floor is a wide strip: the second view goes under it.
+    stacked = wide[0][0].width / wide[0][0].height >= 2.2
+    if stacked:
+        parts = wide
+        height = sum(panels[0].height for panels in parts) + GAP
+        out = []
+        for index in range(len(parts[0])):
+            canvas = Image.new("RGB", (parts[0][0].width, height), (255, 255, 255))
+            canvas.paste(parts[0][index], (0, 0))
+            canvas.paste(parts[1][index], (0, parts[0][0].height + GAP))
+            out.append(canvas)
+        return [
+            image.resize(
+                (width, round(image.height * width / image.width)), Image.Resampling.LANCZOS
+            )
+            for image in out
+        ]
+    parts = [_crop(panels, keep_width=False) for panels in panels_per_view]
+    # Both views at one height, so the figures are the same size.
+    height = max(panels[0].height for panels in parts)
+    out = []
+    for index in range(len(parts[0])):
+        pieces = []
+        for panels in parts:
+            piece = panels[index]
+            if piece.height != height:
+                grown = Image.new("RGB", (piece.width, height), BACKGROUND)
+                grown.paste(piece, (0, height - piece.height))
+                piece = grown
+            pieces.append(piece)
+        canvas = Image.new("RGB", (sum(p.width for p in pieces) + GAP, height), (255, 255, 255))
+        canvas.paste(pieces[0], (0, 0))
+        canvas.paste(pieces[1], (pieces[0].width + GAP, 0))
+        out.append(canvas)
+    return [
+        image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        for image in out
+    ]
+
+
+def render_stills(illustration: Mapping, size: tuple[int, int] = (1200, 800)) -> list[Image.Image]:
+    """The start and end pictures as pages show them: the empty sky cut, and with a second
+    view (``second_view``) both views in each picture, as ``compose_views`` lays them out."""
+    pictures = [
+        crop_empty_sky([render_pose_image(table, which, size) for which in ("start", "end")])
+        for table in (illustration, illustration.get("second_view"))
+        if table
+    ]
+    if len(pictures) == 1:
+        return pictures[0]
+    return compose_views(pictures, width=size[0])
 
 
 def render_contact_sheet(entries: list[tuple[str, Image.Image]], columns: int = 4) -> Image.Image:
