@@ -461,8 +461,9 @@ def _draw_props_front(cv: _Canvas, props: Sequence[str], pose: Pose) -> None:
 
 
 def _arrow_joints(start: Pose, end: Pose, requested: Sequence[str] | None) -> list[str]:
-    """Joints that travel the furthest, at most two, and not two on the same spot."""
-    if requested:
+    """Joints that travel the furthest, at most two, and not two on the same spot; or those
+    the data asks for (an empty list: none, where the other view shows the movement)."""
+    if requested is not None:
         return list(requested)
 
     def travel(name: str) -> float:
@@ -518,6 +519,53 @@ def _draw_arrow(cv: _Canvas, a: Point, b: Point, bow_away_from: Point) -> None:
     cv.polygon(
         [
             (b[0] + tx * 0.6, b[1] + ty * 0.6),
+            (base[0] - ty * half, base[1] + tx * half),
+            (base[0] + ty * half, base[1] - tx * half),
+        ],
+        ACCENT,
+    )
+
+
+def _draw_path_arrow(cv: _Canvas, path: Sequence[Point]) -> None:
+    """An arrow through a joint's positions in the key poses (a circle drawn by the knee),
+    smoothed into a curve through every point, with its head at the end pose."""
+    points = [p for i, p in enumerate(path) if i == 0 or math.dist(p, path[i - 1]) > 0.5]
+    if len(points) < 2:
+        return
+    padded = [points[0], *points, points[-1]]
+    curve: list[Point] = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:], strict=False):
+        for step in range(12):
+            t = step / 12
+            curve.append(
+                tuple(  # Catmull-Rom: passes through p1 and p2
+                    0.5
+                    * (
+                        2 * p1[k]
+                        + (-p0[k] + p2[k]) * t
+                        + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t * t
+                        + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t**3
+                    )
+                    for k in (0, 1)
+                )
+            )
+    end = points[-1]
+    # Leave the joints themselves visible at both ends.
+    curve = [p for p in curve if math.dist(p, points[0]) > 2.0 and math.dist(p, end) > 2.0]
+    if len(curve) < 2:
+        return
+    tip = curve[-1]
+    before = curve[max(0, len(curve) - 4)]
+    head_len = 2.6
+    tx, ty = tip[0] - before[0], tip[1] - before[1]
+    tn = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tn, ty / tn
+    cv.polyline(curve[:-1], ACCENT, 1.1)
+    base = (tip[0] - tx * head_len, tip[1] - ty * head_len)
+    half = head_len * 0.6
+    cv.polygon(
+        [
+            (tip[0] + tx * 0.6, tip[1] + ty * 0.6),
             (base[0] - ty * half, base[1] + tx * half),
             (base[0] + ty * half, base[1] - tx * half),
         ],
@@ -587,6 +635,11 @@ def render_pose_image(
     _draw_ground(cv, view, props, (start, *illustration.get("keyframes", ()), end))
     # Furniture stays put between the two images, so place it from the start pose.
     _draw_props_behind(cv, view, props, start)
+    keyframes = list(illustration.get("keyframes", ()))
+    if which == "start":
+        # The key poses on the way, fainter than the end pose: the path the movement takes.
+        for pose in keyframes:
+            image.alpha_composite(_ghost(big, scale, pose, view, GHOST_ALPHA_END))
     image.alpha_composite(
         _ghost(big, scale, ghost, view, GHOST_ALPHA_START if which == "start" else GHOST_ALPHA_END)
     )
@@ -596,6 +649,10 @@ def render_pose_image(
     if which == "start":
         centre = _mid(_pt(start, "neck"), _mid(_pt(start, "hip_l"), _pt(start, "hip_r")))
         for name in _arrow_joints(start, end, illustration.get("arrows")):
+            path = [_pt(pose, name) for pose in (start, *keyframes, end)]
+            if keyframes and sum(itertools.starmap(math.dist, itertools.pairwise(path))) >= 3:
+                _draw_path_arrow(cv, path)
+                continue
             a, b = _pt(start, name), _pt(end, name)
             if math.dist(a, b) >= 1.0:
                 _draw_arrow(cv, a, b, centre)
@@ -631,11 +688,13 @@ def _ink_box(images: Sequence[Image.Image]) -> tuple[int, int, int, int]:
         box = mask.getbbox()
         if not box:
             continue
-        width = image.width
-        # Each row's share of ink, as one column of row averages.
-        coverage = mask.resize((1, image.height), Image.Resampling.BOX).getdata()
-        rows = [y for y in range(box[1], box[3]) if coverage[y] < 0.9 * 255]
-        upright = mask.crop((0, min(rows), width, max(rows) + 1)).getbbox() if rows else None
+        # Each row's share of ink, as one column of row averages; the floor's rows are left
+        # out (multiplied by 0) before the sides are measured.
+        coverage = mask.resize((1, image.height), Image.Resampling.BOX)
+        not_floor = coverage.point(lambda v: 0 if v >= 0.9 * 255 else 255).resize(
+            image.size, Image.Resampling.NEAREST
+        )
+        upright = ImageChops.multiply(mask, not_floor).getbbox()
         left, right = (upright[0], upright[2]) if upright else (box[0], box[2])
         boxes.append((left, box[1], right, box[3]))
     if not boxes:

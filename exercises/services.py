@@ -68,8 +68,10 @@ def exercise_animation_set(*, exercise: Exercise, data: bytes | None) -> None:
     if data is None:
         exercise.animation = ""
     else:
-        digest = hashlib.sha256(data).hexdigest()[:12]
-        exercise.animation.save(f"animation-{digest}.webp", ContentFile(data), save=False)
+        name = f"animation-{hashlib.sha256(data).hexdigest()[:12]}.webp"
+        if old_name.rsplit("/", 1)[-1] == name:
+            return  # the same drawing: its file, and every phone's cached copy, stay
+        exercise.animation.save(name, ContentFile(data), save=False)
     exercise.save()
     library_changed_send([exercise.pk])
     if old_name and old_name != exercise.animation.name:

@@ -122,6 +122,9 @@ def test_today_on_a_phone_weighs_under_the_budget(
         if row["kind"] in ("css", "js"):
             assert row["encoding"] in ("gzip", "br"), row
     assert sum(1 for row in rows if row["url"].startswith("/media/")) == 4
+    # The exercises' animations are for the exercise page and guided mode, loaded there and
+    # then: Today's first load carries none of them.
+    assert [row["url"] for row in rows if "/animation-" in row["url"]] == []
     assert {row["status"] for row in rows} == {200}
 
     report = {"total_bytes": total, "budget_bytes": BUDGET, "by_kind": dict(by_kind)}
