@@ -39,8 +39,8 @@ REST_MS = 600  # the pause at the start pose, before each repetition
 HOLD_MS = 1600  # at the end pose, for an exercise that holds it
 TURN_MS = 400  # at the end pose otherwise: long enough to see where the movement goes
 QUALITY = 55
-KEY_FRAME_EVERY = 64
-MAX_BYTES = 80 * 1024
+KEY_FRAME_EVERY = 64  # more frames than any loop has: one key frame, the rest stored as changes
+MAX_BYTES = 80 * 1024  # the budget per animation (tests/exercises/test_animation.py checks it)
 
 # The skeleton: segments whose length the in-betweens keep.
 SEGMENTS: tuple[tuple[str, str], ...] = (
@@ -138,12 +138,9 @@ def frames(illustration: Mapping, *, holds: bool) -> list[Frame]:
     legs = [list(itertools.pairwise(key_poses(table))) for table in tables]
     steps = max(MIN_IN_BETWEENS, round(IN_BETWEENS / len(legs[0])))
 
-    def leg_frames(leg: int, backwards: bool = False) -> list[tuple[Pose, ...]]:
+    def leg_frames(leg: int) -> list[tuple[Pose, ...]]:
         return [
-            tuple(
-                in_between(*(view[leg][::-1] if backwards else view[leg]), _ease(step / steps))
-                for view in legs
-            )
+            tuple(in_between(*view[leg], _ease(step / steps)) for view in legs)
             for step in range(1, steps + 1)
         ]
 
