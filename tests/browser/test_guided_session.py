@@ -175,6 +175,14 @@ def test_guided_pictures_keep_their_box_while_loading(patient_page):
     back on the way, the picture already has its final box, so the timer and buttons below
     it do not jump when it arrives (cumulative layout shift under 0.05)."""
     page = patient_page
+    # A service worker answers pictures from the week's saved copy (and the page's routes
+    # never see them): without it, the pictures come from the network, held back here.
+    page.evaluate(
+        """async () => {
+            for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
+            for (const key of await caches.keys()) await caches.delete(key);
+        }"""
+    )
     held = []
     page.route("**/media/**", lambda route: held.append(route))  # released below
     page.get_by_role("link", name="Start guided session").click()
