@@ -160,6 +160,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         "start_preview",
         "end_preview",
         "video_preview",
+        "animation_preview",
         "shipped_as",
         "edited_here",
         "created_at",
@@ -200,6 +201,7 @@ class ExerciseAdmin(admin.ModelAdmin):
                     "end_preview",
                     "end_image_upload",
                     "remove_end_image",
+                    "animation_preview",
                 )
             },
         ),
@@ -266,6 +268,20 @@ class ExerciseAdmin(admin.ModelAdmin):
                 "poster": exercise.video_poster.url if exercise.video_ready else "",
                 "name": exercise.name,
             },
+        )
+
+    @admin.display(description=_("Animation"))
+    def animation_preview(self, exercise):
+        if not exercise.animation:
+            return _("None: the clinic's own exercises show their pictures only.")
+        # As patients see it: still pictures for whoever asked their device for less motion.
+        return format_html(
+            '<picture><source media="(prefers-reduced-motion: no-preference)" srcset="{}">'
+            '<img src="{}" width="360" alt="{}" class="exercise-picture" loading="lazy">'
+            "</picture>",
+            exercise.animation.url,
+            exercise.image_medium.url if exercise.image_medium else exercise.animation.url,
+            _("%(name)s: the movement") % {"name": exercise.name},
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -48,8 +48,9 @@ PROPS: tuple[str, ...] = (
     "stick",
 )
 
-# Bump when the drawings change: load_library then redraws every shipped illustration.
-RENDERER_VERSION = 2
+# Bump when the drawings or the animations change: load_library then redraws every shipped
+# exercise (stills and animation).
+RENDERER_VERSION = 3
 
 CANVAS_W = 100.0
 CANVAS_H = 66.0
@@ -85,6 +86,7 @@ STRAP: Colour = (205, 150, 50)
 CUSHION: Colour = (236, 200, 130)
 ROLLER: Colour = (120, 160, 200)
 LABEL: Colour = (40, 40, 40)
+GAP = 6  # pixels between two views of one picture
 
 GHOST_ALPHA_START = 150  # ghosted end pose on the start image: clearly visible, clearly secondary
 GHOST_ALPHA_END = 70  # faint start pose on the end image: just a hint of where it came from
@@ -409,7 +411,8 @@ def _draw_props_behind(cv: _Canvas, view: str, props: Sequence[str], pose: Pose)
         ax, ay = _pt(pose, f"ankle_{foot}")
         # A household step is at most ~20 cm high, whatever the foot above it is doing.
         lowest = max(ay, float(pose[f"toe_{foot}"][1]))
-        top = max(lowest + LIMB_W / 2, FLOOR_DRAW_Y - 6)
+        # (With both feet on the floor, a low step still shows where it stands.)
+        top = min(max(lowest + LIMB_W / 2, FLOOR_DRAW_Y - 6), FLOOR_DRAW_Y - 1)
         cv.rect(ax - 7, top, ax + 9, FLOOR_DRAW_Y, WOOD, radius=0.6, outline=WOOD_DARK)
     if "foam_roller" in props:
         cv.disc((hip[0], FLOOR_DRAW_Y - 3.5), 3.5, ROLLER)
@@ -485,8 +488,9 @@ def _draw_stick(cv: _Canvas, pose: Pose) -> None:
 
 
 def _arrow_joints(start: Pose, end: Pose, requested: Sequence[str] | None) -> list[str]:
-    """Joints that travel the furthest, at most two, and not two on the same spot."""
-    if requested:
+    """Joints that travel the furthest, at most two, and not two on the same spot; or those
+    the data asks for (an empty list: none, where the other view shows the movement)."""
+    if requested is not None:
         return list(requested)
 
     def travel(name: str) -> float:
@@ -542,6 +546,53 @@ def _draw_arrow(cv: _Canvas, a: Point, b: Point, bow_away_from: Point) -> None:
     cv.polygon(
         [
             (b[0] + tx * 0.6, b[1] + ty * 0.6),
+            (base[0] - ty * half, base[1] + tx * half),
+            (base[0] + ty * half, base[1] - tx * half),
+        ],
+        ACCENT,
+    )
+
+
+def _draw_path_arrow(cv: _Canvas, path: Sequence[Point]) -> None:
+    """An arrow through a joint's positions in the key poses (a circle drawn by the knee),
+    smoothed into a curve through every point, with its head at the end pose."""
+    points = [p for i, p in enumerate(path) if i == 0 or math.dist(p, path[i - 1]) > 0.5]
+    if len(points) < 2:
+        return
+    padded = [points[0], *points, points[-1]]
+    curve: list[Point] = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:], strict=False):
+        for step in range(12):
+            t = step / 12
+            curve.append(
+                tuple(  # Catmull-Rom: passes through p1 and p2
+                    0.5
+                    * (
+                        2 * p1[k]
+                        + (-p0[k] + p2[k]) * t
+                        + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t * t
+                        + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t**3
+                    )
+                    for k in (0, 1)
+                )
+            )
+    end = points[-1]
+    # Leave the joints themselves visible at both ends.
+    curve = [p for p in curve if math.dist(p, points[0]) > 2.0 and math.dist(p, end) > 2.0]
+    if len(curve) < 2:
+        return
+    tip = curve[-1]
+    before = curve[max(0, len(curve) - 4)]
+    head_len = 2.6
+    tx, ty = tip[0] - before[0], tip[1] - before[1]
+    tn = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / tn, ty / tn
+    cv.polyline(curve[:-1], ACCENT, 1.1)
+    base = (tip[0] - tx * head_len, tip[1] - ty * head_len)
+    half = head_len * 0.6
+    cv.polygon(
+        [
+            (tip[0] + tx * 0.6, tip[1] + ty * 0.6),
             (base[0] - ty * half, base[1] + tx * half),
             (base[0] + ty * half, base[1] - tx * half),
         ],
@@ -608,9 +659,14 @@ def render_pose_image(
     image = Image.new("RGBA", big, (*BACKGROUND, 255))
     cv = _Canvas(image, ImageDraw.Draw(image), scale)
 
-    _draw_ground(cv, view, props, (start, end))
+    _draw_ground(cv, view, props, (start, *illustration.get("keyframes", ()), end))
     # Furniture stays put between the two images, so place it from the start pose.
     _draw_props_behind(cv, view, props, start)
+    keyframes = list(illustration.get("keyframes", ()))
+    if which == "start":
+        # The key poses on the way, fainter than the end pose: the path the movement takes.
+        for pose in keyframes:
+            image.alpha_composite(_ghost(big, scale, pose, view, GHOST_ALPHA_END))
     image.alpha_composite(
         _ghost(big, scale, ghost, view, GHOST_ALPHA_START if which == "start" else GHOST_ALPHA_END)
     )
@@ -620,6 +676,10 @@ def render_pose_image(
     if which == "start":
         centre = _mid(_pt(start, "neck"), _mid(_pt(start, "hip_l"), _pt(start, "hip_r")))
         for name in _arrow_joints(start, end, illustration.get("arrows")):
+            path = [_pt(pose, name) for pose in (start, *keyframes, end)]
+            if keyframes and sum(itertools.starmap(math.dist, itertools.pairwise(path))) >= 3:
+                _draw_path_arrow(cv, path)
+                continue
             a, b = _pt(start, name), _pt(end, name)
             if math.dist(a, b) >= 1.0:
                 _draw_arrow(cv, a, b, centre)
@@ -642,6 +702,110 @@ def crop_empty_sky(images: Sequence[Image.Image], margin: float = 0.06) -> list[
     height = images[0].height
     top = max(0, min(tops) - round(margin * height))
     return [image.crop((0, top, image.width, image.height)) for image in images]
+
+
+def _ink_box(images: Sequence[Image.Image]) -> tuple[int, int, int, int]:
+    """The box holding everything drawn on any of the images (they share one size). The floor
+    runs the whole width and does not count towards the sides: rows inked almost from edge to
+    edge are left out of the left and right limits."""
+    boxes = []
+    for image in images:
+        ink = ImageChops.difference(image, Image.new("RGB", image.size, BACKGROUND))
+        mask = ink.convert("L").point(lambda v: 255 if v > 12 else 0)
+        box = mask.getbbox()
+        if not box:
+            continue
+        # Each row's share of ink, as one column of row averages; the floor's rows are left
+        # out (multiplied by 0) before the sides are measured.
+        coverage = mask.resize((1, image.height), Image.Resampling.BOX)
+        not_floor = coverage.point(lambda v: 0 if v >= 0.9 * 255 else 255).resize(
+            image.size, Image.Resampling.NEAREST
+        )
+        upright = ImageChops.multiply(mask, not_floor).getbbox()
+        left, right = (upright[0], upright[2]) if upright else (box[0], box[2])
+        boxes.append((left, box[1], right, box[3]))
+    if not boxes:
+        return (0, 0, *images[0].size)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _crop(images: Sequence[Image.Image], keep_width: bool) -> list[Image.Image]:
+    """Cut the empty sky (and, for a view shown beside another, the empty sides) alike on
+    every frame, so the figure does not jump."""
+    x0, y0, x1, y1 = _ink_box(images)
+    width, height = images[0].size
+    margin = round(0.05 * height)
+    top = max(0, y0 - margin)
+    bottom = min(height, y1 + margin) if y1 < height - margin else height
+    left, right = (0, width) if keep_width else (max(0, x0 - margin), min(width, x1 + margin))
+    return [image.crop((left, top, right, bottom)) for image in images]
+
+
+def compose_views(
+    panels_per_view: Sequence[Sequence[Image.Image]], width: int
+) -> list[Image.Image]:
+    """Put the views of each frame together: one above the other when the main view is wide
+    (a figure lying or kneeling), side by side otherwise, then scaled to ``width``. With one
+    view, the frames only lose their empty sky."""
+    if len(panels_per_view) == 1:
+        return _crop(panels_per_view[0], keep_width=True)
+    wide = [_crop(panels, keep_width=True) for panels in panels_per_view]
+    # A main view lying or kneeling on the floor is a wide strip: the second view goes under it.
+    stacked = wide[0][0].width / wide[0][0].height >= 2.2
+    if stacked:
+        parts = wide
+        height = sum(panels[0].height for panels in parts) + GAP
+        out = []
+        for index in range(len(parts[0])):
+            canvas = Image.new("RGB", (parts[0][0].width, height), (255, 255, 255))
+            canvas.paste(parts[0][index], (0, 0))
+            canvas.paste(parts[1][index], (0, parts[0][0].height + GAP))
+            out.append(canvas)
+        return [
+            image.resize(
+                (width, round(image.height * width / image.width)), Image.Resampling.LANCZOS
+            )
+            for image in out
+        ]
+    parts = [_crop(panels, keep_width=False) for panels in panels_per_view]
+    # Both views at one height, so the figures are the same size.
+    height = max(panels[0].height for panels in parts)
+    out = []
+    for index in range(len(parts[0])):
+        pieces = []
+        for panels in parts:
+            piece = panels[index]
+            if piece.height != height:
+                grown = Image.new("RGB", (piece.width, height), BACKGROUND)
+                grown.paste(piece, (0, height - piece.height))
+                piece = grown
+            pieces.append(piece)
+        canvas = Image.new("RGB", (sum(p.width for p in pieces) + GAP, height), (255, 255, 255))
+        canvas.paste(pieces[0], (0, 0))
+        canvas.paste(pieces[1], (pieces[0].width + GAP, 0))
+        out.append(canvas)
+    return [
+        image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        for image in out
+    ]
+
+
+def render_stills(illustration: Mapping, size: tuple[int, int] = (1200, 800)) -> list[Image.Image]:
+    """The start and end pictures as pages show them: the empty sky cut, and with a second
+    view (``second_view``) both views in each picture, as ``compose_views`` lays them out."""
+    pictures = [
+        crop_empty_sky([render_pose_image(table, which, size) for which in ("start", "end")])
+        for table in (illustration, illustration.get("second_view"))
+        if table
+    ]
+    if len(pictures) == 1:
+        return pictures[0]
+    return compose_views(pictures, width=size[0])
 
 
 def render_contact_sheet(entries: list[tuple[str, Image.Image]], columns: int = 4) -> Image.Image:

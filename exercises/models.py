@@ -183,6 +183,19 @@ class Exercise(ClinicVideo):
     )
     end_image_medium_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     end_image_medium_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The movement as a small looping animated WebP, drawn from the shipped pose data by
+    # exercises.animation (start, end and any key poses between them); empty for the clinic's
+    # own exercises, whose pages show the still pictures. Its size is stored like the medium
+    # renditions', for the same reason.
+    animation = models.ImageField(
+        upload_to=exercise_image_path,
+        blank=True,
+        editable=False,
+        width_field="animation_width",
+        height_field="animation_height",
+    )
+    animation_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    animation_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     video_url = models.URLField(
         "video link", blank=True, help_text="Optional: an https link to a demonstration video."
     )

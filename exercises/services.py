@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from exercises import illustration, images, video_services
+from exercises import animation, illustration, images, video_services
 from exercises.models import (
     EducationPage,
     EducationPageVersion,
@@ -66,6 +66,26 @@ def exercise_image_set(*, exercise: Exercise, slot: str, source) -> None:
     _delete_files_after_commit(storage, old_names)
 
 
+def exercise_animation_set(*, exercise: Exercise, data: bytes | None) -> None:
+    """Store the exercise's animation (an animated WebP we drew, or None to remove it).
+
+    Like a picture's renditions, it is named by its content, so a redrawn animation gets a new
+    URL that phones can cache forever; the file it replaces goes once the save commits.
+    """
+    old_name = exercise.animation.name
+    if data is None:
+        exercise.animation = ""
+    else:
+        name = f"animation-{hashlib.sha256(data).hexdigest()[:12]}.webp"
+        if old_name.rsplit("/", 1)[-1] == name:
+            return  # the same drawing: its file, and every phone's cached copy, stay
+        exercise.animation.save(name, ContentFile(data), save=False)
+    exercise.save()
+    library_changed_send([exercise.pk])
+    if old_name and old_name != exercise.animation.name:
+        _delete_files_after_commit(exercise.animation.storage, [old_name])
+
+
 @transaction.atomic
 def exercise_save(
     *,
@@ -117,7 +137,7 @@ def exercise_set_status(*, exercises, status: str) -> int:
 def exercise_delete(*, exercise: Exercise) -> None:
     """Delete an exercise nobody uses, with its files (raises ProtectedError if in use)."""
     names = [getattr(exercise, name).name for slot in IMAGE_SLOTS.values() for name in slot[:3]]
-    names += [exercise.video.name, exercise.video_poster.name]
+    names += [exercise.video.name, exercise.video_poster.name, exercise.animation.name]
     storage = exercise.image.storage
     library_changed_send([exercise.pk])
     exercise.delete()
@@ -197,21 +217,29 @@ def _png_bytes(image) -> bytes:
     return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=64)
-def _library_drawings(pose_table_json: str) -> tuple[bytes, bytes]:
-    """The start and end drawings of one exercise's pose table, as PNG bytes.
+@dataclass(frozen=True)
+class LibraryDrawings:
+    start: bytes  # PNG
+    end: bytes  # PNG
+    animation: bytes  # animated WebP
 
-    A drawing depends on nothing but its pose table and the renderer, and takes about half a
-    second of CPU; a process that loads the library more than once (the test suite, a seed
-    after a reset) draws each picture once. 43 exercises keep about 5 MB here.
+
+@functools.lru_cache(maxsize=64)
+def _library_drawings(pose_table_json: str, holds: bool) -> LibraryDrawings:
+    """The start and end drawings and the animation of one exercise's pose table.
+
+    They depend on nothing but the pose table, whether the exercise holds its end position,
+    and the renderer, and take about a second of CPU; a process that loads the library more
+    than once (the test suite, a seed after a reset) draws each exercise once. 43 exercises
+    keep about 5 MB here.
     """
-    start, end = illustration.crop_empty_sky(
-        [
-            illustration.render_pose_image(json.loads(pose_table_json), which=which)
-            for which in ("start", "end")
-        ]
+    table = json.loads(pose_table_json)
+    start, end = illustration.render_stills(table)
+    return LibraryDrawings(
+        start=_png_bytes(start),
+        end=_png_bytes(end),
+        animation=animation.render_animation(table, holds=holds),
     )
-    return _png_bytes(start), _png_bytes(end)
 
 
 def _apply_entry(exercise: Exercise, entry: dict) -> None:
@@ -253,7 +281,9 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
         elif exercise.edited_locally:
             report.kept_local_edits.append(entry["key"])
             continue
-        elif exercise.library_checksum == _checksum(entry) and exercise.image:
+        elif (
+            exercise.library_checksum == _checksum(entry) and exercise.image and exercise.animation
+        ):
             report.unchanged.append(entry["key"])
             continue
         else:
@@ -266,13 +296,18 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
             report.conflicts[entry["key"]] = "; ".join(exc.messages)
             continue
         exercise.save()
-        start, end = _library_drawings(json.dumps(entry["illustration"], sort_keys=True))
-        exercise_image_set(
-            exercise=exercise, slot="start", source=ContentFile(start, name="illustration.png")
+        drawings = _library_drawings(
+            json.dumps(entry["illustration"], sort_keys=True), bool(entry.get("hold_seconds"))
         )
         exercise_image_set(
-            exercise=exercise, slot="end", source=ContentFile(end, name="illustration.png")
+            exercise=exercise,
+            slot="start",
+            source=ContentFile(drawings.start, name="illustration.png"),
         )
+        exercise_image_set(
+            exercise=exercise, slot="end", source=ContentFile(drawings.end, name="illustration.png")
+        )
+        exercise_animation_set(exercise=exercise, data=drawings.animation)
         bucket.append(entry["key"])
     _library_links_sync(entries)
     return report

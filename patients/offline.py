@@ -139,8 +139,9 @@ def service_worker_script() -> str:
 def precache_manifest(patient: Patient) -> dict:
     """The URLs of the patient's plan for today and the next week: day pages (future days as
     they will look on the day), guided sessions, exercise pages, safety advice, the Learn
-    page with every education page on the plan, the exercises' pictures and videos' posters,
-    and the videos themselves if the patient keeps them on the phone."""
+    page with every education page on the plan, the exercises' pictures and animations (the
+    pages show the animation unless the phone asks for less motion, so both are saved), the
+    videos' posters, and the videos themselves if the patient keeps them on the phone."""
     today = patient.today()
     prescriptions = plan.prescriptions_with_exercises(patient)
     pages = [reverse("patients:today")]
@@ -156,7 +157,7 @@ def precache_manifest(patient: Patient) -> dict:
             for prescribed in prescription.exercises.all():
                 exercises[prescribed.pk] = reverse("patients:exercise", args=[prescribed.pk])
                 exercise = prescribed.exercise
-                for image in (exercise.image_medium, exercise.end_image_medium):
+                for image in (exercise.image_medium, exercise.end_image_medium, exercise.animation):
                     if image:
                         images[image.name] = image.url
                 _videos_of(prescribed, images, videos)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from exercises import choices
+from exercises.animation import MOTIONS
 from exercises.illustration import KEYPOINTS, PROPS, VIEWS
 
 LIBRARY_PATH = Path(__file__).with_name("hip_mobility.toml")
@@ -81,7 +82,8 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "illustration",
 )
 OPTIONAL_FIELDS: tuple[str, ...] = ("reps", "hold_seconds", "easier", "harder")
-_ILLUSTRATION_FIELDS = ("view", "props", "arrows", "start", "end")
+_VIEW_FIELDS = ("view", "props", "arrows", "start", "keyframes", "end")
+_ILLUSTRATION_FIELDS = (*_VIEW_FIELDS, "motion", "second_view")
 
 
 def load_shipped_library(path: Path | str = LIBRARY_PATH) -> list[dict[str, Any]]:
@@ -190,31 +192,58 @@ def _validate_illustration(fail: Callable[[str], NoReturn], illustration: Any) -
     unknown = set(illustration) - set(_ILLUSTRATION_FIELDS)
     if unknown:
         fail(f"unknown illustration field(s) {', '.join(sorted(unknown))}")
-    if illustration.get("view") not in VIEWS:
-        fail(f"unknown illustration view {illustration.get('view')!r}")
-    for field in ("props", "arrows"):
-        if not isinstance(illustration.get(field, []), list):
-            fail(f"illustration {field} must be a list")
-    for prop in illustration.get("props", []):
+    if illustration.get("motion", MOTIONS[0]) not in MOTIONS:
+        fail(
+            f"unknown illustration motion {illustration['motion']!r} "
+            f"(expected one of {', '.join(MOTIONS)})"
+        )
+    _validate_view(fail, "illustration", illustration)
+    second = illustration.get("second_view")
+    if second is None:
+        return
+    if not isinstance(second, dict):
+        fail("illustration.second_view must be a table")
+    unknown = set(second) - set(_VIEW_FIELDS)
+    if unknown:
+        fail(f"unknown illustration.second_view field(s) {', '.join(sorted(unknown))}")
+    _validate_view(fail, "illustration.second_view", second)
+    # The two views play side by side, key pose for key pose.
+    if len(second.get("keyframes", [])) != len(illustration.get("keyframes", [])):
+        fail("illustration.second_view needs as many keyframes as the main view")
+    if second["view"] == illustration["view"]:
+        fail("illustration.second_view must show another view than the main one")
+
+
+def _validate_view(fail: Callable[[str], NoReturn], where: str, table: dict) -> None:
+    if table.get("view") not in VIEWS:
+        fail(f"unknown {where} view {table.get('view')!r}")
+    for field in ("props", "arrows", "keyframes"):
+        if not isinstance(table.get(field, []), list):
+            fail(f"{where} {field} must be a list")
+    for prop in table.get("props", []):
         if prop not in PROPS:
             fail(f"unknown prop {prop!r}")
-    for name in illustration.get("arrows", []):
+    for name in table.get("arrows", []):
         if name not in KEYPOINTS:
             fail(f"unknown keypoint {name!r} in arrows")
-    for which in ("start", "end"):
-        pose = illustration.get(which)
+    poses = [
+        ("start", table.get("start")),
+        *((f"keyframes[{n}]", pose) for n, pose in enumerate(table.get("keyframes", []))),
+        ("end", table.get("end")),
+    ]
+    for which, pose in poses:
         if not isinstance(pose, dict):
-            fail(f"illustration.{which} is missing")
+            fail(f"{where}.{which} is missing")
         for name in pose:
             if name not in KEYPOINTS:
-                fail(f"unknown keypoint {name!r} in illustration.{which}")
+                fail(f"unknown keypoint {name!r} in {where}.{which}")
         for name in KEYPOINTS:
             point = pose.get(name)
             if point is None:
-                fail(f"keypoint {name!r} missing from illustration.{which}")
+                fail(f"keypoint {name!r} missing from {where}.{which}")
             if (
                 not isinstance(point, list)
                 or len(point) != 2
                 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
             ):
-                fail(f"keypoint {name!r} in illustration.{which} must be [x, y]")
+                fail(f"keypoint {name!r} in {where}.{which} must be [x, y]")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0009_favourite_exercises"),
+        ("exercises", "0010_exercise_animation"),
     ]
 
     operations = [

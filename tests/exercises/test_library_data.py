@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from exercises import choices
+from exercises.animation import key_poses, views
 from exercises.dosage import dose_mentioned
 from exercises.illustration import CANVAS_H, CANVAS_W, FLOOR_Y, KEYPOINTS
 from exercises.library import LIBRARY_PATH, PRECAUTION_TAGS, load_shipped_library
@@ -201,10 +202,13 @@ def test_segment_lengths_match_between_start_and_end(entry: dict) -> None:
 
 @pytest.mark.parametrize("entry", LIBRARY, ids=_ids(LIBRARY))
 def test_keypoints_on_canvas_and_not_below_floor(entry: dict) -> None:
-    for which in ("start", "end"):
-        for name, (x, y) in entry["illustration"][which].items():
-            assert 0 <= x <= CANVAS_W, (which, name, x)
-            assert 0 <= y <= FLOOR_Y + 0.5 <= CANVAS_H, (which, name, y)
+    # Every key pose of every view: start, keyframes and end, main and second view.
+    for table in views(entry["illustration"]):
+        for number, pose in enumerate(key_poses(table)):
+            assert set(pose) == set(KEYPOINTS), (table["view"], number)
+            for name, (x, y) in pose.items():
+                assert 0 <= x <= CANVAS_W, (table["view"], number, name, x)
+                assert 0 <= y <= FLOOR_Y + 0.5 <= CANVAS_H, (table["view"], number, name, y)
 
 
 def _write_library(tmp_path: Path, replace: tuple[str, str]) -> Path:

@@ -1,5 +1,5 @@
 """load_library with the real shipped data: idempotent, drawings on disk, the clinic's own
-work left alone. (Draws all 43 exercises once: about 25 seconds.)"""
+work left alone. (Draws every exercise and its animation once: about a minute.)"""
 
 import pytest
 from django.core.management import call_command
@@ -92,6 +92,23 @@ def test_load_library_twice_creates_each_exercise_once_with_its_pictures(capsys)
             assert medium.format == "WEBP"
             assert medium.width == images.MEDIUM_WIDTH
         assert exercise.image_medium.size < 60_000
+        # Every shipped exercise moves: a looping animated WebP, small enough for a phone.
+        assert exercise.animation.size <= 80 * 1024, exercise.library_key
+        assert exercise.animation_width == 480
+        with Image.open(exercise.animation.path) as moving:
+            assert moving.format == "WEBP"
+            assert moving.n_frames > 2
+
+
+def test_an_installation_drawn_before_the_animations_gets_them_on_the_next_load():
+    entries = load_shipped_library()[:2]
+    services.library_load(entries=entries)
+    # As an exercise loaded by an older Homeplan: pictures, no animation.
+    Exercise.objects.filter(library_key=entries[0]["key"]).update(animation="")
+    report = services.library_load(entries=entries)
+    assert report.updated == [entries[0]["key"]]
+    assert report.unchanged == [entries[1]["key"]]
+    assert Exercise.objects.get(library_key=entries[0]["key"]).animation
 
 
 def test_load_library_keeps_shipped_exercises_edited_here_and_reports_clashes():
@@ -119,6 +136,20 @@ def test_render_library_writes_a_contact_sheet(tmp_path):
     with Image.open(sheet) as image:
         assert image.width > 1000
         assert image.height > 1000
+
+
+def test_render_library_writes_the_stills_and_frames_kept_in_the_repo(tmp_path):
+    stills, frames = tmp_path / "stills.png", tmp_path / "frames.png"
+    call_command(
+        "render_library", "--which", "both", "--sheet", str(stills), "--frames", str(frames)
+    )
+    count = len(load_shipped_library())
+    with Image.open(stills) as image:
+        # Start and end of each exercise, four to a row.
+        assert image.height > (count * 2 // 4) * 300
+    with Image.open(frames) as image:
+        assert image.width >= 6 * 240  # six frames of each animation
+        assert image.height > count * 100
 
 
 def test_an_existing_installation_gets_the_corrected_tags_when_it_migrates():
