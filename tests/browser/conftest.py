@@ -4,6 +4,7 @@ Without /usr/bin/chromium the browser tests skip with a reason, except in CI (CI
 where a missing browser is a failure.
 """
 
+import functools
 import os
 from pathlib import Path
 
@@ -38,24 +39,34 @@ def _groups(role_groups):
     """Every browser test commits real rows through the live server; see ``role_groups``."""
 
 
+@functools.cache
+def _shipped_content_migrations() -> list:
+    """The ``exercises`` data migrations' functions, in order (read from disk once)."""
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return [
+        operation.code
+        for key in sorted(key for key in loader.disk_migrations if key[0] == "exercises")
+        for operation in loader.disk_migrations[key].operations
+        if isinstance(operation, RunPython)
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _shipped_content(transactional_db):
     """The safety advice and precaution tags that the ``exercises`` data migrations create,
     made again for the same reason as the role groups (a flush after each browser test takes
     them away). The migrations add the newest advice version last, so it is the one shown."""
     from django.apps import apps
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
 
     from exercises.models import SafetyAdvice
 
     if SafetyAdvice.objects.exists():
         return
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for key in sorted(key for key in loader.disk_migrations if key[0] == "exercises"):
-        for operation in loader.disk_migrations[key].operations:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+    for code in _shipped_content_migrations():
+        code(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,21 @@ def production_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 
 
-@pytest.fixture
-def two_workers(role_groups, static_root, tmp_path):
-    """One app server with two gunicorn worker processes, as production runs (no Redis)."""
-    env = production_env(static_root=static_root)
+@pytest.fixture(scope="module")
+def _two_workers_server(django_db_setup, static_root, tmp_path_factory):
+    """Started once for the module's tests: the server keeps nothing between requests (the
+    rate-limit counts live in the database, emptied after each test)."""
+    folder = tmp_path_factory.mktemp("two-workers")
+    env = production_env(static_root=static_root, DJANGO_MEDIA_ROOT=str(folder / "media"))
     env.pop("HOMEPLAN_CACHE_URL", None)
-    with app_servers(["W"], env, tmp_path, workers=2) as (server,):
+    with app_servers(["W"], env, folder, workers=2) as (server,):
         yield server
+
+
+@pytest.fixture
+def two_workers(role_groups, _two_workers_server):
+    """One app server with two gunicorn worker processes, as production runs (no Redis)."""
+    return _two_workers_server
 
 
 @pytest.fixture
