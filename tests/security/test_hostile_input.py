@@ -645,6 +645,9 @@ def test_patient_text_is_stored_as_given_or_refused(
 WRITTEN_BY_CODE = {
     ("clinic.User", "password"),
     ("exercises.Exercise", "library_checksum"),
+    ("exercises.Exercise", "video_error"),
+    ("exercises.EducationPageVersion", "library_checksum"),
+    ("patients.PrescribedExercise", "video_error"),
     ("patients.Patient", "calendar_token"),
     ("patients.Patient", "invitation_nonce"),
     ("patients.AttentionReview", "reason_codes"),
