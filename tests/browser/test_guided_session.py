@@ -177,7 +177,9 @@ CLS = """() => new Promise((resolve) => {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
   }).observe({ type: "layout-shift", buffered: true });
-  const pictures = [...document.images];
+  // The pictures on screen: the other steps' pictures are lazy and hidden, so they never
+  // load, and waiting for their decode() would wait for ever.
+  const pictures = [...document.images].filter((p) => p.checkVisibility());
   Promise.all(pictures.map((p) => p.decode().catch(() => null))).then(() =>
     requestAnimationFrame(() => requestAnimationFrame(() => resolve(total))));
 })"""
