@@ -450,6 +450,11 @@ ATTENTION_PAINFUL_SKIP_DAYS = 14  # an exercise skipped as "too painful" is list
 ATTENTION_PAIN_HIGH = 7.0  # points: average pain over the last 7 days at or above this
 ATTENTION_PAIN_REVIEW_WEEKS = 4  # after this many weeks on the program, pain should have eased
 ATTENTION_PAIN_EXPECTED_DROP = 2.0  # by this many points from the first week of scores
+# Messages (patients/services/messages.py): a patient message unanswered for longer than this
+# many working days (Monday to Friday) joins the needs-attention queue.
+ATTENTION_MESSAGE_WORKING_DAYS = env_int("HOMEPLAN_ATTENTION_MESSAGE_WORKING_DAYS", 1)
+MESSAGES_PER_HOUR = env_int("HOMEPLAN_MESSAGES_PER_HOUR", 30)  # per patient, then "try later"
+MESSAGE_DIGEST_MINUTES = 60  # a clinician's "patients wrote" email: at most one this often
 ATTENTION_FUNCTION_DROP = 2.0  # points: a check-in's average this far below the one before
 # More exercises than this in a session brings a gentle warning when building a plan.
 PROGRAM_SIZE_WARNING = env_int("HOMEPLAN_PROGRAM_SIZE_WARNING", 6)

@@ -43,6 +43,8 @@ def audit_register() -> None:
         ExerciseCheck,
         ExerciseFeedback,
         FunctionCheckIn,
+        Message,
+        MessageThread,
         Patient,
         PrescribedExercise,
         Prescription,
@@ -61,6 +63,8 @@ def audit_register() -> None:
         ExerciseCheck, patient_of=lambda check: check.session_log.prescription.patient_id
     )
     registry.register(FunctionCheckIn, patient_of=lambda checkin: checkin.patient_id)
+    registry.register(Message, patient_of=lambda message: message.patient_id)
+    registry.register(MessageThread, patient_of=lambda thread: thread.patient_id)
     registry.register(
         ExerciseFeedback, patient_of=lambda feedback: feedback.session_log.prescription.patient_id
     )

@@ -10,6 +10,13 @@ from patients.models.logs import (
     SessionLog,
     SkipReason,
 )
+from patients.models.messages import (
+    MESSAGE_MAX_LENGTH,
+    Message,
+    MessageDigestSent,
+    MessageThread,
+    QuickReply,
+)
 from patients.models.people import Patient, default_timezone, new_calendar_token, validate_timezone
 from patients.models.plans import (
     PrescribedExercise,
@@ -21,6 +28,7 @@ from patients.models.reminders import ReminderSent, WeeklySummarySent
 from patients.models.safety import SymptomReport
 
 __all__ = [
+    "MESSAGE_MAX_LENGTH",
     "AttentionReview",
     "ClientWrite",
     "ContraindicationOverride",
@@ -30,11 +38,15 @@ __all__ = [
     "FunctionActivity",
     "FunctionCheckIn",
     "FunctionScore",
+    "Message",
+    "MessageDigestSent",
+    "MessageThread",
     "Patient",
     "PrescribedExercise",
     "Prescription",
     "PrescriptionEducation",
     "PrescriptionPause",
+    "QuickReply",
     "ReminderSent",
     "SessionLog",
     "SkipReason",

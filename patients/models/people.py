@@ -135,6 +135,14 @@ class Patient(models.Model):
             "15 MB for each minute of video."
         ),
     )
+    message_emails = models.BooleanField(
+        _("an email when the clinic writes"),
+        default=True,
+        help_text=_("We never put the message in the email, only a link to sign in and read it."),
+    )
+    # Kept by the message services and loaded with the signed-in user at no extra query, so
+    # every patient page's header shows the unread badge for free.
+    messages_unread = models.PositiveSmallIntegerField(default=0, editable=False)
     reminder_weekdays = weekdays.WeekdaysField(
         "reminder days",
         default=0,

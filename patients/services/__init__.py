@@ -28,6 +28,14 @@ from patients.services.invitations import (
     patient_from_invitation,
     patient_invite,
 )
+from patients.services.messages import (
+    MessageRateLimitedError,
+    message_hide,
+    message_send,
+    message_text_clean,
+    thread_mark_handled,
+    thread_read,
+)
 from patients.services.offline_merge import (
     CLIENT_CLOCK_SKEW,
     OFFLINE_WRITE_MAX_AGE,
@@ -93,6 +101,7 @@ __all__ = [
     "REMINDER_SIGN_IN_SALT",
     "SIGN_IN_SALT",
     "InvitationError",
+    "MessageRateLimitedError",
     "PlanRow",
     "attention_review",
     "calendar_link_renew",
@@ -114,6 +123,9 @@ __all__ = [
     "invitation_accept",
     "invitation_token",
     "invitation_url",
+    "message_hide",
+    "message_send",
+    "message_text_clean",
     "notes_merge",
     "patient_active_set",
     "patient_from_invitation",
@@ -141,5 +153,7 @@ __all__ = [
     "suggestion_decide",
     "suggestions_decide_all",
     "symptom_report_create",
+    "thread_mark_handled",
+    "thread_read",
     "user_from_sign_in_token",
 ]

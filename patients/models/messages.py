@@ -1,0 +1,166 @@
+"""Messages between a patient and their clinic: one thread per patient.
+
+Nothing is edited or deleted by users. A clinician may hide a message sent to the wrong
+patient (the row stays, with who hid it and when, and the audit trail records it). The
+thread row keeps what the inbox and the needs-attention queue sort and filter on, so neither
+counts messages: who is waiting, since when, and whether a waiting message named a sign that
+needs urgent care.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patients.models.people import Patient
+from patients.models.plans import PrescribedExercise
+
+MESSAGE_MAX_LENGTH = 2000
+
+
+class MessageQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden_at__isnull=True)
+
+
+class Message(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    # The patient's own account for their messages, the clinician (or a superuser) for the
+    # clinic's; kept if the account goes (SET_NULL), the thread reads "the clinic" then.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_patient = models.BooleanField(_("from the patient"))
+    text = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    # "Ask about this exercise": the prescribed exercise the question is about. SET_NULL: a
+    # plan change that removes the exercise keeps the question (its name stays below).
+    prescribed_exercise = models.ForeignKey(
+        PrescribedExercise,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    exercise_name = models.CharField(max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it reached us.")
+    made_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the patient wrote it, by the phone's clock, if it was sent later.",
+    )
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the other side first saw it."
+    )
+    urgent = models.BooleanField(
+        default=False,
+        help_text="It named a sign that needs urgent care; the patient was shown the advice.",
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # The id its form or the phone's offline queue gave it: a message sent twice is stored once.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["patient", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Message of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MessageThreadQuerySet(models.QuerySet):
+    def for_clinician(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(patient__clinician=user)
+
+    def waiting(self):
+        return self.filter(waiting_since__isnull=False)
+
+
+class MessageThread(models.Model):
+    """What the inbox and the queue read for one patient's thread, kept by the services."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="message_thread"
+    )
+    # The oldest patient message not yet answered or marked handled; None: nobody waits.
+    waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # A waiting message named an emergency sign (cleared with waiting_since).
+    urgent = models.BooleanField(default=False)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_from_patient = models.BooleanField(default=False)
+    # Patient messages the clinic has not opened yet.
+    clinic_unread = models.PositiveIntegerField(default=0)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # When the patient was last emailed "You have a new message": one email until they have
+    # read what it announced.
+    patient_notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageThreadQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Messages of patient {self.patient_id}"
+
+
+class QuickReply(models.Model):
+    """A clinician's saved answer, put into the reply box with one tap (and edited there)."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quick_replies"
+    )
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(_("text"), max_length=MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("quick reply")
+        verbose_name_plural = _("quick replies")
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "title"], name="quick_reply_title_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MessageDigestSent(models.Model):
+    """A clinician's "patients wrote to you" email: at most one an hour. The hour's slot is
+    unique, so two workers cannot both send it."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    hour = models.DateTimeField(help_text="The start of the hour (UTC) it was sent in.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    patients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "hour"], name="one_message_digest_an_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"Message digest of {self.hour:%Y-%m-%d %H:00}"
