@@ -37,22 +37,29 @@ def _delete_files_after_commit(storage, names: list[str]) -> None:
         transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
-def exercise_image_set(*, exercise: Exercise, slot: str, source) -> None:
+def exercise_image_set(
+    *, exercise: Exercise, slot: str, source, processed=None, announce: bool = True
+) -> None:
     """Store ``source`` (a validated picture, or None to remove) as the start or end image.
 
     Writes the cleaned original and both renditions; the files it replaces are deleted once
     the transaction commits, so a failed save never leaves an exercise without its files.
+    ``processed``: renditions this process already made from the same picture (the shipped
+    drawings, see ``_library_drawings``) instead of ``source``. ``announce=False`` leaves
+    ``library_changed`` to a caller that changes many exercises and sends it once.
     """
     original_field, thumbnail_field, medium_field, stem = IMAGE_SLOTS[slot]
     storage = getattr(exercise, original_field).storage
     old_names = [getattr(exercise, name).name for name in IMAGE_SLOTS[slot][:3]]
-    if source is None:
+    if source is None and processed is None:
         for name in IMAGE_SLOTS[slot][:3]:
             setattr(exercise, name, "")
     else:
-        # Drawn illustrations pass the same checks as uploads: one pipeline for every picture.
-        images.validate_image_upload(source)
-        processed = images.process_image(source, stem=stem)
+        if processed is None:
+            # Drawn illustrations pass the same checks as uploads: one pipeline for every
+            # picture.
+            images.validate_image_upload(source)
+            processed = images.process_image(source, stem=stem)
         for name, content in zip(
             (original_field, thumbnail_field, medium_field),
             (processed.original, processed.thumbnail, processed.medium),
@@ -62,11 +69,14 @@ def exercise_image_set(*, exercise: Exercise, slot: str, source) -> None:
         new_names = {getattr(exercise, name).name for name in IMAGE_SLOTS[slot][:3]}
         old_names = [name for name in old_names if name not in new_names]
     exercise.save()
-    library_changed_send([exercise.pk])
+    if announce:
+        library_changed_send([exercise.pk])
     _delete_files_after_commit(storage, old_names)
 
 
-def exercise_animation_set(*, exercise: Exercise, data: bytes | None) -> None:
+def exercise_animation_set(
+    *, exercise: Exercise, data: bytes | None, announce: bool = True
+) -> None:
     """Store the exercise's animation (an animated WebP we drew, or None to remove it).
 
     Like a picture's renditions, it is named by its content, so a redrawn animation gets a new
@@ -81,7 +91,8 @@ def exercise_animation_set(*, exercise: Exercise, data: bytes | None) -> None:
             return  # the same drawing: its file, and every phone's cached copy, stay
         exercise.animation.save(name, ContentFile(data), save=False)
     exercise.save()
-    library_changed_send([exercise.pk])
+    if announce:
+        library_changed_send([exercise.pk])
     if old_name and old_name != exercise.animation.name:
         _delete_files_after_commit(exercise.animation.storage, [old_name])
 
@@ -218,26 +229,52 @@ def _png_bytes(image) -> bytes:
 
 
 @dataclass(frozen=True)
+class Renditions:
+    """A drawing's stored files as bytes (a ``ProcessedImage`` made once, kept to reuse)."""
+
+    files: tuple[tuple[str, bytes], ...]  # (name, content): original, thumbnail, medium
+
+    @classmethod
+    def of(cls, processed: images.ProcessedImage) -> "Renditions":
+        files = (processed.original, processed.thumbnail, processed.medium)
+        return cls(files=tuple((file.name, file.read()) for file in files))
+
+    def processed(self) -> images.ProcessedImage:
+        """Fresh file objects each time: a stored ContentFile has been read to its end."""
+        return images.ProcessedImage(
+            *(ContentFile(content, name=name) for name, content in self.files)
+        )
+
+
+@dataclass(frozen=True)
 class LibraryDrawings:
-    start: bytes  # PNG
-    end: bytes  # PNG
+    start: Renditions
+    end: Renditions
     animation: bytes  # animated WebP
+
+
+def _renditions(image, stem: str) -> Renditions:
+    source = ContentFile(_png_bytes(image), name="illustration.png")
+    # Drawn illustrations pass the same checks as uploads: one pipeline for every picture.
+    images.validate_image_upload(source)
+    return Renditions.of(images.process_image(source, stem=stem))
 
 
 @functools.lru_cache(maxsize=64)
 def _library_drawings(pose_table_json: str, holds: bool) -> LibraryDrawings:
-    """The start and end drawings and the animation of one exercise's pose table.
+    """The start and end drawings (with their renditions) and the animation of one
+    exercise's pose table.
 
     They depend on nothing but the pose table, whether the exercise holds its end position,
-    and the renderer, and take about a second of CPU; a process that loads the library more
-    than once (the test suite, a seed after a reset) draws each exercise once. 43 exercises
-    keep about 5 MB here.
+    and the renderer, and take about a second of CPU to draw and a third of one to make the
+    renditions; a process that loads the library more than once (the test suite, a seed
+    after a reset) makes each exercise's files once. 43 exercises keep about 5 MB here.
     """
     table = json.loads(pose_table_json)
     start, end = illustration.render_stills(table)
     return LibraryDrawings(
-        start=_png_bytes(start),
-        end=_png_bytes(end),
+        start=_renditions(start, IMAGE_SLOTS["start"][3]),
+        end=_renditions(end, IMAGE_SLOTS["end"][3]),
         animation=animation.render_animation(table, holds=holds),
     )
 
@@ -272,6 +309,7 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
     exercises an editor changed here are kept; the clinic's own exercises are never touched.
     """
     report = LibraryReport()
+    drawn: list[int] = []
     existing = {exercise.library_key: exercise for exercise in Exercise.objects.shipped()}
     for entry in entries:
         exercise = existing.get(entry["key"])
@@ -299,17 +337,20 @@ def library_load(*, entries: list[dict]) -> LibraryReport:
         drawings = _library_drawings(
             json.dumps(entry["illustration"], sort_keys=True), bool(entry.get("hold_seconds"))
         )
-        exercise_image_set(
-            exercise=exercise,
-            slot="start",
-            source=ContentFile(drawings.start, name="illustration.png"),
-        )
-        exercise_image_set(
-            exercise=exercise, slot="end", source=ContentFile(drawings.end, name="illustration.png")
-        )
-        exercise_animation_set(exercise=exercise, data=drawings.animation)
+        for slot, renditions in (("start", drawings.start), ("end", drawings.end)):
+            exercise_image_set(
+                exercise=exercise,
+                slot=slot,
+                source=None,
+                processed=renditions.processed(),
+                announce=False,
+            )
+        exercise_animation_set(exercise=exercise, data=drawings.animation, announce=False)
         bucket.append(entry["key"])
+        drawn.append(exercise.pk)
     _library_links_sync(entries)
+    if drawn:
+        library_changed_send(drawn)  # once for the load, not three times an exercise
     return report
 
 
