@@ -315,3 +315,19 @@ def test_the_worker_emails_the_patient_once_for_three_replies(role_groups, setti
         call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     assert len(mail.outbox) == 1
     assert_nothing_written_in(mail.outbox[0], "Reply")
+
+
+@pytest.mark.django_db
+def test_the_patient_switches_message_emails_in_their_settings(client, patient):
+    client.force_login(patient.user)
+    page = client.get(reverse("patients:settings")).content.decode()
+    assert 'name="message_emails" id="id_message_emails"' in page
+    assert "Email me when my clinic sends me a message" in page
+    form = {"reminders_enabled": "on", "reminder_time": "18:00", "timezone": "Europe/London"}
+    assert client.post(reverse("patients:settings"), form).status_code == 302
+    patient.refresh_from_db()
+    assert not patient.message_emails
+    assert patient.reminders_enabled
+    client.post(reverse("patients:settings"), {**form, "message_emails": "on"})
+    patient.refresh_from_db()
+    assert patient.message_emails
