@@ -181,6 +181,9 @@ def message_digest_send(clinician_id: int) -> str:
         # Read already, or counted by an email that went after it arrived: a task queued
         # again for the next slot by each of three messages sends one email, not three.
         return "nothing"
+    # ``sent_at`` is "counted up to here": a later task sends again only for messages after
+    # it. (A message written in the instant before and committed just after the count below
+    # would wait for the next message; message_send's transaction is milliseconds long.)
     now = timezone.now()
     slot = digest_slot(now)
     try:
