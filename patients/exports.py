@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from patients import schedule
-from patients.models import ExerciseCheck, Patient, SessionLog
+from patients.models import ExerciseCheck, Message, Patient, SessionLog
 
 
 class _Echo:
@@ -114,7 +114,9 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
         by_day = heapq.merge(
             logged_rows(), sorted(missed, key=lambda row: row[:2]), key=lambda row: row[:2]
         )
-        for row in by_day:
+        sessions = ([*row, *[""] * len(MESSAGE_COLUMNS)] for row in by_day)
+        # A day's sessions first, then its messages (merge keeps the first input first).
+        for row in heapq.merge(sessions, _message_rows(patient), key=lambda row: row[0]):
             yield [*who, row[0].isoformat(), *row[1:]]
 
     header = [
@@ -130,8 +132,46 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
         "exercises done",
         "exercises skipped",
         "how each exercise felt",
+        *MESSAGE_COLUMNS,
     ]
     return _stream(f"homeplan-patient-{patient.pk}-{timezone.localdate()}.csv", header, rows())
+
+
+MESSAGE_COLUMNS = ["message time", "message from", "message", "about exercise", "read at"]
+SESSION_COLUMNS = 10  # date to "how each exercise felt": empty on a message's row
+
+
+def _message_rows(patient: Patient):
+    """A row for each message in the patient's thread, oldest first, on the day (the
+    patient's) it arrived, status "message", times in the patient's time zone.
+
+    Hidden messages are left out: a clinician hides a message sent to the wrong patient, so
+    its text is most likely about somebody else, and this file is the patient's record (it
+    may be handed to them or to another clinic). The hidden row stays in the database and
+    its hiding in the audit trail."""
+    zone = patient.zone
+
+    def local(moment):
+        return "" if moment is None else moment.astimezone(zone).isoformat(timespec="seconds")
+
+    messages = (
+        Message.objects.visible()
+        .filter(patient=patient)
+        .order_by("created_at", "pk")
+        .only("created_at", "from_patient", "text", "exercise_name", "read_at")
+    )
+    for message in messages.iterator(chunk_size=500):
+        yield [
+            message.created_at.astimezone(zone).date(),
+            *[""] * 2,
+            "message",
+            *[""] * (SESSION_COLUMNS - 4),
+            local(message.created_at),
+            "patient" if message.from_patient else "clinic",
+            message.text,
+            message.exercise_name,
+            local(message.read_at),
+        ]
 
 
 def adherence_csv(patients) -> StreamingHttpResponse:

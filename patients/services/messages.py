@@ -145,6 +145,7 @@ def message_send(
         )
     thread.save(update_fields=fields)
     changes.record(patient.pk, [changes.created(message), changes.changed(thread, fields)])
+    _emails_enqueue_on_commit(patient, from_patient=from_patient)
     logger.info(
         "message: patient %s, from %s%s",
         patient.pk,
@@ -152,6 +153,21 @@ def message_send(
         ", urgent" if urgent else "",
     )
     return message, True
+
+
+def _emails_enqueue_on_commit(patient: Patient, *, from_patient: bool) -> None:
+    """Once the message is committed, queue its email for the worker (the patient's "new
+    message" or the clinician's hourly digest: patients/message_emails.py). Robust: a queue
+    that fails is logged and the message still stands."""
+    from patients import message_emails  # here: it imports the services package
+
+    patient_id, clinician_id = patient.pk, patient.clinician_id
+    transaction.on_commit(
+        lambda: message_emails.messages_sent_enqueue(
+            patient_id=patient_id, clinician_id=clinician_id, from_patient=from_patient
+        ),
+        robust=True,
+    )
 
 
 def _replayed(message: Message, patient: Patient) -> Message:

@@ -12,11 +12,14 @@ logger = logging.getLogger(__name__)
 
 
 def reminders_stop(*, patient: Patient) -> None:
-    """Turn reminder emails off (the unsubscribe link); doing it twice changes nothing."""
-    if patient.reminders_enabled:
-        patient.reminders_enabled = False
-        patient_update(patient, ["reminders_enabled"])
-        logger.info("reminders turned off by patient %s", patient.pk)
+    """The unsubscribe link (in reminders and "new message" emails): reminder emails and
+    message emails off; doing it twice changes nothing."""
+    fields = [name for name in ("reminders_enabled", "message_emails") if getattr(patient, name)]
+    if fields:
+        for name in fields:
+            setattr(patient, name, False)
+        patient_update(patient, fields)
+        logger.info("emails turned off by patient %s: %s", patient.pk, ",".join(fields))
 
 
 def calendar_link_renew(*, patient: Patient) -> None:

@@ -55,19 +55,15 @@ def reminder_settings(request, *, patient):
 @csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """`/plan/unsubscribe/<token>/`: stop reminder emails, no login needed."""
+    """`/plan/unsubscribe/<token>/`: stop reminder and message emails, no login needed."""
     patient = reminders.patient_from_unsubscribe_token(token)
     if patient is None:
         raise Http404("Unknown unsubscribe link.")
+    already = not (patient.reminders_enabled or patient.message_emails)
     if request.method == "POST":
-        already = not patient.reminders_enabled
         services.reminders_stop(patient=patient)
         return render(request, "patients/unsubscribed.html", {"already": already})
-    return render(
-        request,
-        "patients/unsubscribe.html",
-        {"already": not patient.reminders_enabled},
-    )
+    return render(request, "patients/unsubscribe.html", {"already": already})
 
 
 @require_GET

@@ -28,12 +28,17 @@ from patients.models import (
     FunctionActivity,
     FunctionCheckIn,
     FunctionScore,
+    Message,
+    MessageDigestSent,
+    MessageThread,
     Patient,
     PrescribedExercise,
+    QuickReply,
     SessionLog,
     SkipReason,
     SymptomReport,
 )
+from patients.services import message_hide, message_send, thread_read
 from tests.exercises.images import picture_upload
 from tests.factories import (
     PASSWORD,
@@ -102,6 +107,26 @@ def clinic_data() -> Patient:
     )
     FunctionScore.objects.create(checkin=checkin, activity=activity, score=4)
     SymptomReport.objects.create(patient=patient, symptoms="numbness", note="Tingling, left foot.")
+    # Their messages: a question about an exercise, an answer, one hidden (the wrong
+    # patient's), read on both sides; a quick reply and a digest slot of the clinician's.
+    message_send(
+        patient=patient,
+        sender=patient.user,
+        text="Is it normal that the bridge pinches?",
+        from_patient=True,
+        prescribed=first,
+    )
+    message_send(patient=patient, sender=clinician, text="A little, at first.", from_patient=False)
+    wrong, _ = message_send(
+        patient=patient, sender=clinician, text="Meant for someone else.", from_patient=False
+    )
+    message_hide(message=wrong, by=clinician)
+    message_send(patient=patient, sender=patient.user, text="Thanks!", from_patient=True)
+    thread_read(patient=patient, by_patient=True)
+    QuickReply.objects.create(clinician=clinician, title="Pinching", text="Ease off a little.")
+    MessageDigestSent.objects.create(
+        clinician=clinician, hour=datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC), patients=1
+    )
     LogEntry.objects.create(
         user=clinician,
         content_type=ContentType.objects.get_for_model(Patient),
@@ -232,6 +257,24 @@ def test_backup_wipe_restore_gives_back_every_row_and_file(
     restored = Patient.objects.get(pk=patient.pk)
     assert restored.notes == "Left hip replaced in 2024."
     assert [log.pain for log in SessionLog.objects.order_by("date")] == [6, 4, 2]
+    # The thread survives: its messages, who sent them, what they were about, what was read
+    # and hidden, and the state the inbox sorts on.
+    thread = MessageThread.objects.get(patient=restored)
+    assert thread.clinic_unread == 1
+    assert thread.waiting_since is not None
+    assert thread.last_from_patient
+    assert [
+        (m.text, m.from_patient, m.sender_id, m.hidden_at is not None, m.read_at is not None)
+        for m in Message.objects.filter(patient=restored)
+    ] == [
+        ("Is it normal that the bridge pinches?", True, patient.user_id, False, True),
+        ("A little, at first.", False, restored.clinician_id, False, True),
+        ("Meant for someone else.", False, restored.clinician_id, True, True),
+        ("Thanks!", True, patient.user_id, False, False),
+    ]
+    assert Message.objects.get(from_patient=True, prescribed_exercise__isnull=False).exercise_name
+    assert QuickReply.objects.get(clinician=restored.clinician).title == "Pinching"
+    assert MessageDigestSent.objects.filter(clinician=restored.clinician).exists()
     # Group permissions come back by natural key, whatever ids this server gave them.
     assert restored.clinician.has_perm("patients.change_prescribedexercise")
     assert restored.clinician.has_perm("exercises.view_safetyadvice")

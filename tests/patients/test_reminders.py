@@ -104,7 +104,7 @@ def test_a_reminder_is_sent_once_with_text_html_sign_in_and_unsubscribe(client, 
     client.logout()
     # One click, no login, works once; then it says so.
     response = client.post(unsubscribe)
-    assert "no more reminder emails" in response.content.decode()
+    assert "no more reminder or message emails" in response.content.decode()
     patient.refresh_from_db()
     assert not patient.reminders_enabled
     assert "already off" in client.post(unsubscribe).content.decode()
