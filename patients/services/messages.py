@@ -185,9 +185,11 @@ def thread_read(*, patient: Patient, by_patient: bool) -> int:
     first look counts). Returns how many were new. No audit event: reading changes nothing
     clinical (a clinician's look at the thread is audited as a view)."""
     now = timezone.now()
-    marked = Message.objects.filter(
-        patient=patient, from_patient=not by_patient, read_at__isnull=True
-    ).update(read_at=now)
+    marked = (
+        Message.objects.visible()
+        .filter(patient=patient, from_patient=not by_patient, read_at__isnull=True)
+        .update(read_at=now)
+    )
     if by_patient:
         if marked or patient.messages_unread:
             Patient.objects.filter(pk=patient.pk).update(messages_unread=0)

@@ -269,7 +269,7 @@ def test_backup_wipe_restore_gives_back_every_row_and_file(
     ] == [
         ("Is it normal that the bridge pinches?", True, patient.user_id, False, True),
         ("A little, at first.", False, restored.clinician_id, False, True),
-        ("Meant for someone else.", False, restored.clinician_id, True, True),
+        ("Meant for someone else.", False, restored.clinician_id, True, False),
         ("Thanks!", True, patient.user_id, False, False),
     ]
     assert Message.objects.get(from_patient=True, prescribed_exercise__isnull=False).exercise_name
