@@ -23,6 +23,8 @@ from patients.models import (
     FunctionActivity,
     FunctionCheckIn,
     FunctionScore,
+    Message,
+    MessageThread,
     Patient,
     SessionLog,
 )
@@ -237,6 +239,53 @@ def demo_checkins_ensure(*, today: datetime.date) -> None:
             FunctionScore.objects.create(checkin=checkin, activity=activity, score=score)
 
 
+# demo-patient's thread: a question about an exercise, answered; a newer one still waiting.
+DEMO_MESSAGES = (
+    # (hours ago, from the patient, text, about the plan's first exercise)
+    (
+        74,
+        True,
+        "Is it normal to feel a stretch at the front of my hip? It is not painful.",
+        True,
+    ),
+    (
+        70,
+        False,
+        "Yes, a gentle stretch there is normal. Keep it easy, and stop if it turns into pain.",
+        False,
+    ),
+    (30, True, "Can I do today's session in the evening instead of the morning?", False),
+)
+
+
+def demo_messages_ensure() -> None:
+    """A few messages in demo-patient's thread, dated in the past (once)."""
+    patient = Patient.objects.select_related("user", "clinician").get(user__username="demo-patient")
+    if patient.messages.exists():
+        return
+    first = (
+        patient.prescriptions.first().exercises.select_related("exercise", "prescription").first()
+    )
+    now = timezone.now()
+    for hours_ago, from_patient, text, about_exercise in DEMO_MESSAGES:
+        message, _ = services.message_send(
+            patient=patient,
+            sender=patient.user if from_patient else patient.clinician,
+            text=text,
+            from_patient=from_patient,
+            prescribed=first if about_exercise else None,
+        )
+        at = now - datetime.timedelta(hours=hours_ago)
+        Message.objects.filter(pk=message.pk).update(created_at=at)
+        if not from_patient:
+            Message.objects.filter(pk=message.pk).update(read_at=at + datetime.timedelta(hours=1))
+    waiting = now - datetime.timedelta(hours=DEMO_MESSAGES[-1][0])
+    MessageThread.objects.filter(patient=patient).update(
+        waiting_since=waiting, last_message_at=waiting
+    )
+    Patient.objects.filter(pk=patient.pk).update(messages_unread=0)
+
+
 def seed_demo() -> tuple[list[str], str]:
     """Everything ``seed_demo`` creates; returns the usernames and the library summary."""
     report = exercise_services.library_load(entries=load_shipped_library())
@@ -247,4 +296,5 @@ def seed_demo() -> tuple[list[str], str]:
     demo_prescriptions_ensure(today=today)
     demo_history_ensure(today=today)
     demo_checkins_ensure(today=today)
+    demo_messages_ensure()
     return usernames, report.summary()
