@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit.services import record_list, record_view
 from patients import inbox, services
@@ -61,6 +61,7 @@ def _render_thread(request, patient, *, text="", status=200):
     return TemplateResponse(request, "admin/patients/messages/thread.html", context, status=status)
 
 
+@require_safe
 @staff_patient_view(audited="message thread")
 def thread(request, *, patient):
     """The whole thread, a window at a time ("Earlier messages"). Opening it is reading it:
@@ -132,6 +133,7 @@ def hide(request, *, patient):
     return redirect(thread_url(patient))
 
 
+@require_safe
 def inbox_view(request):
     """The clinician's Messages inbox (a superuser's: every thread), recorded in the audit
     trail as one list of the patients shown."""
