@@ -655,6 +655,7 @@ WRITTEN_BY_CODE = {
     ("patients.Suggestion", "change"),
     ("patients.SymptomReport", "symptoms"),
     ("patients.ContraindicationOverride", "tags"),
+    ("patients.Message", "exercise_name"),  # copied from the exercise's name when sent
     ("audit.AuditEvent", "actor_username"),
     ("audit.AuditEvent", "target"),
     ("audit.AuditEvent", "target_id"),
