@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.validators import one_line
 from patients.models.people import Patient
 from patients.models.plans import PrescribedExercise
 
@@ -130,7 +131,7 @@ class QuickReply(models.Model):
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quick_replies"
     )
-    title = models.CharField(_("title"), max_length=60)
+    title = models.CharField(_("title"), max_length=60, validators=[one_line])
     text = models.TextField(_("text"), max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -320,6 +320,15 @@ def test_quick_replies_are_each_clinicians_own(client, clinician, other_clinicia
     assert "Private" not in html
 
 
+def test_a_quick_reply_title_is_one_line(client, clinician):
+    client.force_login(clinician)
+    response = client.post(
+        reverse("admin:patients_quickreply_add"), {"title": "Two\nlines", "text": "Fine"}
+    )
+    assert response.status_code == 200
+    assert not QuickReply.objects.exists()
+
+
 def test_insert_a_quick_reply_without_javascript(client, clinician, other_clinician, patient):
     mine = QuickReply.objects.create(clinician=clinician, title="Ice", text="Try ice for 10 min.")
     theirs = QuickReply.objects.create(clinician=other_clinician, title="X", text="Not yours")
