@@ -63,6 +63,10 @@ def test_the_clinician_answers_the_waiting_thread_with_a_quick_reply(page, width
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"inbox-{width}.png", full_page=True)
 
+    page.goto(f"/admin/patients/patient/{waiting.pk}/progress/")
+    expect(page.locator("#messages")).to_contain_text("clamshells pinch")
+    page.screenshot(path=SHOTS / f"progress-waiting-{width}.png")
+    page.go_back()
     rows.first.get_by_role("link", name="Carla Clamshell").click()
     thread = page.locator("#messages")
     expect(thread).to_contain_text("clamshells pinch")
