@@ -535,3 +535,27 @@ def test_mark_reviewed_does_not_hide_a_waiting_message(client, clinician, patien
     with time_machine.travel(WED + 2 * DAY, tick=False):
         client.post(reverse("admin:patients_patient_review", args=[patient.pk]))
     assert "Ashby" in queue_at(clinician, WED + 2 * DAY + HOUR)
+
+
+def test_the_queue_costs_the_same_for_5_or_50_waiting_threads(
+    clinician, django_assert_max_num_queries
+):
+    def waiting(count):
+        for n in range(count):
+            text = "My saddle area feels numb" if n % 5 == 0 else "A question"
+            from_patient(PatientFactory(clinician=clinician), text, at=WED - 3 * DAY)
+
+    waiting(5)
+    with time_machine.travel(WED, tick=False):
+        attention.queue_for(clinician)  # the summaries kept: then only the live reads count
+        with django_assert_max_num_queries(12) as small:
+            items = attention.queue_for(clinician)
+    assert len(items) == 5
+    waiting(45)
+    with time_machine.travel(WED, tick=False):
+        attention.queue_for(clinician)
+        with django_assert_max_num_queries(12) as large:
+            items = attention.queue_for(clinician)
+    assert len(items) == 50
+    assert len(large) == len(small)
+    assert [item.is_urgent for item in items[:10]] == [True] * 10
