@@ -37,15 +37,18 @@ def _back(request, patient) -> str:
     return thread_url(patient)
 
 
+def _id(value: str) -> int | None:
+    """A row id from a form or the query string, or None (never a number past the column)."""
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 def _before(request) -> int | None:
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() else None
+    return _id(request.GET.get("before", ""))
 
 
 def _render_thread(request, patient, *, text="", status=200):
     if request.method == "POST":  # the box shown again (an error, a quick reply inserted)
         record_view(request, patient, "message thread")
-    hide = request.GET.get("hide", "")
     context = _admin_context(
         request,
         _("Messages: %(name)s") % {"name": patient.full_name},
@@ -54,7 +57,7 @@ def _render_thread(request, patient, *, text="", status=200):
             patient,
             before=_before(request),
             text=text,
-            hide=int(hide) if hide.isdigit() else None,
+            hide=_id(request.GET.get("hide", "")),
             full=True,
         ),
     )
@@ -86,12 +89,8 @@ def send(request, *, patient):
     "Insert" a quick reply into the box."""
     text = request.POST.get("text", "")
     if "insert" in request.POST:
-        pk = request.POST.get("quick_reply", "")
-        quick = (
-            QuickReply.objects.filter(clinician=request.user, pk=pk).first()
-            if pk.isdigit()
-            else None
-        )
+        pk = _id(request.POST.get("quick_reply", ""))
+        quick = QuickReply.objects.filter(clinician=request.user, pk=pk).first() if pk else None
         if quick is not None:
             text = f"{text.rstrip()}\n\n{quick.text}" if text.strip() else quick.text
         return _render_thread(request, patient, text=text)
@@ -124,8 +123,8 @@ def mark_handled(request, *, patient):
 @staff_patient_view(change=True)
 def hide(request, *, patient):
     """Hide a message sent by mistake (confirmed on the thread page first)."""
-    pk = request.POST.get("message", "")
-    if not pk.isdigit():
+    pk = _id(request.POST.get("message", ""))
+    if pk is None:
         raise Http404("No such message in this thread.")
     message = get_object_or_404(Message, pk=pk, patient=patient)
     services.message_hide(message=message, by=request.user)

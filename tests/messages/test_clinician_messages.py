@@ -246,6 +246,9 @@ def test_hide_refuses_another_threads_message(client, clinician, patient, other_
     client.force_login(clinician)
     assert client.post(url("message_hide", patient), {"message": other.pk}).status_code == 404
     assert client.post(url("message_hide", patient), {"message": "x"}).status_code == 404
+    huge = "9" * 40
+    assert client.post(url("message_hide", patient), {"message": huge}).status_code == 404
+    assert client.get(thread_url(patient), {"before": huge, "hide": huge}).status_code == 200
     assert Message.objects.get(pk=other.pk).hidden_at is None
 
 
