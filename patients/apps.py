@@ -12,7 +12,7 @@ class PatientsConfig(AppConfig):
 
         from clinic import accounts
         from exercises.signals import education_changed, library_changed
-        from patients import attention, checks, plan_cache  # noqa: F401
+        from patients import attention, checks, inbox, plan_cache  # noqa: F401
 
         audit_register()
         # The day page's cache hears of the changes that other apps make (they may not
@@ -33,6 +33,9 @@ class PatientsConfig(AppConfig):
         # The clinician's "needs attention" queue on the admin's front page.
         if attention.index_panel not in admin.site.index_panels:
             admin.site.index_panels.append(attention.index_panel)
+        # ...and the link to the Messages inbox, with how many threads wait.
+        if inbox.index_panel not in admin.site.index_panels:
+            admin.site.index_panels.append(inbox.index_panel)
 
 
 def audit_register() -> None:

@@ -3,6 +3,10 @@ and why. Rules and thresholds are in settings (``ATTENTION_*``).
 
 Every symptom report the clinician has not yet reviewed is listed, with its time; a patient
 with an unreviewed emergency sign is first, marked urgent, whatever they reported after it.
+So is a patient whose waiting message named an emergency sign; a message unanswered for more
+than ``ATTENTION_MESSAGE_WORKING_DAYS`` working days (Monday to Friday) is listed too. Both
+are read from the message thread live, like the reports, and leave the queue only when the
+clinic answers or marks the thread handled ("Mark reviewed" does not cover them).
 """
 
 import datetime
@@ -24,6 +28,7 @@ from patients.models import (
     Effort,
     ExerciseCheck,
     FunctionScore,
+    MessageThread,
     Patient,
     Prescription,
     SessionLog,
@@ -44,6 +49,10 @@ SUGGESTION = "suggestion"
 SYMPTOMS = "symptoms"  # an unreviewed symptom report; before every other reason
 URGENT = "urgent"  # an unreviewed report of a sign that may need emergency care
 SYMPTOM_CODES = frozenset({SYMPTOMS, URGENT})
+MESSAGE = "message"  # a patient message unanswered for too many working days
+MESSAGE_URGENT = "message_urgent"  # a waiting message that named an emergency sign
+URGENT_CODES = frozenset({URGENT, MESSAGE_URGENT})
+MESSAGE_CODES = frozenset({MESSAGE, MESSAGE_URGENT})
 
 # Each patient's summary, kept in this process's memory (queue_for); like the day page's plan,
 # health data stays in the process that read it.
@@ -74,7 +83,11 @@ class AttentionItem:
 
     @property
     def is_urgent(self) -> bool:
-        return URGENT in self.codes
+        return bool(self.codes & URGENT_CODES)
+
+    @property
+    def has_messages(self) -> bool:
+        return bool(self.codes & MESSAGE_CODES)
 
     @property
     def has_symptoms(self) -> bool:
@@ -83,8 +96,8 @@ class AttentionItem:
     @property
     def first_report_at(self) -> datetime.datetime | None:
         """The oldest unreviewed report of the item's most urgent kind: who waited longest."""
-        code = URGENT if self.is_urgent else SYMPTOMS
-        times = [reason.at for reason in self.reasons if reason.code == code and reason.at]
+        codes = URGENT_CODES if self.is_urgent else {SYMPTOMS}
+        times = [reason.at for reason in self.reasons if reason.code in codes and reason.at]
         return min(times, default=None)
 
 
@@ -317,6 +330,58 @@ def symptom_reasons(reports: list[SymptomReport]) -> list[Reason]:
     return reasons
 
 
+def working_time_between(
+    start: datetime.datetime, end: datetime.datetime, *, enough: datetime.timedelta
+) -> datetime.timedelta:
+    """The time from ``start`` to ``end`` that fell on Monday to Friday (in the clinic's time
+    zone); counting stops once it passes ``enough``."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    total = datetime.timedelta(0)
+    day = start.date()
+    while day <= end.date() and total <= enough:
+        if day.weekday() < 5:
+            day_start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+            next_day = day + datetime.timedelta(days=1)
+            day_end = timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
+            low, high = max(start, day_start), min(end, day_end)
+            if high > low:
+                total += high - low
+        day += datetime.timedelta(days=1)
+    return total
+
+
+def message_reason(thread: MessageThread | None, *, now: datetime.datetime) -> Reason | None:
+    """Why a patient's thread needs attention, if it does: a waiting message that named an
+    emergency sign at once (URGENT); any other once it has waited more than
+    ``ATTENTION_MESSAGE_WORKING_DAYS`` working days."""
+    if thread is None or thread.waiting_since is None:
+        return None
+    since = thread.waiting_since
+    if thread.urgent:
+        return Reason(
+            MESSAGE_URGENT,
+            gettext(
+                "URGENT — a message naming a sign that may need urgent care (told to get help "
+                "now); not answered yet"
+            ),
+            at=since,
+        )
+    days = settings.ATTENTION_MESSAGE_WORKING_DAYS
+    enough = datetime.timedelta(days=days)
+    if working_time_between(since, now, enough=enough) <= enough:
+        return None
+    return Reason(
+        MESSAGE,
+        ngettext(
+            "A message unanswered for more than %(days)d working day",
+            "A message unanswered for more than %(days)d working days",
+            days,
+        )
+        % {"days": days},
+        at=since,
+    )
+
+
 def _changed_at(patient: Patient, signals: Signals) -> datetime.datetime | None:
     times = [t for t in (patient.last_change_at, signals.checkin_at) if t is not None]
     return max(times, default=None)
@@ -326,7 +391,7 @@ def _hidden_by_review(item: AttentionItem) -> bool:
     """Reviewed, with no report since, nothing new done, and no reason the review did not
     see. (A symptom report is never hidden: only those after the review are listed.)"""
     review = getattr(item.patient, "review", None)
-    if review is None or item.has_symptoms:
+    if review is None or item.has_symptoms or item.has_messages:
         return False
     nothing_new = item.changed_at is None or item.changed_at <= review.reviewed_at
     return nothing_new and item.codes <= review.reasons
@@ -375,17 +440,22 @@ def summaries_for(patient_ids, *, today: datetime.date, reporting: set[int]) -> 
     return result
 
 
-def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem]:
+def queue_for(
+    user, *, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> list[AttentionItem]:
     """The clinician's active patients that need attention: unreviewed emergency signs first
-    (who waited longest first), then other symptom reports, then the most reasons.
+    (reported or written in a waiting message; who waited longest first), then other symptom
+    reports, then the most reasons.
 
-    A patient with an unreviewed report is listed even without an active plan. Each patient's
-    summary is kept in this process's memory under a key that changes with everything it
-    depends on (``_summary_key``), so a visit evaluates the rules only for patients whose data
-    changed since; the symptom reports are read afresh every time. A constant number of
+    A patient with an unreviewed report or a waiting message is listed even without an active
+    plan. Each patient's summary is kept in this process's memory under a key that changes
+    with everything it depends on (``_summary_key``), so a visit evaluates the rules only for
+    patients whose data changed since; the symptom reports and waiting messages are read
+    afresh every time. A constant number of
     queries whatever the number of patients or logs.
     """
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     own = Patient.objects.for_clinician(user).active()
     reports = list(unreviewed_reports(own))
     reports_of = defaultdict(list)
@@ -396,8 +466,10 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
     )
     # Only what the queue shows and keys on: the page lists hundreds of patients.
     patients = list(
-        own.filter(has_active_plan | Q(pk__in=reports_of))
-        .select_related("review")
+        own.filter(
+            has_active_plan | Q(pk__in=reports_of) | Q(message_thread__waiting_since__isnull=False)
+        )
+        .select_related("review", "message_thread")
         .only(
             "first_name",
             "last_name",
@@ -406,6 +478,9 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
             "review__reviewed_at",
             "review__reason_codes",
             "review__patient_id",
+            "message_thread__waiting_since",
+            "message_thread__urgent",
+            "message_thread__patient_id",
         )
     )
     keys = {
@@ -422,7 +497,10 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[AttentionItem
     items = []
     for patient in patients:
         summary = kept[keys[patient.pk]]
+        waiting = message_reason(getattr(patient, "message_thread", None), now=now)
         reasons = symptom_reasons(reports_of[patient.pk]) + list(summary.reasons)
+        if waiting is not None:  # after the symptom reports, before the other rules
+            reasons.insert(len(reports_of[patient.pk]), waiting)
         item = AttentionItem(patient, reasons, changed_at=summary.changed_at)
         if reasons and not _hidden_by_review(item):
             items.append(item)

@@ -26,7 +26,8 @@ from patients.models import (
     Patient,
     Prescription,
 )
-from patients.views import pauses, prescribe, staff, videos
+from patients.views import pauses, prescribe, staff, staff_messages, videos
+from patients.views.thread_panel import PANEL_SIZE, thread_panel
 
 
 class HasActivePrescriptionFilter(admin.SimpleListFilter):
@@ -282,6 +283,13 @@ class PatientAdmin(ClinicianScopedAdmin):
             f"{len(patients)} patient(s) deactivated and signed out; their history is kept.",
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The thread with the patient, below the form (its forms cannot nest in the page's).
+        # Shown, not opened: the thread page marks the patient's messages seen.
+        if obj is not None and obj.pk:
+            context["messages_panel"] = thread_panel(request, obj, size=PANEL_SIZE)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def delete_view(self, request, object_id, extra_context=None):
         patient = self.get_visible_object(request, object_id)
         extra_context = {
@@ -296,6 +304,7 @@ class PatientAdmin(ClinicianScopedAdmin):
         view = self.admin_site.admin_view
         return [
             path("assign/", view(staff.assign), name="patients_patient_assign_many"),
+            path("messages/", view(staff_messages.inbox_view), name="patients_messages_inbox"),
             path("<path:object_id>/assign/", view(staff.assign), name="patients_patient_assign"),
             path("<path:object_id>/invite/", view(staff.invite), name="patients_patient_invite"),
             path(
@@ -351,6 +360,26 @@ class PatientAdmin(ClinicianScopedAdmin):
                 "<path:object_id>/export/",
                 view(staff.sessions_csv),
                 name="patients_patient_export",
+            ),
+            path(
+                "<path:object_id>/messages/",
+                view(staff_messages.thread),
+                name="patients_patient_messages",
+            ),
+            path(
+                "<path:object_id>/messages/send/",
+                view(staff_messages.send),
+                name="patients_patient_message_send",
+            ),
+            path(
+                "<path:object_id>/messages/handled/",
+                view(staff_messages.mark_handled),
+                name="patients_patient_messages_handled",
+            ),
+            path(
+                "<path:object_id>/messages/hide/",
+                view(staff_messages.hide),
+                name="patients_patient_message_hide",
             ),
             *super().get_urls(),
         ]

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import clinic.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -194,7 +195,14 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("title", models.CharField(max_length=60, verbose_name="title")),
+                (
+                    "title",
+                    models.CharField(
+                        max_length=60,
+                        validators=[clinic.validators.OneLineValidator()],
+                        verbose_name="title",
+                    ),
+                ),
                 ("text", models.TextField(max_length=2000, verbose_name="text")),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (

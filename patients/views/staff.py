@@ -39,6 +39,7 @@ from patients import (
 from patients.forms import AssignProgramForm
 from patients.models import Patient, PrescribedExercise
 from patients.views.days import handout_context
+from patients.views.thread_panel import PANEL_SIZE, thread_panel
 
 
 def _own_patient(request, object_id) -> Patient:
@@ -234,6 +235,7 @@ def progress_page(request, *, patient):
         suggestions=suggested,
         decisions=progress.decisions(patient),
         overrides=progress.precaution_overrides(patient),
+        messages_panel=thread_panel(request, patient, size=PANEL_SIZE),
     )
     return TemplateResponse(request, "admin/patients/patient/progress.html", context)
 

@@ -8,7 +8,8 @@ from django.core.files.base import ContentFile
 
 from exercises import services as exercise_services
 from exercises.models import EducationPage, PrecautionTag, SafetyAdvice
-from patients.models import PrescriptionEducation, SessionLog
+from patients.models import PrescriptionEducation, QuickReply, SessionLog
+from patients.services import message_send
 from tests.factories import (
     EditorFactory,
     ExerciseFactory,
@@ -60,6 +61,18 @@ def world(db, clinician, other_clinician):
         page=EducationPage.objects.get(library_key="matrix-reading"),
     )
     assert page.created == ["matrix-reading"]
+    # A message from patient B about the exercise, waiting for clinician B, who keeps a quick
+    # reply (the clinician's side: the thread, the inbox, quick replies).
+    message_send(
+        patient=patient_b,
+        sender=patient_b.user,
+        text="Does the exercise pinch?",
+        from_patient=True,
+        prescribed=prescribed,
+    )
+    quick_reply = QuickReply.objects.create(
+        clinician=other_clinician, title="Normal", text="That is normal at first."
+    )
     return {
         "patient_a": patient_a,
         "patient_b": patient_b,
@@ -74,4 +87,5 @@ def world(db, clinician, other_clinician):
         "tag": PrecautionTag.objects.first(),
         "advice": SafetyAdvice.objects.first(),
         "reading": reading,
+        "quick_reply": quick_reply,
     }

@@ -107,6 +107,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
     "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),
     "admin:index": (STAFF_ONLY, STAFF_ONLY),
+    # The clinician's Messages inbox: their own patients' threads (GET only).
+    "admin:patients_messages_inbox": (PATIENT_LIST, rule(L, L, L, NA, NA, NA, NA)),
     # One login page: the admin's GET goes to the app's; a form posted to it still works.
     "admin:login": (everyone(GONE), everyone(OK)),
     "admin:logout": (rule(L, L, L, NA, NA, NA, NA), everyone({302})),
@@ -146,6 +148,7 @@ MODEL_ACCESS = {
     "axes_accesslog": "admin",
     "axes_accessfailurelog": "admin",
     "audit_auditevent": "admin",
+    "patients_quickreply": "own",
 }
 
 
@@ -179,6 +182,14 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
             return PATIENT_DATA, rule(L, L, L, NA, NA, NA, NA)
         if action == "prescribe_favourite":  # POST only; nothing named to star: 404
             return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
+        if action == "messages":  # the thread page: GET only
+            return PATIENT_DATA, rule(L, L, L, NA, NA, NA, NA)
+        if action == "message_send":  # POST only; an empty reply is refused with the page
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, {400}, NO_PATIENTS, {400})
+        if action == "messages_handled":  # POST only: done, and back to the thread
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, GONE, NO_PATIENTS, GONE)
+        if action == "message_hide":  # POST only; no message named: 404
+            return rule(L, L, L, NA, NA, NA, NA), rule(L, L, L, HIDE, HIDE, NO_PATIENTS, HIDE)
         if action == "invitation":  # no invitation pending: a message and back
             return rule(L, L, L, HIDE, GONE, NO_PATIENTS, GONE), rule(
                 L, L, L, HIDE, GONE, NO_PATIENTS, GONE
@@ -187,6 +198,16 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
             read_only = rule(L, L, L, HIDE, DENY, NO_PATIENTS, DENY)
             return (PATIENT_DATA if action == "change" else read_only), read_only
         return PATIENT_DATA, PATIENT_DATA
+    if kind == "own":
+        # Clinician B's quick reply: each clinician's own (a superuser's too); another's is
+        # Django's "not found" redirect; the editor has no right to patients, so none to these.
+        if action in ("changelist", "add"):
+            return PATIENT_LIST, PATIENT_LIST
+        own_get = rule(L, L, L, GONE, OK, DENY, GONE)
+        if action == "history":
+            own_get = rule(L, L, L, GONE, OK, GONE, GONE)
+            return own_get, own_get
+        return own_get, own_get  # an empty POST to "delete" asks again (Django's confirm page)
     if kind == "library":
         if action in ("changelist", "change", "history", "object"):
             return LIBRARY_READ, LIBRARY_WRITE if action == "change" else LIBRARY_READ
@@ -218,7 +239,7 @@ def model_rule(key: str, action: str) -> tuple[dict, dict]:
 
 
 ADMIN_MODEL = re.compile(
-    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume|suggestions_all|video)$"
+    r"^admin:(?P<key>.+?)_(?P<action>changelist|add|history|delete|change|archive|assign_many|assign|invite|invitation|print|progress|suggestion|review|export|prescribe|prescribe_library|prescribe_favourite|prescribed|pause|resume|suggestions_all|video|messages|message_send|messages_handled|message_hide)$"
 )
 
 

@@ -31,6 +31,7 @@ def fill(route: str, world) -> str:
         "patients/patient": world["patient_b"].pk,
         "patients/prescription": world["prescribed"].prescription.pk,
         "patients/sessionlog": world["log"].pk,
+        "patients/quickreply": world["quick_reply"].pk,
         "exercises/exercise": world["exercise"].pk,
         "exercises/program": world["program"].pk,
         "exercises/precautiontag": world["tag"].pk,
