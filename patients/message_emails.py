@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,11 +35,6 @@ from patients.reminders import unsubscribe_token
 from patients.services.sign_in import sign_in_path
 
 logger = logging.getLogger(__name__)
-
-# The Messages inbox in the admin. Its view is built beside this module; until its URL name
-# exists, the path it will have.
-INBOX_URL_NAME = "admin:patients_messages_inbox"
-INBOX_PATH = "/admin/patients/messages/"
 
 
 def messages_sent_enqueue(*, patient_id: int, clinician_id: int | None, from_patient: bool):
@@ -145,11 +140,7 @@ def digest_slot(moment: datetime.datetime) -> datetime.datetime:
 
 
 def inbox_url() -> str:
-    try:
-        path = reverse(INBOX_URL_NAME)
-    except NoReverseMatch:
-        path = INBOX_PATH
-    return settings.SITE_URL + path
+    return settings.SITE_URL + reverse("admin:patients_messages_inbox")
 
 
 def _unread_from_patients(clinician):

@@ -195,8 +195,9 @@ def test_the_clinicians_email_counts_patients_and_names_nobody(
     assert email.to == [clinician.email]
     assert email.subject == "Homeplan: 1 patient wrote to you"
     assert "1 of your patients has sent you a message" in email.body
-    assert "/admin/patients/messages/" in email.body
-    assert "/admin/patients/messages/" in email.alternatives[0][0]
+    inbox = reverse("admin:patients_messages_inbox")
+    assert inbox in email.body
+    assert inbox in email.alternatives[0][0]
     assert_nothing_written_in(
         email, patient.first_name, patient.last_name, patient.email, "Alice", "Ashby"
     )

@@ -21,6 +21,8 @@ from patients.models import (
     ExerciseCheck,
     ExerciseFeedback,
     FunctionCheckIn,
+    Message,
+    MessageThread,
     Patient,
     PrescribedExercise,
     Prescription,
@@ -60,6 +62,9 @@ def lived_in_plan(patient):
     )
     services.exercise_feedback_give(
         patient=patient, prescribed=items[0], day=today, session_number=1, effort="too_hard"
+    )
+    services.message_send(
+        patient=patient, sender=patient.user, text="Is that right?", from_patient=True
     )
     exercise_services.education_load(entries=load_shipped_education()[:1])
     with transaction.atomic():
@@ -102,6 +107,8 @@ def test_the_patients_records_are_all_audited():
         ExerciseCheck,
         ExerciseFeedback,
         FunctionCheckIn,
+        Message,
+        MessageThread,
     }
 
 
