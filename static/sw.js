@@ -15,6 +15,9 @@
 //   function check-in: kept, shown as "not sent yet", sent again.
 //   A page the server fails to give is shown from the saved copy, as offline.
 // - "Mark as read" on an education page waits the same way, and the page shows it read.
+// - A message to the clinic (/plan/messages/) waits the same way (kind "message"); the
+//   thread's saved copy shows it as "Waiting to send" (offline.js). The page's script has
+//   shown the urgent-care advice already if it named an emergency sign (messages.js).
 // - A symptom report ("My symptoms got worse") made offline, or failed by the server, waits
 //   in the same queue and is sent the same way; the page has already shown its advice
 //   (static/js/symptoms.js).
@@ -164,7 +167,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST") {
     const match = url.pathname.match(WRITE)
-      || ((FORM_WRITE.test(url.pathname) || READ_WRITE.test(url.pathname)) && [url.pathname]);
+      || ((FORM_WRITE.test(url.pathname) || READ_WRITE.test(url.pathname)
+        || url.pathname === CONFIG.messagesUrl) && [url.pathname]);
     if (match) event.respondWith(write(event, match));
     else if (url.pathname === CONFIG.symptomsUrl) event.respondWith(symptomReport(event));
     return;
@@ -249,6 +253,12 @@ async function savedPage(url, reason = "offline") {
       : await cache.match(`${CONFIG.scope}${today}/?offline-copy=1`);
   }
   response = response || (await cache.match(url.href));
+  // The thread: the copy of the last visit, or the one saved with the coming week (which
+  // did not count as the patient reading it).
+  if (!response && url.pathname === CONFIG.messagesUrl) {
+    response = (await cache.match(absolute(CONFIG.messagesUrl)))
+      || (await cache.match(absolute(`${CONFIG.messagesUrl}?offline-copy=1`)));
+  }
   // A coming day is saved as it will look on the day (/plan/<date>/?offline-copy=1): the
   // "next day" link (/plan/<date>/) finds it there.
   if (!response && day && day > today) {
@@ -485,11 +495,16 @@ async function enqueue(request, fields, match, reason, retryAfter) {
   const dated = match.length > 1;
   const entry = await queueEntry(request, fields, {
     day: dated ? match[1] : "",
-    kind: !dated ? (READ_WRITE.test(match[0]) ? "read" : "form") : match[2] ? "session_done" : "check",
+    kind: !dated ? writeKind(match[0]) : match[2] ? "session_done" : "check",
     session: dated ? match[2] : "",
     reason,
   });
   return entry && remember(entry, retryAfter);
+}
+
+function writeKind(path) {
+  if (READ_WRITE.test(path)) return "read";
+  return path === CONFIG.messagesUrl ? "message" : "form";
 }
 
 // Keep an entry until it can be sent, and ask to be woken when the connection returns.
@@ -551,7 +566,7 @@ async function queuedResponse(request, entry) {
   if (request.mode === "navigate") {
     // As the server would after a plain form post: back to the day, which the saved copy
     // shows; a check-in form back to itself, filled in again by offline.js.
-    const target = entry.kind === "form" ? absolute(entry.url)
+    const target = ["form", "message"].includes(entry.kind) ? absolute(entry.url)
       : entry.kind === "read" ? readBack(entry) : await dayUrl(entry.day);
     return Response.redirect(target, 303);
   }

@@ -1,4 +1,5 @@
-"""The patient's settings: reminders, time zone, guided mode's cues and offline videos."""
+"""The patient's settings: reminders, time zone, guided mode's cues, offline videos and
+emails about new messages."""
 
 import functools
 import zoneinfo
@@ -31,6 +32,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "cue_voice",
             "calendar_alarm",
             "keep_videos_offline",
+            "message_emails",
         ]
         labels = {
             "reminders_enabled": "Email me a reminder on days with exercises",
@@ -41,6 +43,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "cue_voice": _("Spoken cues in guided mode"),
             "calendar_alarm": _("Add an alert at the reminder time to the calendar events"),
             "keep_videos_offline": _("Keep videos on this phone"),
+            "message_emails": _("Email me when my clinic writes to me"),
         }
         widgets = {
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
