@@ -252,13 +252,10 @@ async function savedPage(url, reason = "offline") {
       ? todayPage
       : await cache.match(`${CONFIG.scope}${today}/?offline-copy=1`);
   }
-  response = response || (await cache.match(url.href));
-  // The thread: the copy of the last visit, or the one saved with the coming week (which
-  // did not count as the patient reading it).
-  if (!response && url.pathname === CONFIG.messagesUrl) {
-    response = (await cache.match(absolute(CONFIG.messagesUrl)))
-      || (await cache.match(absolute(`${CONFIG.messagesUrl}?offline-copy=1`)));
+  if (url.pathname === CONFIG.messagesUrl && !/[?&](exercise|before)=/.test(url.search)) {
+    response = await newestThread(cache);
   }
+  response = response || (await cache.match(url.href));
   // A coming day is saved as it will look on the day (/plan/<date>/?offline-copy=1): the
   // "next day" link (/plan/<date>/) finds it there.
   if (!response && day && day > today) {
@@ -269,6 +266,20 @@ async function savedPage(url, reason = "offline") {
   // Never show a page saved for someone else, whatever cache it sits in.
   if (!response || response.headers.get(CONFIG.ownerHeader) !== owner) return null;
   return markedAsSaved(response, reason);
+}
+
+// The thread as last saved: by a visit, or with the coming week (a copy that did not count as
+// the patient reading it). Not a copy opened from "Ask about this exercise" (its box would
+// ask about that exercise again) nor one of earlier messages.
+async function newestThread(cache) {
+  let newest = null;
+  for (const request of await cache.keys(absolute(CONFIG.messagesUrl), { ignoreSearch: true })) {
+    if (/[?&](exercise|before)=/.test(new URL(request.url).search)) continue;
+    const saved = await cache.match(request);
+    const at = (saved && saved.headers.get(SAVED_AT_HEADER)) || "";
+    if (saved && (!newest || at > newest.headers.get(SAVED_AT_HEADER))) newest = saved;
+  }
+  return newest;
 }
 
 // The page learns it is a saved copy (from when, and why) from attributes on <body>.
