@@ -177,7 +177,7 @@ def precache_manifest(patient: Patient) -> dict:
             reverse("patients:history"),
             reverse("patients:learn"),
             # The thread, as a copy that does not mark the clinic's messages read.
-            f"{reverse('patients:messages')}?offline-copy=1",
+            f"{reverse('patients:messages')}?saved-copy=1",
             *(
                 reverse("patients:learn_page", args=[item.page.slug])
                 for item in reading.attached(patient)

@@ -26,7 +26,7 @@ from patients.views.shared import client_write_valid, errors_text, offline_owner
 
 # The saved copy the phone keeps for offline use (patients/offline.py): fetched in the
 # background, it must not count as the patient reading the clinic's messages.
-OFFLINE_COPY = "offline-copy"
+SAVED_COPY = "saved-copy"
 
 
 def _positive_int(value) -> int | None:
@@ -99,7 +99,7 @@ def message_thread(request, *, patient):
             return JsonResponse({"ok": False, "error": errors_text(form)}, status=status)
     else:
         about = _prescribed(patient, _positive_int(request.GET.get("exercise")))
-        if OFFLINE_COPY not in request.GET:
+        if SAVED_COPY not in request.GET:
             services.thread_read(patient=patient, by_patient=True)
     before = _positive_int(request.GET.get("before"))
     window = threads.thread_window(patient, before=before)

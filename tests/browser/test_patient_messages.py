@@ -80,7 +80,8 @@ def test_ask_about_an_exercise_offline_then_sent_once(patient_page):
     assert sent.count() == 1
     message = sent.get()
     assert message.prescribed_exercise.exercise.name == name
-    assert message.made_at is not None and message.made_at <= message.created_at
+    assert message.made_at is not None
+    assert message.made_at <= message.created_at
     assert not message.urgent
 
     # The clinic answers and reads it: "Seen by your clinic" under the patient's message.

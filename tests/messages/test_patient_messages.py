@@ -107,7 +107,7 @@ def test_clinic_messages_show_the_clinicians_name_and_opening_marks_them_read(
 
 def test_the_saved_offline_copy_does_not_count_as_reading(signed_in, patient, clinician):
     reply = clinic_writes(patient, clinician)
-    assert signed_in.get(URL + "?offline-copy=1").status_code == 200
+    assert signed_in.get(URL + "?saved-copy=1").status_code == 200
     reply.refresh_from_db()
     assert reply.read_at is None
     assert Patient.objects.get(pk=patient.pk).messages_unread == 1
