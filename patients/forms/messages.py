@@ -20,7 +20,9 @@ class MessageForm(forms.Form):
     )
     # The prescribed exercise it asks about ("Ask about this exercise"); the view checks it is
     # on the patient's plan.
-    exercise = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    exercise = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
     # "Send it to my clinic too": the patient has seen the urgent-care advice.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

@@ -127,8 +127,11 @@ def message_thread(request, *, patient):
                 "left": gettext("{count} characters left."),
                 "over": gettext("{count} characters too many."),
             },
-            "error_links": [(error, "#message-text") for error in form.errors.get("text", [])]
-            + [(error, "") for error in form.non_field_errors()],
+            "error_links": [
+                (error, "#message-text" if field == "text" else "")
+                for field, errors in form.errors.items()
+                for error in errors
+            ],
         },
         status=status,
     )

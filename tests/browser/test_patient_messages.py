@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from patients.demo import DEMO_PASSWORD
 from patients.models import Message, Patient
 from patients.services import message_send
-from tests.browser.helpers import log_in, seed_demo_world
+from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,6 +103,7 @@ def test_ask_about_an_exercise_offline_then_sent_once(patient_page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     page.screenshot(path=f"{SHOTS}/thread-390.png", full_page=True)
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
     assert Message.objects.filter(from_patient=True).count() == 1
     assert page.console_errors == []
 
@@ -120,6 +121,7 @@ def test_saddle_numbness_shows_the_urgent_advice_before_sending(patient_page):
     expect(page.get_by_role("heading", name="Get urgent help now")).to_be_focused()
     expect(page.get_by_role("link", name="Call 999 in the UK")).to_be_visible()
     page.screenshot(path=f"{SHOTS}/urgent-advice-390.png", full_page=True)
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
     assert not Message.objects.exists()
 
     page.get_by_role("button", name="Send it to my clinic too").click()

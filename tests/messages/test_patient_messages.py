@@ -368,3 +368,24 @@ def test_staff_never_get_the_patient_thread(client, clinician):
     response = client.get(URL)
     assert response.status_code == 302
     assert not response["Location"].startswith(URL)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-5", "abc", "1.5"])
+def test_a_hostile_exercise_id_is_a_clear_400(signed_in, value):
+    response = post(signed_in, text="About what?", exercise=value)
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_each_guided_step_asks_about_its_exercise(signed_in, patient):
+    from tests.factories import PrescriptionFactory
+
+    prescription = PrescriptionFactory(patient=patient)
+    first = PrescribedExerciseFactory(prescription=prescription)
+    second = PrescribedExerciseFactory(prescription=prescription)
+    today = patient.today().isoformat()
+    body = signed_in.get(reverse("patients:guided", args=[today, 1])).content.decode()
+    for prescribed in (first, second):
+        assert f'href="{URL}?exercise={prescribed.pk}"' in body
+    assert body.count("Ask about this exercise") == 2
