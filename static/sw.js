@@ -252,7 +252,9 @@ async function savedPage(url, reason = "offline") {
       ? todayPage
       : await cache.match(`${CONFIG.scope}${today}/?offline-copy=1`);
   }
-  if (url.pathname === CONFIG.messagesUrl && !/[?&](exercise|before)=/.test(url.search)) {
+  // The thread: its newest saved copy, also for "Ask about this exercise" (messages.js puts
+  // the exercise in the box); earlier messages only as they were saved.
+  if (url.pathname === CONFIG.messagesUrl && !/[?&]before=/.test(url.search)) {
     response = await newestThread(cache);
   }
   response = response || (await cache.match(url.href));

@@ -120,6 +120,13 @@ def message_thread(request, *, patient):
             "urgent": urgent,
             "client_uuid": client_uuid,
             "emergency_patterns": emergency_words.patterns_for_browser(),
+            # "Ask about this exercise" opened offline finds the thread's saved copy, without
+            # the exercise: the page's script names it from here (one query).
+            "plan_exercises": dict(
+                PrescribedExercise.objects.filter(prescription__patient=patient).values_list(
+                    "pk", "exercise__name"
+                )
+            ),
             "nav": "messages",
             "max_length": MESSAGE_MAX_LENGTH,
             # The counter under the box (static/js/messages.js); {count} is put in there.

@@ -84,6 +84,25 @@
     setTimeout(() => delete form.dataset.sending, 5000);
   });
 
+  // "Ask about this exercise" opened offline: the saved copy of the thread has no exercise in
+  // its box, so it is put there from the plan's exercises (their names came with the page).
+  const asked = new URL(location.href).searchParams.get("exercise");
+  const aboutTemplate = form.querySelector("template[data-about-template]");
+  const exercisesElement = document.getElementById("plan-exercises");
+  if (asked && aboutTemplate && exercisesElement && !form.querySelector("[data-about]")) {
+    const name = JSON.parse(exercisesElement.textContent)[asked];
+    if (name) {
+      const about = aboutTemplate.content.firstElementChild.cloneNode(true);
+      about.dataset.exerciseName = asked;
+      about.dataset.name = name;
+      about.querySelector("input[name=exercise]").value = asked;
+      const link = about.querySelector("[data-about-link]");
+      link.textContent = name;
+      link.href = `${form.getAttribute("action")}`.replace(/messages\/$/, `exercises/${asked}/`);
+      aboutTemplate.replaceWith(about);
+    }
+  }
+
   // "Remove": the message is no longer about that exercise (the link works without script too,
   // by opening the page without it).
   const remove = form.querySelector("[data-remove-about]");

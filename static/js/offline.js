@@ -261,11 +261,11 @@
     const item = template.content.firstElementChild.cloneNode(true);
     item.dataset.notSent = "";
     item.querySelector("[data-text]").textContent = fields.text || "";
-    const about = fields.exercise && document.querySelector(
-      `[data-exercise-name="${CSS.escape(fields.exercise)}"]`,
-    );
-    if (about) {
-      item.querySelector("[data-about-name]").textContent = about.dataset.name;
+    // The exercise it asks about, by name (the page carries the plan's exercises).
+    const names = document.getElementById("plan-exercises");
+    const name = fields.exercise && names && JSON.parse(names.textContent)[fields.exercise];
+    if (name) {
+      item.querySelector("[data-about-name]").textContent = name;
       item.querySelector("[data-about-line]").hidden = false;
     }
     const empty = thread.querySelector("[data-thread-empty]");

@@ -47,6 +47,7 @@ def test_ask_about_an_exercise_offline_then_sent_once(patient_page):
 
     page.locator("a[href^='/plan/exercises/']").first.click()
     name = page.get_by_role("heading", level=1).inner_text()
+    # Online: the box says which exercise the message is about.
     page.get_by_role("link", name="Ask about this exercise").click()
     page.wait_for_url(re.compile(r"/plan/messages/\?exercise=\d+$"))
     about = page.locator("[data-about]")
@@ -54,8 +55,16 @@ def test_ask_about_an_exercise_offline_then_sent_once(patient_page):
     # Opening the thread read the clinic's message: the badge is gone.
     expect(page.get_by_test_id("nav-messages")).to_have_accessible_name("Messages")
     expect(page.locator("#message-text")).to_be_focused()
+    page.screenshot(path=f"{SHOTS}/ask-about-390.png")
 
+    # Offline from the exercise page: the thread's saved copy, with the exercise in the box.
+    page.go_back()
     page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("link", name="Ask about this exercise").click()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("Offline")
+    expect(about).to_contain_text(f"About: {name}")
+    expect(page.locator("#message-text")).to_be_focused()
     page.get_by_label("Write to your clinic").fill(
         "Is it normal that this pinches at the front of my hip?"
     )
@@ -64,6 +73,7 @@ def test_ask_about_an_exercise_offline_then_sent_once(patient_page):
     waiting = page.locator("[data-waiting]")
     expect(waiting).to_contain_text("Waiting to send")
     expect(waiting).to_contain_text("pinches at the front of my hip")
+    expect(waiting).to_contain_text(f"About: {name}")
     expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry on this phone")
     page.screenshot(path=f"{SHOTS}/thread-offline-waiting-390.png", full_page=True)
     assert not Message.objects.filter(from_patient=True).exists()
