@@ -10,6 +10,7 @@ still send it. The message is never the only route to help."""
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,7 +101,13 @@ def message_thread(request, *, patient):
     else:
         about = _prescribed(patient, _positive_int(request.GET.get("exercise")))
         if SAVED_COPY not in request.GET:
-            services.thread_read(patient=patient, by_patient=True)
+            try:
+                services.thread_read(patient=patient, by_patient=True)
+            except DatabaseError as exc:
+                # A read-only episode (a failover): the thread is still shown; the clinic's
+                # messages count as read on the next visit.
+                if not resilience.database_unavailable(exc):
+                    raise
     before = _positive_int(request.GET.get("before"))
     window = threads.thread_window(patient, before=before)
     # A message kept after a refusal keeps its id: sent again, it is stored once.

@@ -389,3 +389,21 @@ def test_each_guided_step_asks_about_its_exercise(signed_in, patient):
     for prescribed in (first, second):
         assert f'href="{URL}?exercise={prescribed.pk}"' in body
     assert body.count("Ask about this exercise") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_thread_shows_while_the_database_is_read_only(role_groups, patient, clinician):
+    from django.db import connection
+
+    from tests.faults import ServerClient, read_only_database
+
+    phone = ServerClient()
+    phone.force_login(patient.user)
+    reply = clinic_writes(patient, clinician, text="Shown even during a failover")
+    connection.close()  # the next request opens its connection during the episode
+    with read_only_database():
+        response = phone.get(URL)
+        assert response.status_code == 200
+        assert "Shown even during a failover" in response.content.decode()
+    reply.refresh_from_db()
+    assert reply.read_at is None  # counted as read on the next visit
