@@ -17,7 +17,8 @@
 // - "Mark as read" on an education page waits the same way, and the page shows it read.
 // - A message to the clinic (/plan/messages/) waits the same way (kind "message"); the
 //   thread's saved copy shows it as "Waiting to send" (offline.js). The page's script has
-//   shown the urgent-care advice already if it named an emergency sign (messages.js).
+//   shown the urgent-care advice already if it named an emergency sign (messages.js). One
+//   over the hourly limit (429) is kept and tried again later, not dropped.
 // - A symptom report ("My symptoms got worse") made offline, or failed by the server, waits
 //   in the same queue and is sent the same way; the page has already shown its advice
 //   (static/js/symptoms.js).
@@ -678,8 +679,9 @@ async function doReplay() {
       await tell({ type: "signin", count: entries.length - index });
       return;
     }
-    if (serverFailed(response)) {
-      // Kept, in order; the page asks again after Retry-After (offline.js).
+    if (serverFailed(response) || response.status === 429) {
+      // Kept, in order; the page asks again after Retry-After (offline.js). A message over
+      // the hourly limit (429) waits the same way rather than being lost.
       serverTrouble = true;
       retryAfter = Number(response.headers.get("Retry-After")) || 0;
       break;

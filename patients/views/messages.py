@@ -28,6 +28,8 @@ from patients.views.shared import client_write_valid, errors_text, offline_owner
 # The saved copy the phone keeps for offline use (patients/offline.py): fetched in the
 # background, it must not count as the patient reading the clinic's messages.
 SAVED_COPY = "saved-copy"
+# When the phone's queue may try a message refused for the hourly limit again.
+RATE_LIMIT_RETRY_SECONDS = 300
 
 
 def _positive_int(value) -> int | None:
@@ -97,7 +99,11 @@ def message_thread(request, *, patient):
         if form.errors and status == 200:
             status = 400
         if resilience.wants_json(request):
-            return JsonResponse({"ok": False, "error": errors_text(form)}, status=status)
+            response = JsonResponse({"ok": False, "error": errors_text(form)}, status=status)
+            if status == 429:
+                # The phone's queue keeps the message and tries again after this.
+                response["Retry-After"] = str(RATE_LIMIT_RETRY_SECONDS)
+            return response
     else:
         about = _prescribed(patient, _positive_int(request.GET.get("exercise")))
         if SAVED_COPY not in request.GET:

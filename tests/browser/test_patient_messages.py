@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
+from patients.emergency_words import emergency_signs_in
 from patients.models import Message, Patient
 from patients.services import message_send
 from tests.browser.helpers import axe_violations, log_in, seed_demo_world
@@ -140,3 +141,44 @@ def test_saddle_numbness_shows_the_urgent_advice_before_sending(patient_page):
     message = Message.objects.get()
     assert message.urgent
     assert page.console_errors == []
+
+
+# Phrases either side of the line: the phone's check must agree with the server's on each.
+PHRASES = [
+    "I have numbness in the saddle area",
+    "My bottom feels numb since yesterday",
+    "numb between my legs",
+    "I’ve lost control of my bladder",
+    "I wet myself on the way to the bus",
+    "I can't pee since this morning",
+    "Couldn’t feel my bladder was full",
+    "My left leg is getting weaker every day",
+    "weakness in my right foot",
+    "My foot drags when I walk",
+    "Both legs feel weak and tingly",
+    "Sex feels numb down there",
+    "Clamshells pinch at the front of my hip",
+    "The bridge is easy now, can I do more?",
+    "I feel a stretch in my legs",
+    "My leg is sore after the walk",
+    "I control my breathing in the stretch",
+]
+
+
+def test_the_phone_and_the_server_find_the_same_emergency_words(patient_page):
+    page = patient_page
+    page.goto("/plan/messages/")
+    found = page.evaluate(
+        """(phrases) => {
+          const patterns = JSON.parse(document.getElementById("emergency-patterns").textContent);
+          return phrases.map((text) => {
+            const normal = text.toLowerCase().replace(/\u2019|\u2018/g, "'");
+            return Object.entries(patterns)
+              .filter(([, list]) => list.some((p) => new RegExp(p).test(normal)))
+              .map(([code]) => code);
+          });
+        }""",
+        PHRASES,
+    )
+    assert found == [emergency_signs_in(text) for text in PHRASES]
+    assert sum(bool(codes) for codes in found) == 12  # the first twelve

@@ -221,6 +221,7 @@ def test_too_many_messages_in_an_hour_is_a_429_with_the_text_kept(signed_in, set
         headers={"Accept": "application/json"},
     )
     assert json_response.status_code == 429
+    assert json_response["Retry-After"] == "300"  # the phone's queue keeps it and retries
     assert "try again later" in json_response.json()["error"]
 
 
@@ -407,3 +408,13 @@ def test_the_thread_shows_while_the_database_is_read_only(role_groups, patient, 
         assert "Shown even during a failover" in response.content.decode()
     reply.refresh_from_db()
     assert reply.read_at is None  # counted as read on the next visit
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Weakness in my right leg since Monday", "weakness in my left foot", "weak in the other leg"],
+)
+def test_a_weak_leg_named_by_its_side_is_an_emergency_sign(text):
+    from patients.emergency_words import emergency_signs_in
+
+    assert emergency_signs_in(text) == ["leg_weaker"]
