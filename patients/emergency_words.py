@@ -37,7 +37,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "leg_weaker": (
         rf"\bleg{_NEAR}\b(weaker|weak|giving way|gives way|gave way|collaps\w*|buckl\w*)",
-        r"\b(weak|weakness|weaker) in (my|one|the|a) (leg|foot)",
+        r"\b(weak|weakness|weaker) in (my|one|the|a) ((left|right|other) )?(leg|foot)",
         r"\bfoot (drags|dragging|drag|drop|slaps|slapping|catches)\b",
         r"\bdrop foot\b",
         r"\b(can'?t|cannot|unable to) (lift|raise) my (foot|toes)",

@@ -35,6 +35,7 @@ SHELL = (
     "js/guided.js",
     "js/offline.js",
     "js/symptoms.js",
+    "js/messages.js",
     "img/favicon.png",
     "img/icon-192.png",
 )
@@ -108,6 +109,7 @@ def _script(advice: SafetyAdvice | None) -> str:
         "manifestUrl": reverse("patients:offline_manifest"),
         "loginUrl": reverse("login"),
         "symptomsUrl": reverse("patients:symptoms"),
+        "messagesUrl": reverse("patients:messages"),
         # A patient's saved videos no longer in the plan (or no longer wanted) are dropped.
         "videosPrefix": reverse("patients:today") + "videos/",
         "offlinePage": offline_fallback_page(advice),
@@ -139,9 +141,10 @@ def service_worker_script() -> str:
 def precache_manifest(patient: Patient) -> dict:
     """The URLs of the patient's plan for today and the next week: day pages (future days as
     they will look on the day), guided sessions, exercise pages, safety advice, the Learn
-    page with every education page on the plan, the exercises' pictures and animations (the
-    pages show the animation unless the phone asks for less motion, so both are saved), the
-    videos' posters, and the videos themselves if the patient keeps them on the phone."""
+    page with every education page on the plan, the message thread, the exercises' pictures
+    and animations (the pages show the animation unless the phone asks for less motion, so
+    both are saved), the videos' posters, and the videos themselves if the patient keeps
+    them on the phone."""
     today = patient.today()
     prescriptions = plan.prescriptions_with_exercises(patient)
     pages = [reverse("patients:today")]
@@ -173,6 +176,8 @@ def precache_manifest(patient: Patient) -> dict:
             reverse("patients:symptoms"),
             reverse("patients:history"),
             reverse("patients:learn"),
+            # The thread, as a copy that does not mark the clinic's messages read.
+            f"{reverse('patients:messages')}?saved-copy=1",
             *(
                 reverse("patients:learn_page", args=[item.page.slug])
                 for item in reading.attached(patient)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("exercises/<int:pk>/", views.exercise_detail, name="exercise"),
+    path("messages/", views.message_thread, name="messages"),
     path("learn/", views.learn, name="learn"),
     path("learn/<slug:slug>/", views.learn_page, name="learn_page"),
     path("learn/<slug:slug>/read/", views.learn_read, name="learn_read"),

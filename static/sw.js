@@ -15,6 +15,10 @@
 //   function check-in: kept, shown as "not sent yet", sent again.
 //   A page the server fails to give is shown from the saved copy, as offline.
 // - "Mark as read" on an education page waits the same way, and the page shows it read.
+// - A message to the clinic (/plan/messages/) waits the same way (kind "message"); the
+//   thread's saved copy shows it as "Waiting to send" (offline.js). The page's script has
+//   shown the urgent-care advice already if it named an emergency sign (messages.js). One
+//   over the hourly limit (429) is kept and tried again later, not dropped.
 // - A symptom report ("My symptoms got worse") made offline, or failed by the server, waits
 //   in the same queue and is sent the same way; the page has already shown its advice
 //   (static/js/symptoms.js).
@@ -164,7 +168,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST") {
     const match = url.pathname.match(WRITE)
-      || ((FORM_WRITE.test(url.pathname) || READ_WRITE.test(url.pathname)) && [url.pathname]);
+      || ((FORM_WRITE.test(url.pathname) || READ_WRITE.test(url.pathname)
+        || url.pathname === CONFIG.messagesUrl) && [url.pathname]);
     if (match) event.respondWith(write(event, match));
     else if (url.pathname === CONFIG.symptomsUrl) event.respondWith(symptomReport(event));
     return;
@@ -248,6 +253,11 @@ async function savedPage(url, reason = "offline") {
       ? todayPage
       : await cache.match(`${CONFIG.scope}${today}/?offline-copy=1`);
   }
+  // The thread: its newest saved copy, also for "Ask about this exercise" (messages.js puts
+  // the exercise in the box); earlier messages only as they were saved.
+  if (url.pathname === CONFIG.messagesUrl && !/[?&]before=/.test(url.search)) {
+    response = await newestThread(cache);
+  }
   response = response || (await cache.match(url.href));
   // A coming day is saved as it will look on the day (/plan/<date>/?offline-copy=1): the
   // "next day" link (/plan/<date>/) finds it there.
@@ -259,6 +269,20 @@ async function savedPage(url, reason = "offline") {
   // Never show a page saved for someone else, whatever cache it sits in.
   if (!response || response.headers.get(CONFIG.ownerHeader) !== owner) return null;
   return markedAsSaved(response, reason);
+}
+
+// The thread as last saved: by a visit, or with the coming week (a copy that did not count as
+// the patient reading it). Not a copy opened from "Ask about this exercise" (its box would
+// ask about that exercise again) nor one of earlier messages.
+async function newestThread(cache) {
+  let newest = null;
+  for (const request of await cache.keys(absolute(CONFIG.messagesUrl), { ignoreSearch: true })) {
+    if (/[?&](exercise|before)=/.test(new URL(request.url).search)) continue;
+    const saved = await cache.match(request);
+    const at = (saved && saved.headers.get(SAVED_AT_HEADER)) || "";
+    if (saved && (!newest || at > newest.headers.get(SAVED_AT_HEADER))) newest = saved;
+  }
+  return newest;
 }
 
 // The page learns it is a saved copy (from when, and why) from attributes on <body>.
@@ -485,11 +509,16 @@ async function enqueue(request, fields, match, reason, retryAfter) {
   const dated = match.length > 1;
   const entry = await queueEntry(request, fields, {
     day: dated ? match[1] : "",
-    kind: !dated ? (READ_WRITE.test(match[0]) ? "read" : "form") : match[2] ? "session_done" : "check",
+    kind: !dated ? writeKind(match[0]) : match[2] ? "session_done" : "check",
     session: dated ? match[2] : "",
     reason,
   });
   return entry && remember(entry, retryAfter);
+}
+
+function writeKind(path) {
+  if (READ_WRITE.test(path)) return "read";
+  return path === CONFIG.messagesUrl ? "message" : "form";
 }
 
 // Keep an entry until it can be sent, and ask to be woken when the connection returns.
@@ -551,7 +580,7 @@ async function queuedResponse(request, entry) {
   if (request.mode === "navigate") {
     // As the server would after a plain form post: back to the day, which the saved copy
     // shows; a check-in form back to itself, filled in again by offline.js.
-    const target = entry.kind === "form" ? absolute(entry.url)
+    const target = ["form", "message"].includes(entry.kind) ? absolute(entry.url)
       : entry.kind === "read" ? readBack(entry) : await dayUrl(entry.day);
     return Response.redirect(target, 303);
   }
@@ -650,8 +679,9 @@ async function doReplay() {
       await tell({ type: "signin", count: entries.length - index });
       return;
     }
-    if (serverFailed(response)) {
-      // Kept, in order; the page asks again after Retry-After (offline.js).
+    if (serverFailed(response) || response.status === 429) {
+      // Kept, in order; the page asks again after Retry-After (offline.js). A message over
+      // the hourly limit (429) waits the same way rather than being lost.
       serverTrouble = true;
       retryAfter = Number(response.headers.get("Retry-After")) || 0;
       break;

@@ -14,6 +14,9 @@ from patients.forms.logs import (
     FeedbackForm,
     SessionDoneForm,
 )
+from patients.forms.messages import (
+    MessageForm,
+)
 from patients.forms.safety import (
     SymptomReportForm,
 )
@@ -37,6 +40,7 @@ __all__ = [
     "ClientWriteForm",
     "FeedbackForm",
     "FunctionCheckInForm",
+    "MessageForm",
     "PatientForm",
     "PrescribedExerciseForm",
     "PrescriptionForm",

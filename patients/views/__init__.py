@@ -28,6 +28,9 @@ from patients.views.logs import (
     feedback,
     session_done,
 )
+from patients.views.messages import (
+    message_thread,
+)
 from patients.views.offline import (
     offline_manifest,
     service_worker,
@@ -60,6 +63,7 @@ __all__ = [
     "learn",
     "learn_page",
     "learn_read",
+    "message_thread",
     "offline_manifest",
     "reminder_settings",
     "safety",

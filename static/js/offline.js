@@ -211,6 +211,10 @@
         markRead(entry);
         continue;
       }
+      if (entry.kind === "message") {
+        markMessageWaiting(entry);
+        continue;
+      }
       if (entry.day !== day) continue;
       const fields = Object.fromEntries(entry.fields);
       if (entry.kind === "session_done") {
@@ -246,6 +250,27 @@
       holder.replaceChildren(line);
       showNotSent(line, "after");
     }
+  }
+
+  // A message to the clinic waiting on this phone: at the end of the thread, "Waiting to send".
+  function markMessageWaiting(entry) {
+    const thread = document.querySelector("[data-thread]");
+    const template = document.querySelector("template[data-waiting-message]");
+    if (!thread || !template) return;
+    const fields = Object.fromEntries(entry.fields);
+    const item = template.content.firstElementChild.cloneNode(true);
+    item.dataset.notSent = "";
+    item.querySelector("[data-text]").textContent = fields.text || "";
+    // The exercise it asks about, by name (the page carries the plan's exercises).
+    const names = document.getElementById("plan-exercises");
+    const name = fields.exercise && names && JSON.parse(names.textContent)[fields.exercise];
+    if (name) {
+      item.querySelector("[data-about-name]").textContent = name;
+      item.querySelector("[data-about-line]").hidden = false;
+    }
+    const empty = thread.querySelector("[data-thread-empty]");
+    if (empty) empty.hidden = true;
+    thread.append(item);
   }
 
   // An answer to "how did it feel?" waiting on this phone: shown as chosen.

@@ -100,6 +100,7 @@ RULES: dict[str, tuple[dict, dict]] = {
     "patients:feedback": (everyone(NA), rule(L, GONE, GONE, GONE, GONE, GONE, GONE)),
     "patients:session_done": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
     # Education pages: patient B's plan carries the page, patient A's does not (404).
+    "patients:messages": (PATIENT_PAGE, rule(L, {400}, {400}, GONE, GONE, GONE, GONE)),
     "patients:learn": (PATIENT_PAGE, everyone(NA)),
     "patients:learn_page": (PATIENT_B_OBJECT, everyone(NA)),
     # "Mark as read": back to the page (patient B); a page not on your plan is a 404.

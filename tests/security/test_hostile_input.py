@@ -654,6 +654,8 @@ WRITTEN_BY_CODE = {
     ("patients.Suggestion", "reason"),
     ("patients.Suggestion", "change"),
     ("patients.SymptomReport", "symptoms"),
+    # Copied from the exercise's own (validated) name when the message is sent.
+    ("patients.Message", "exercise_name"),
     ("patients.ContraindicationOverride", "tags"),
     ("patients.Message", "exercise_name"),  # copied from the exercise, whose name is one line
     ("audit.AuditEvent", "actor_username"),
