@@ -248,7 +248,11 @@ def _thread_recount(thread: MessageThread) -> list[str]:
     waiting = visible.filter(from_patient=True)
     if answered_at is not None:
         waiting = waiting.filter(created_at__gt=answered_at)
-    summary = waiting.aggregate(since=models.Min("created_at"), urgent=models.Max("urgent"))
+    # Counted, not Max(): PostgreSQL has no max() of a boolean.
+    summary = waiting.aggregate(
+        since=models.Min("created_at"),
+        urgent=models.Count("pk", filter=models.Q(urgent=True)),
+    )
     thread.waiting_since = summary["since"]
     thread.urgent = bool(summary["urgent"])
     thread.last_message_at = last.created_at if last else None
