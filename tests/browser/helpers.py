@@ -4,6 +4,11 @@ the demo world, axe-core, and the phone's size."""
 from pathlib import Path
 
 PHONE = {"width": 390, "height": 844}
+# How long a test waits for the service worker to save the coming week (pages, pictures,
+# animations, the thread): a few seconds alone, but the live server shares the CPU with the
+# other test worker, and a busy CI machine took over 30 s once. ``expect`` returns as soon
+# as it is ready, so a long limit costs nothing when it is quick.
+OFFLINE_READY_MS = 120_000
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from patients import services
 from patients.demo import DEMO_PASSWORD
 from patients.models import Patient, PrescribedExercise
-from tests.browser.helpers import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, axe_violations, log_in, seed_demo_world
 from tests.videos import LOCATION, make_video
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,7 +82,7 @@ def test_the_patient_plays_it_and_keeps_it_for_offline(phone_page, filmed, artif
     patient.save(update_fields=["keep_videos_offline"])
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=60_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     page.goto(f"/plan/exercises/{filmed.pk}/")
     video = page.locator("video.exercise-video").first
     expect(video).to_have_attribute("preload", "none")

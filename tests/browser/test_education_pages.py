@@ -13,7 +13,7 @@ from exercises import services as exercise_services
 from exercises.library.education import load_shipped_education
 from patients import demo
 from patients.models import Patient, PrescriptionEducation
-from tests.browser.helpers import PHONE, axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, PHONE, axe_violations, log_in, seed_demo_world
 from tests.browser.test_offline import CACHED
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,7 +67,7 @@ def test_clinician_attaches_two_pages_patient_reads_one_and_both_work_offline(
     phone.on("console", lambda m: m.type == "error" and errors.append(m.text))
     log_in(phone, "demo-patient", demo.DEMO_PASSWORD)
     phone.wait_for_url("**/plan/")
-    expect(phone.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(phone.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     read = phone.locator("section.reading")
     expect(read.get_by_role("heading", name="Read", exact=True)).to_be_visible()
     expect(read.locator(".reading-item")).to_have_count(2)

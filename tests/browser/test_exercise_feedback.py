@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from patients import adherence, suggestions
 from patients.demo import DEMO_PASSWORD
 from patients.models import ExerciseFeedback, Patient
-from tests.browser.helpers import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,7 +93,7 @@ def test_an_answer_given_offline_is_stored_once_when_back_online(phone_page):
     seed_demo_world(with_history=False)
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     card = _card(page, "Side-lying knee opening (clamshell)")
     card.get_by_role("button", name=re.compile(r"^Mark done")).click()
     expect(

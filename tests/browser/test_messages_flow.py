@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from patients.demo import DEMO_PASSWORD
 from patients.models import Message, MessageThread, Patient
 from patients.services import message_send
-from tests.browser.helpers import PHONE, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, PHONE, log_in, seed_demo_world
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,7 +52,7 @@ def test_a_question_asked_offline_is_answered_seen_and_the_badge_clears(browser,
     message_send(patient=other, sender=patient.clinician, text="Good.", from_patient=False)
 
     phone = patient_page(browser, live_server)
-    expect(phone.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(phone.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     clamshell = phone.locator("a[href^='/plan/exercises/']", has_text="clamshell").first
     clamshell.click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("clamshell")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog
-from tests.browser.helpers import log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +46,9 @@ def patient_page(phone_page):
     log_in(phone_page, "demo-patient", DEMO_PASSWORD)
     phone_page.wait_for_url("**/plan/")
     # The service worker installs, then saves the coming week and says so.
-    expect(phone_page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(phone_page.locator("body[data-offline-ready]")).to_have_count(
+        1, timeout=OFFLINE_READY_MS
+    )
     return phone_page
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import Patient
-from tests.browser.helpers import log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ def test_offline_the_next_day_link_finds_the_saved_copy(phone_page):
     patient = Patient.objects.get(user__username="demo-patient")
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     page.context.set_offline(True)
     page.get_by_role("link", name="Next day").click()
     tomorrow = patient.today() + datetime.timedelta(days=1)

@@ -12,7 +12,7 @@ from patients.demo import DEMO_PASSWORD
 from patients.emergency_words import emergency_signs_in
 from patients.models import Message, Patient
 from patients.services import message_send
-from tests.browser.helpers import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +35,7 @@ def demo_patient():
 def test_ask_about_an_exercise_offline_then_sent_once(patient_page):
     page = patient_page
     # The service worker installs, then saves the coming week (the thread with it).
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     patient = demo_patient()
     message_send(
         patient=patient,

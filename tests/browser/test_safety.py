@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from exercises.models import SafetyAdvice
 from patients.demo import DEMO_PASSWORD
 from patients.models import SymptomReport
-from tests.browser.helpers import axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +53,7 @@ def test_offline_a_leg_getting_weaker_gets_emergency_advice_and_reaches_the_queu
     page = phone_page
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
 
     page.context.set_offline(True)
     page.reload()
@@ -83,7 +83,7 @@ def test_offline_a_leg_getting_weaker_gets_emergency_advice_and_reaches_the_queu
         "sent to your clinic", timeout=30_000
     )
     page.reload()  # another chance to replay: must change nothing
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     report = reports.get()
     assert report.is_emergency
     assert report.symptoms == "leg_weaker"
@@ -120,7 +120,7 @@ def test_offline_a_page_not_saved_shows_the_emergency_signs_and_numbers(
     page = phone_page
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
-    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
     page.context.set_offline(True)
     page.goto("/plan/check-in/")  # never saved for offline use
     expect(page.get_by_role("heading", name="You’re offline")).to_be_visible()

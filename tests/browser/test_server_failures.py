@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from patients.demo import DEMO_PASSWORD
 from patients.models import ClientWrite, ExerciseCheck, Patient, SessionLog, SymptomReport
-from tests.browser.helpers import PHONE, axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import OFFLINE_READY_MS, PHONE, axe_violations, log_in, seed_demo_world
 from tests.faults import (
     connection_dropped_after_saving,
     read_only_database,
@@ -34,7 +34,9 @@ def patient_page(phone_page):
     seed_demo_world()
     log_in(phone_page, "demo-patient", DEMO_PASSWORD)
     phone_page.wait_for_url("**/plan/")
-    expect(phone_page.locator("body[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(phone_page.locator("body[data-offline-ready]")).to_have_count(
+        1, timeout=OFFLINE_READY_MS
+    )
     return phone_page
 
 
