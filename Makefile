@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint bench loadtest faulttest serve-prod format help
+.PHONY: run test test-fast lint messages bench loadtest faulttest serve-prod format help
 
 # The port `make run` serves on: `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
@@ -17,6 +17,7 @@ help:
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
 	@echo "make test-fast - the inner loop: the suite without browser, deploy and slow tests"
 	@echo "make lint  - ruff check, ruff format --check, makemigrations --check, import contracts"
+	@echo "make messages - update the translation catalogues in locale/ (needs GNU gettext) and compile them"
 	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
 	@echo "make loadtest   - 50 patients for 60 s against gunicorn + PostgreSQL: nothing lost? (bench/)"
 	@echo "make faulttest  - 20 patients through a database restart, stop, read-only episode, killed worker, reload (bench/)"
@@ -51,6 +52,15 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports --no-cache
+
+# The shipped languages' catalogues (docs/languages.md). makemessages needs GNU gettext's
+# xgettext; compiling uses polib, and the compiled .mo files are committed, so `make run` and
+# `make test` need no gettext at all.
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --ignore 'media/*'
+messages: $(VENV)/.dev-installed
+	$(BIN)/python manage.py makemessages --no-obsolete --no-location --all $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages --no-obsolete --no-location --all -d djangojs $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py translations_check --compile || true
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python manage.py migrate --noinput

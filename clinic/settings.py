@@ -118,6 +118,9 @@ MIDDLEWARE = [
     # After WhiteNoise, so static files keep their own caching headers.
     "clinic.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of anyone not signed in: their choice (a cookie), else their browser's
+    # Accept-Language. A signed-in patient's own setting wins (clinic.middleware, below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,6 +145,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -308,7 +312,17 @@ CACHES["attention"] = {
 }
 
 # --- Internationalisation -------------------------------------------------------------------
+# The language a page falls back to: for anyone whose choice or browser asks for none of
+# LANGUAGES. The source texts are English, so English needs no catalogue.
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en-gb")
+SOURCE_LANGUAGE_CODE = "en-gb"
+# The shipped languages (docs/languages.md says how a clinic adds one). Each is a complete
+# catalogue under locale/; `manage.py translations_check` fails CI when one is not.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
