@@ -9,7 +9,8 @@ visit misses the old rendering and builds a new one. Writers do that through the
 path, ``patients.changes.record``; ``DAY_PAGE_MODELS`` below lists what the plan shows.
 Editors' library and education page changes and a clinician's new name arrive as signals
 that the ``exercises`` and ``clinic`` apps send (they may not import this app). The date
-is part of the key too, so a new day never sees yesterday's rendering.
+is part of the key too, so a new day never sees yesterday's rendering, and so is the
+language, so a patient who switches language never sees the old one.
 
 Kept out of the rendering, so that it is the same for every request: the CSRF token (a
 placeholder, swapped for the request's own token on the way out), the CSP nonce (the plan has
@@ -26,6 +27,7 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.middleware.csrf import get_token
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from exercises.models import EducationPage, Exercise
@@ -51,7 +53,12 @@ def _cache():
 
 
 def cache_key(patient: Patient, day: datetime.date, today: datetime.date, variant: str) -> str:
-    return f"plan:{patient.pk}:{patient.plan_stamp}:{day.isoformat()}:{today.isoformat()}:{variant}"
+    # One rendering per language: the page is in the language active for this request.
+    language = translation.get_language()
+    return (
+        f"plan:{patient.pk}:{patient.plan_stamp}:{day.isoformat()}:{today.isoformat()}"
+        f":{language}:{variant}"
+    )
 
 
 def get(request, key: str) -> SafeString | None:

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.languages import default_language, language_choices
 from clinic.validators import one_line
 from exercises.models import PrecautionTag
 from patients import weekdays
@@ -143,6 +144,11 @@ class Patient(models.Model):
     # Kept by the message services and loaded with the signed-in user at no extra query, so
     # every patient page's header shows the unread badge for free.
     messages_unread = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The language of the patient's pages, emails, handout and spoken cues: set by the
+    # clinician when registering them, changed by the patient in their settings.
+    language = models.CharField(
+        _("language"), max_length=10, choices=language_choices, default=default_language
+    )
     reminder_weekdays = weekdays.WeekdaysField(
         "reminder days",
         default=0,

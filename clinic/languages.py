@@ -1,0 +1,26 @@
+"""The shipped languages: what a patient may choose and which way each one reads.
+
+Settings name them (``LANGUAGES``); the catalogues under ``locale/`` translate them. A model
+field takes its choices and default from here by reference, so adding a language changes
+no migration.
+"""
+
+from django.conf import settings
+from django.utils import translation
+
+
+def language_choices():
+    return settings.LANGUAGES
+
+
+def default_language():
+    return settings.LANGUAGE_CODE
+
+
+def shipped(code):
+    """Whether ``code`` is one of the shipped languages (an old choice may have been removed)."""
+    return code in dict(settings.LANGUAGES)
+
+
+def is_right_to_left(code):
+    return translation.get_language_info(code)["bidi"]
