@@ -189,13 +189,18 @@ def catalogue_problems(locale_dir, languages, domains=("django", "djangojs")):
 
 
 def _compiled(catalogue):
+    """What a catalogue gives at run time: its translated, non-fuzzy messages (a .mo holds
+    only those, plus the header, which has an empty msgid)."""
+    if isinstance(catalogue, polib.POFile):
+        entries = [entry for entry in catalogue.translated_entries() if not entry.obsolete]
+    else:
+        entries = [entry for entry in catalogue if entry.msgid]
     return {
         (entry.msgctxt, entry.msgid, entry.msgid_plural): (
             entry.msgstr,
-            tuple(sorted(entry.msgstr_plural.items())),
+            tuple(sorted((int(k), v) for k, v in entry.msgstr_plural.items())),
         )
-        for entry in catalogue
-        if not entry.obsolete and not entry.fuzzy and entry.translated()
+        for entry in entries
     }
 
 

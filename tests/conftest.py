@@ -5,12 +5,14 @@ import os
 
 import hypothesis
 import pytest
+import time_machine
 from django.core.cache import caches
 from zeal import zeal_context
 from zeal.constants import initialize_app_registry
 from zeal.patch import patch as zeal_patch
 
 from clinic import roles
+from tests.clock import NOW
 from tests.factories import (
     ClinicianFactory,
     EditorFactory,
@@ -112,3 +114,10 @@ def role_groups(transactional_db):
     makes sure of it for the test at hand.
     """
     roles.role_groups_sync()
+
+
+@pytest.fixture
+def frozen_clock():
+    """Stop the clock at NOW for tests about days, windows and streaks."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller

@@ -1,0 +1,99 @@
+"""Which language a page speaks: the patient's own choice when signed in, else the visitor's
+choice or browser; and the day page keeps one rendering per language."""
+
+import datetime
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from patients import plan_cache
+from tests.clock import TODAY
+from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY_URL = reverse("patients:today")
+
+
+@pytest.fixture(autouse=True)
+def _clock(frozen_clock):
+    return frozen_clock
+
+
+@pytest.fixture
+def prescribed(patient):
+    start = TODAY - datetime.timedelta(days=3)
+    prescription = PrescriptionFactory(patient=patient, start_date=start)
+    PrescribedExerciseFactory(prescription=prescription, order=1, exercise__name="Bridge")
+    return prescription
+
+
+def test_a_patient_is_registered_in_the_clinic_language(patient, settings):
+    assert patient.language == settings.LANGUAGE_CODE == "en-gb"
+
+
+def test_the_patients_own_language_wins_over_their_browser(client, patient, prescribed):
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    client.force_login(patient.user)
+
+    response = client.get(TODAY_URL, headers={"accept-language": "en-GB,en;q=0.9"})
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "es"
+    assert '<html lang="es" dir="ltr">' in response.content.decode()
+
+
+def test_an_english_speaking_patient_stays_in_english_whatever_the_browser(
+    client, patient, prescribed
+):
+    client.force_login(patient.user)
+
+    response = client.get(TODAY_URL, headers={"accept-language": "es-ES,es;q=0.9"})
+
+    assert response["Content-Language"] == "en-gb"
+    assert '<html lang="en-gb" dir="ltr">' in response.content.decode()
+
+
+def test_a_language_no_longer_shipped_falls_back_to_the_clinic_language(
+    client, patient, prescribed
+):
+    # A clinic that removed a language from LANGUAGES: its patients still get their pages.
+    patient.language = "xx"
+    patient.save(update_fields=["language"])
+    client.force_login(patient.user)
+
+    response = client.get(TODAY_URL)
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en-gb"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [("es-ES,es;q=0.9,en;q=0.5", "es"), ("en-GB,en;q=0.9", "en-gb"), ("de-DE,de;q=0.9", "en-gb")],
+)
+def test_anonymous_pages_follow_the_browser(client, accept_language, expected):
+    response = client.get(reverse("login"), headers={"accept-language": accept_language})
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == expected
+    assert f'<html lang="{expected}"' in response.content.decode()
+
+
+def test_the_day_page_keeps_one_rendering_per_language(client, patient, prescribed):
+    cache = caches[plan_cache.CACHE_ALIAS]
+    cache.clear()
+    client.force_login(patient.user)
+    client.get(TODAY_URL)
+    english_keys = set(cache._cache)
+
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    client.get(TODAY_URL)
+
+    keys = set(cache._cache)
+    assert len(english_keys) == 1
+    assert len(keys) == 2
+    assert any(":es:" in key for key in keys - english_keys)
