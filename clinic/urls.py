@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    # Django's set_language: the language of the pages for anyone not signed in as a patient.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/no-role/", views.no_role, name="no_role"),
     path(
         "accounts/login/",

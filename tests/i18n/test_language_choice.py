@@ -97,3 +97,25 @@ def test_the_day_page_keeps_one_rendering_per_language(client, patient, prescrib
     assert len(english_keys) == 1
     assert len(keys) == 2
     assert any(":es:" in key for key in keys - english_keys)
+
+
+def test_a_visitor_chooses_a_language_that_sticks(client):
+    login = reverse("login")
+
+    response = client.post(reverse("set_language"), {"language": "es", "next": login})
+
+    assert response.status_code == 302
+    assert response["Location"] == login
+    page = client.get(login, headers={"accept-language": "en-GB"})
+    assert page["Content-Language"] == "es"
+
+
+def test_staff_choose_their_own_admin_language(client, clinician):
+    client.force_login(clinician)
+    client.post(reverse("set_language"), {"language": "es", "next": "/admin/"})
+
+    response = client.get(reverse("admin:index"))
+
+    assert response["Content-Language"] == "es"
+    # Django's admin comes translated: its own "Log out" button.
+    assert "Cerrar sesión" in response.content.decode()

@@ -62,6 +62,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     "healthz": (everyone(OK), everyone(NA)),
     "favicon.ico": (everyone({301}), everyone(NA)),
     "manifest": (everyone(OK), everyone(NA)),
+    # Django's set_language: back to the start page (a POST with a language sets the cookie).
+    "set_language": (everyone(GONE), everyone(GONE)),
     "no_role": (
         rule(L, DENY, DENY, DENY, DENY, DENY, DENY),
         rule(L, DENY, DENY, DENY, DENY, DENY, DENY),
