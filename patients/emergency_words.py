@@ -49,6 +49,88 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "sexual_numbness": (rf"\b(sex|erection){_NEAR}\bnumb", rf"\bnumb{_NEAR}\b(sex|erection)"),
 }
 
+# The same signs in each shipped language's everyday words, searched in every message
+# whatever the patient's language (a patient may write in another one). JavaScript's \\b
+# knows only ASCII letters, so \\b stands only before an ASCII letter here, and never in
+# the Arabic: the phone and the server must find the same words.
+_SADDLE_ES = (
+    r"(\bgenital|\bingle|\bnalga|\bgl[úu]teo|\btrasero|\bculo|[íi]ntim|\bentrepierna|\bano\b"
+    r"|\bperin|\bvagina|\bpene\b|\bvulva)"
+)
+_NUMB_ES = r"(\badormec|\bentumec|\bdormid|\bhormigue|\bno siento|\bsin sensibilidad|\binsensib)"
+_WEAK_ES = r"(\bd[ée]bil|\bdebilidad|\bsin fuerza)"
+SPANISH: dict[str, tuple[str, ...]] = {
+    "saddle_numbness": (
+        r"\bsilla de montar",
+        rf"{_NUMB_ES}{_NEAR}{_SADDLE_ES}",
+        rf"{_SADDLE_ES}{_NEAR}{_NUMB_ES}",
+        rf"{_NUMB_ES}{_NEAR}\bentre las piernas",
+    ),
+    "bladder_bowel": (
+        r"\bincontinencia",
+        rf"(\bcontrol|\bse me escap|\bescap|\bperd|\bpierdo|\bmoj){_NEAR}"
+        r"(\bvejiga|\borina|\bpis\b|\bheces|\bintestin|\bcaca)",
+        rf"(\bvejiga|\bintestin){_NEAR}(\bcontrol|\bescap|\bfall)",
+        r"\bme (hice|he hecho|hago) (pis|caca) encima",
+        r"\bme (orin[ée]|he orinado|orino) encima",
+    ),
+    "urine_retention": (
+        r"\bno (puedo|pude|consigo|he podido) (orinar|hacer pis|mear)",
+        rf"\bno (siento|noto){_NEAR}\bvejiga",
+    ),
+    "leg_weaker": (
+        rf"\bpierna{_NEAR}({_WEAK_ES}|\bfalla|\bfall[óo]|\bcede|\bse (me )?dobla)",
+        rf"{_WEAK_ES}{_NEAR}\b(pierna|pie\b)",
+        r"\b(arrastro|arrastra|arrastrando) (el|un|mi) pie",
+        rf"\bpie{_NEAR}(\barrastr|\bcae\b|\bca[íi]do|\bse cae|\bgolpea)",
+        r"\bno puedo (levantar|subir) (el pie|la punta del pie|los dedos del pie)",
+    ),
+    "both_legs_weak": (
+        rf"\b(ambas|las dos) piernas{_NEAR}({_WEAK_ES}|{_NUMB_ES})",
+        rf"({_WEAK_ES}|{_NUMB_ES}){_NEAR}\b(ambas|las dos) piernas",
+    ),
+    "sexual_numbness": (
+        rf"(\bsexo|\bsexual|\brelaciones|\berecci[óo]n){_NEAR}{_NUMB_ES}",
+        rf"{_NUMB_ES}{_NEAR}(\bsexo|\bsexual|\berecci[óo]n)",
+    ),
+}
+_SADDLE_AR = r"(الأعضاء التناسلية|العانة|الأرداف|المؤخرة|الشرج|العجان|بين الفخذين|المنطقة الحساسة)"
+_NUMB_AR = r"(خدر|تنميل|لا أشعر|فقدان الإحساس)"
+_BOTH_LEGS_AR = r"(كلتا الساقين|الساقين|ساقي الاثنتين|رجلي الاثنتين|كلتا رجلي)"
+ARABIC: dict[str, tuple[str, ...]] = {
+    "saddle_numbness": (
+        r"منطقة السرج",
+        rf"{_NUMB_AR}{_NEAR}{_SADDLE_AR}",
+        rf"{_SADDLE_AR}{_NEAR}{_NUMB_AR}",
+    ),
+    "bladder_bowel": (
+        r"سلس",
+        rf"(لا أستطيع التحكم|لا أتحكم|فقدت السيطرة|فقدان السيطرة|تسرب){_NEAR}"
+        r"(البول|المثانة|البراز|الأمعاء)",
+        r"(بللت|تبولت) (نفسي|على نفسي|في ملابسي)",
+    ),
+    "urine_retention": (
+        r"(لا أستطيع|لا أقدر على|لم أستطع|لا يمكنني) (التبول|أن أتبول)",
+        rf"(لا أشعر|لا أحس){_NEAR}المثانة",
+    ),
+    "leg_weaker": (
+        rf"(ساقي|الساق|رجلي|قدمي){_NEAR}(تضعف|ضعيفة|أضعف|ضعف|تنهار|تخذلني)",
+        rf"ضعف{_NEAR}(ساقي|الساق|رجلي|قدمي|القدم)",
+        rf"(قدمي|القدم){_NEAR}(تسحب|تجر|أجر|أسحب|تسقط|ترتطم)",
+        r"(أجر|أسحب) قدمي",
+    ),
+    "both_legs_weak": (
+        rf"{_BOTH_LEGS_AR}{_NEAR}(ضعف|ضعيفة|خدر|تنميل)",
+        rf"(ضعف|خدر|تنميل){_NEAR}{_BOTH_LEGS_AR}",
+    ),
+    "sexual_numbness": (
+        rf"(الجماع|الجنس|الانتصاب){_NEAR}{_NUMB_AR}",
+        rf"{_NUMB_AR}{_NEAR}(الجماع|الجنس|الانتصاب)",
+    ),
+}
+for _code, _patterns in (*SPANISH.items(), *ARABIC.items()):
+    PATTERNS[_code] = PATTERNS[_code] + _patterns
+
 _COMPILED = {
     code: [re.compile(pattern) for pattern in patterns] for code, patterns in PATTERNS.items()
 }

@@ -418,3 +418,27 @@ def test_a_weak_leg_named_by_its_side_is_an_emergency_sign(text):
     from patients.emergency_words import emergency_signs_in
 
     assert emergency_signs_in(text) == ["leg_weaker"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tengo adormecida la zona íntima", ["saddle_numbness"]),
+        ("Se me escapa la orina sin darme cuenta", ["bladder_bowel"]),
+        ("No puedo orinar desde ayer", ["urine_retention"]),
+        ("Mi pierna izquierda está cada vez más débil", ["leg_weaker"]),
+        ("Arrastro el pie al caminar", ["leg_weaker"]),
+        ("Noto el sexo adormecido", ["sexual_numbness"]),
+        ("لا أستطيع التبول منذ الصباح", ["urine_retention"]),
+        ("أشعر بخدر في الأعضاء التناسلية", ["saddle_numbness"]),
+        ("ساقي اليسرى تضعف كل يوم", ["leg_weaker"]),
+        ("El puente ya me resulta fácil, ¿puedo hacer más?", []),
+        ("Me duele la pierna después de caminar", []),
+        ("Siento un estiramiento en las piernas", []),
+        ("التمرين سهل الآن", []),
+    ],
+)
+def test_emergency_signs_are_found_in_spanish_and_arabic_words(text, expected):
+    from patients.emergency_words import emergency_signs_in
+
+    assert emergency_signs_in(text) == expected
