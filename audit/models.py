@@ -7,6 +7,7 @@ second copy of the notes and names it protects.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,12 +28,12 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
-        VIEW = "view", "viewed"
-        EXPORT = "export", "exported"
-        PRINT = "print", "printed"
-        CREATE = "create", "created"
-        UPDATE = "update", "changed"
-        DELETE = "delete", "deleted"
+        VIEW = "view", pgettext_lazy("audit action", "viewed")
+        EXPORT = "export", pgettext_lazy("audit action", "exported")
+        PRINT = "print", pgettext_lazy("audit action", "printed")
+        CREATE = "create", pgettext_lazy("audit action", "created")
+        UPDATE = "update", pgettext_lazy("audit action", "changed")
+        DELETE = "delete", pgettext_lazy("audit action", "deleted")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # Who: null for the system (management commands, scheduled tasks). No foreign-key
@@ -46,7 +47,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_username = models.CharField(
-        max_length=150, blank=True, help_text="Staff only: patients are kept as an id."
+        max_length=150, blank=True, help_text=_("Staff only: patients are kept as an id.")
     )
     action = models.CharField(max_length=10, choices=Action.choices)
     # Whose data. Again no constraint: the events about a deleted patient stay.
@@ -62,7 +63,7 @@ class AuditEvent(models.Model):
     target = models.CharField(max_length=60)
     target_id = models.CharField(max_length=40, blank=True)
     fields = models.CharField(
-        "fields changed", max_length=500, blank=True, help_text="Names only, never values."
+        _("fields changed"), max_length=500, blank=True, help_text=_("Names only, never values.")
     )
     # A list page (the patient list, the needs-attention queue...) shows many patients at
     # once: one event for the page, with their ids (never names), as ",3,17,42," so that a
@@ -83,7 +84,11 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.actor_username or (f"user #{self.actor_id}" if self.actor_id else "system")
+        who = self.actor_username or (
+            gettext("user #%(id)s") % {"id": self.actor_id}
+            if self.actor_id
+            else pgettext("audit actor", "system")
+        )
         return f"{who} {self.get_action_display()} {self.target} {self.target_id}".strip()
 
     def save(self, *args, **kwargs):

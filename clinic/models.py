@@ -18,9 +18,9 @@ class User(AbstractUser):
     )
     last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[one_line])
     weekly_summary = models.BooleanField(
-        "weekly summary email",
+        _("weekly summary email"),
         default=True,
-        help_text="Clinicians: a Monday email listing the patients who need attention.",
+        help_text=_("Clinicians: a Monday email listing the patients who need attention."),
     )
     # The email sent when one of the clinician's patients reports worse symptoms. An
     # emergency report is emailed whatever this says (patients/services/safety.py).

@@ -5,52 +5,53 @@ validated against them without a database.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BodyRegion(models.TextChoices):
-    HIP = "hip", "Hip"
-    PELVIS = "pelvis", "Pelvis"
-    LUMBAR = "lumbar", "Lumbar spine"
-    CORE = "core", "Core"
-    THIGH = "thigh", "Thigh"
+    HIP = "hip", _("Hip")
+    PELVIS = "pelvis", _("Pelvis")
+    LUMBAR = "lumbar", _("Lumbar spine")
+    CORE = "core", _("Core")
+    THIGH = "thigh", _("Thigh")
 
 
 class Category(models.TextChoices):
-    STRETCH = "stretch", "Stretch"
-    MOBILITY = "mobility", "Mobility"
-    STRENGTHENING = "strengthening", "Strengthening"
-    STABILITY = "stability", "Stability"
+    STRETCH = "stretch", _("Stretch")
+    MOBILITY = "mobility", _("Mobility")
+    STRENGTHENING = "strengthening", _("Strengthening")
+    STABILITY = "stability", _("Stability")
 
 
 class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class Equipment(models.TextChoices):
-    NONE = "none", "No equipment"
-    MAT = "mat", "Mat"
-    BAND = "band", "Resistance band"
-    CHAIR = "chair", "Chair"
-    WALL = "wall", "Wall"
-    FOAM_ROLLER = "foam_roller", "Foam roller"
-    STEP = "step", "Step"
-    STRAP = "strap", "Strap or towel"
+    NONE = "none", _("No equipment")
+    MAT = "mat", _("Mat")
+    BAND = "band", _("Resistance band")
+    CHAIR = "chair", _("Chair")
+    WALL = "wall", _("Wall")
+    FOAM_ROLLER = "foam_roller", _("Foam roller")
+    STEP = "step", _("Step")
+    STRAP = "strap", _("Strap or towel")
 
 
 class Position(models.TextChoices):
-    LYING_BACK = "lying_back", "Lying on your back"
-    LYING_FRONT = "lying_front", "Lying on your front"
-    SIDE_LYING = "side_lying", "Lying on your side"
-    ALL_FOURS = "all_fours", "On hands and knees"
-    KNEELING = "kneeling", "Kneeling"
-    SITTING = "sitting", "Sitting"
-    STANDING = "standing", "Standing"
+    LYING_BACK = "lying_back", _("Lying on your back")
+    LYING_FRONT = "lying_front", _("Lying on your front")
+    SIDE_LYING = "side_lying", _("Lying on your side")
+    ALL_FOURS = "all_fours", _("On hands and knees")
+    KNEELING = "kneeling", _("Kneeling")
+    SITTING = "sitting", _("Sitting")
+    STANDING = "standing", _("Standing")
 
 
 class Side(models.TextChoices):
-    BOTH = "both", "Both sides together"
-    EACH = "each", "Each side"
-    LEFT = "left", "Left side only"
-    RIGHT = "right", "Right side only"
+    BOTH = "both", _("Both sides together")
+    EACH = "each", _("Each side")
+    LEFT = "left", _("Left side only")
+    RIGHT = "right", _("Right side only")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
@@ -45,7 +46,7 @@ def validate_image_upload(upload) -> None:
     """Raise ValidationError with a message a content editor understands, or return None."""
     if upload.size > max_bytes():
         raise ValidationError(
-            "This file is %(size)s; the largest picture accepted is %(limit)s.",
+            _("This file is %(size)s; the largest picture accepted is %(limit)s."),
             code="file_too_large",
             params={"size": _megabytes(upload.size), "limit": _megabytes(max_bytes())},
         )
@@ -54,7 +55,7 @@ def validate_image_upload(upload) -> None:
     upload.seek(0)
     if _looks_like_markup(head):
         raise ValidationError(
-            "SVG and other drawing files are not accepted: upload a JPEG, PNG or WebP picture.",
+            _("SVG and other drawing files are not accepted: upload a JPEG, PNG or WebP picture."),
             code="svg",
         )
     try:
@@ -66,23 +67,25 @@ def validate_image_upload(upload) -> None:
                 width, height = image.size
                 if image_format not in ALLOWED_FORMATS:
                     raise ValidationError(
-                        "This is a %(format)s file; upload a JPEG, PNG or WebP picture.",
+                        _("This is a %(format)s file; upload a JPEG, PNG or WebP picture."),
                         code="format",
-                        params={"format": image_format or "unknown"},
+                        params={"format": image_format or _("unknown")},
                     )
                 if width * height > max_pixels():
                     raise _too_many_pixels(width, height)
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(
-            "This picture is far too large in pixels to process safely; "
-            "the limit is %(limit)s megapixels.",
+            _(
+                "This picture is far too large in pixels to process safely; "
+                "the limit is %(limit)s megapixels."
+            ),
             code="decompression_bomb",
             params={"limit": max_pixels() // 1_000_000},
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
-            "This file is not a picture we can read. Upload a JPEG, PNG or WebP picture.",
+            _("This file is not a picture we can read. Upload a JPEG, PNG or WebP picture."),
             code="invalid_image",
         ) from exc
     finally:
@@ -91,8 +94,10 @@ def validate_image_upload(upload) -> None:
 
 def _too_many_pixels(width: int, height: int) -> ValidationError:
     return ValidationError(
-        "This picture is %(width)s × %(height)s pixels (%(mp)s megapixels); "
-        "the limit is %(limit)s megapixels. Resize it and try again.",
+        _(
+            "This picture is %(width)s × %(height)s pixels (%(mp)s megapixels); "
+            "the limit is %(limit)s megapixels. Resize it and try again."
+        ),
         code="too_many_pixels",
         params={
             "width": width,

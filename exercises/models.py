@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clinic.storage import private_storage
@@ -83,7 +84,7 @@ class PrecautionTag(models.Model):
     description = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Why exercises with this tag need care.",
+        help_text=_("Why exercises with this tag need care."),
         validators=[one_line],
     )
 
@@ -107,23 +108,23 @@ class Exercise(ClinicVideo):
     public media, like its pictures."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", pgettext_lazy("exercise status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("exercise status", "Published")
+        ARCHIVED = "archived", pgettext_lazy("exercise status", "Archived")
 
     name = models.CharField(max_length=120, unique=True, validators=[one_line])
     slug = models.SlugField(max_length=140, unique=True)
     summary = models.CharField(
         max_length=200,
-        help_text="One line in plain words: what it is and what it is for.",
+        help_text=_("One line in plain words: what it is and what it is for."),
         validators=[one_line],
     )
     instructions = models.TextField(
-        "steps", help_text="One step per line, in order, as the patient should do them."
+        _("steps"), help_text=_("One step per line, in order, as the patient should do them.")
     )
-    cues = models.TextField("coaching cues", blank=True, help_text="One cue per line.")
+    cues = models.TextField(_("coaching cues"), blank=True, help_text=_("One cue per line."))
     precautions = models.TextField(
-        blank=True, help_text="One per line: when to stop, what to avoid."
+        blank=True, help_text=_("One per line: when to stop, what to avoid.")
     )
     body_region = models.CharField(max_length=20, choices=BodyRegion.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -134,28 +135,30 @@ class Exercise(ClinicVideo):
     position = models.CharField(max_length=20, choices=Position.choices)
 
     default_sets = models.PositiveSmallIntegerField(
-        "sets", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        _("sets"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     default_reps = models.PositiveSmallIntegerField(
-        "repetitions",
+        _("repetitions"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     default_hold_seconds = models.PositiveSmallIntegerField(
-        "hold (seconds)",
+        _("hold (seconds)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(600)],
     )
-    default_side = models.CharField("side", max_length=10, choices=Side.choices, default=Side.BOTH)
+    default_side = models.CharField(
+        _("side"), max_length=10, choices=Side.choices, default=Side.BOTH
+    )
     default_rest_seconds = models.PositiveSmallIntegerField(
-        "rest between sets (seconds)", default=30, validators=[MaxValueValidator(600)]
+        _("rest between sets (seconds)"), default=30, validators=[MaxValueValidator(600)]
     )
 
     # The originals (start and end position) and their renditions, all written by
     # exercises.services.exercise_image_set, never directly from a form.
-    image = models.ImageField("start image", upload_to=exercise_image_path, blank=True)
+    image = models.ImageField(_("start image"), upload_to=exercise_image_path, blank=True)
     image_thumbnail = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
     # The medium renditions' sizes, stored when they are written (width_field/height_field):
     # the pages give each <img> its real width and height, so the browser keeps the right box
@@ -197,14 +200,16 @@ class Exercise(ClinicVideo):
     animation_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     animation_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     video_url = models.URLField(
-        "video link", blank=True, help_text="Optional: an https link to a demonstration video."
+        _("video link"),
+        blank=True,
+        help_text=_("Optional: an https link to a demonstration video."),
     )
 
     precaution_tags = models.ManyToManyField(
         PrecautionTag,
         blank=True,
         related_name="exercises",
-        help_text="Patients with any of these tags get a warning when this is prescribed.",
+        help_text=_("Patients with any of these tags get a warning when this is prescribed."),
     )
     easier = models.ForeignKey(
         "self",
@@ -212,7 +217,7 @@ class Exercise(ClinicVideo):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The easier variant, offered when a patient should regress.",
+        help_text=_("The easier variant, offered when a patient should regress."),
     )
     harder = models.ForeignKey(
         "self",
@@ -220,7 +225,7 @@ class Exercise(ClinicVideo):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The harder variant, offered when a patient is ready to progress.",
+        help_text=_("The harder variant, offered when a patient is ready to progress."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     library_key = models.SlugField(
@@ -229,13 +234,13 @@ class Exercise(ClinicVideo):
         blank=True,
         unique=True,
         editable=False,
-        help_text="Set for exercises shipped with Homeplan; empty for the clinic's own.",
+        help_text=_("Set for exercises shipped with Homeplan; empty for the clinic's own."),
     )
     library_checksum = models.CharField(max_length=64, blank=True, editable=False)
     edited_locally = models.BooleanField(
         default=False,
         editable=False,
-        help_text="A shipped exercise changed by an editor here: load_library leaves it alone.",
+        help_text=_("A shipped exercise changed by an editor here: load_library leaves it alone."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -254,7 +259,7 @@ class Exercise(ClinicVideo):
                 condition=models.Q(default_reps__isnull=False)
                 | models.Q(default_hold_seconds__isnull=False),
                 name="exercise_has_reps_or_hold",
-                violation_error_message="Give repetitions, a hold time, or both.",
+                violation_error_message=_("Give repetitions, a hold time, or both."),
             ),
         ]
 
@@ -264,7 +269,7 @@ class Exercise(ClinicVideo):
     def clean(self) -> None:
         super().clean()
         if self.video_url and not self.video_url.startswith("https://"):
-            raise ValidationError({"video_url": "Use an https:// link."})
+            raise ValidationError({"video_url": _("Use an https:// link.")})
 
     @property
     def steps(self) -> list[str]:
@@ -301,23 +306,26 @@ class Dosage(models.Model):
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     reps = models.PositiveSmallIntegerField(
-        "repetitions",
+        _("repetitions"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     hold_seconds = models.PositiveSmallIntegerField(
-        "hold (s)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
+        _("hold (s)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
     )
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.BOTH)
     rest_seconds = models.PositiveSmallIntegerField(
-        "rest (s)", default=30, validators=[MaxValueValidator(600)]
+        _("rest (s)"), default=30, validators=[MaxValueValidator(600)]
     )
     notes = models.CharField(
-        "note for the patient",
+        _("note for the patient"),
         max_length=300,
         blank=True,
-        help_text="Shown with the exercise.",
+        help_text=_("Shown with the exercise."),
         validators=[one_line],
     )
 
@@ -327,7 +335,7 @@ class Dosage(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.reps is None and self.hold_seconds is None:
-            raise ValidationError("Give repetitions, a hold time, or both.")
+            raise ValidationError(_("Give repetitions, a hold time, or both."))
 
     def dose(self) -> dict:
         """The dose's fields and values: what a copy of this item (a template's item into a
@@ -370,7 +378,9 @@ class Program(models.Model):
 
     name = models.CharField(max_length=150, unique=True, validators=[one_line])
     description = models.TextField(
-        "goal and description", blank=True, help_text="What the program is for, for staff."
+        _("goal and description"),
+        blank=True,
+        help_text=_("What the program is for, for staff."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -378,7 +388,7 @@ class Program(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="programs",
-        help_text="The clinician who owns this template; empty for a clinic-wide template.",
+        help_text=_("The clinician who owns this template; empty for a clinic-wide template."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -444,16 +454,16 @@ class SafetyAdvice(models.Model):
     """
 
     emergency_signs = models.TextField(
-        help_text="One per line: signs that mean urgent care now (emergency services)."
+        help_text=_("One per line: signs that mean urgent care now (emergency services).")
     )
     doctor_soon_signs = models.TextField(
-        help_text="One per line: signs that mean seeing a doctor soon."
+        help_text=_("One per line: signs that mean seeing a doctor soon.")
     )
-    stop_rules = models.TextField(help_text="One per line: when to stop an exercise.")
+    stop_rules = models.TextField(help_text=_("One per line: when to stop an exercise."))
     reassurance = models.TextField(
-        "hurt does not always mean harm",
+        _("hurt does not always mean harm"),
         blank=True,
-        help_text="A short paragraph: the mild ache that is normal, and the one-hour rule.",
+        help_text=_("A short paragraph: the mild ache that is normal, and the one-hour rule."),
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -467,11 +477,11 @@ class SafetyAdvice(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name = "safety advice version"
+        verbose_name = _("safety advice version")
         get_latest_by = "pk"
 
     def __str__(self) -> str:
-        return f"Version {self.pk}"
+        return gettext("Version %(number)s") % {"number": self.pk}
 
     @property
     def version(self) -> int:
@@ -506,26 +516,28 @@ class EducationPage(models.Model):
     """
 
     slug = models.SlugField(
-        max_length=80, unique=True, help_text="Part of the page's address; keep it once used."
+        max_length=80,
+        unique=True,
+        help_text=_("Part of the page's address; keep it once used."),
     )
     title = models.CharField(max_length=120, unique=True, validators=[one_line])
     summary = models.CharField(
         max_length=200,
-        help_text="One line in plain words: what the page is about.",
+        help_text=_("One line in plain words: what the page is about."),
         validators=[one_line],
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Where it comes in the lists (smaller first)."
+        default=0, help_text=_("Where it comes in the lists (smaller first).")
     )
     precaution_tags = models.ManyToManyField(
         PrecautionTag,
         blank=True,
         related_name="education_pages",
-        help_text="Suggested first when prescribing for a patient with one of these.",
+        help_text=_("Suggested first when prescribing for a patient with one of these."),
     )
     archived = models.BooleanField(
         default=False,
-        help_text="No longer offered when prescribing; patients who have it keep it.",
+        help_text=_("No longer offered when prescribing; patients who have it keep it."),
     )
     # The shipped page it was loaded from (education.toml); None for the clinic's own.
     library_key = models.SlugField(
@@ -553,13 +565,13 @@ class EducationPageVersion(models.Model):
 
     page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="versions")
     body = models.TextField(
-        help_text=(
+        help_text=_(
             "Plain text. A blank line between paragraphs; '## ' starts a heading; lines "
             "starting '- ' make a list (an item may start [green], [amber] or [red])."
         )
     )
     published = models.BooleanField(
-        default=True, help_text="Shown to patients. Untick to keep it as a draft."
+        default=True, help_text=_("Shown to patients. Untick to keep it as a draft.")
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -578,7 +590,7 @@ class EducationPageVersion(models.Model):
         get_latest_by = "pk"
 
     def __str__(self) -> str:
-        return f"{self.page} · version {self.pk}"
+        return gettext("%(page)s · version %(number)s") % {"page": self.page, "number": self.pk}
 
     @property
     def blocks(self) -> list[education.Block]:

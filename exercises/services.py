@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from exercises import animation, illustration, images, video_services
 from exercises.models import (
@@ -159,9 +160,10 @@ def exercise_delete(*, exercise: Exercise) -> None:
 @transaction.atomic
 def program_duplicate(*, program: Program, owner) -> Program:
     """Copy a template with its items, owned by ``owner`` (None for clinic-wide)."""
-    name, number = f"{program.name} (copy)", 2
+    name, number = _("%(name)s (copy)") % {"name": program.name}, 2
     while Program.objects.filter(name=name).exists():
-        name, number = f"{program.name} (copy {number})", number + 1
+        name = _("%(name)s (copy %(number)s)") % {"name": program.name, "number": number}
+        number += 1
     copy = Program.objects.create(name=name, description=program.description, owner=owner)
     items = list(program.items.all())
     for item in items:

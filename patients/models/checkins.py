@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
 from patients.models.people import Patient
@@ -14,15 +16,15 @@ class FunctionActivity(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="activities")
     name = models.CharField(
-        max_length=100, help_text="e.g. “putting on socks”", validators=[one_line]
+        max_length=100, help_text=_("e.g. “putting on socks”"), validators=[one_line]
     )
     order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField("still asked", default=True)
+    is_active = models.BooleanField(_("still asked"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["patient", "order", "pk"]
-        verbose_name_plural = "function activities"
+        verbose_name_plural = _("function activities")
 
     def __str__(self) -> str:
         return self.name
@@ -45,7 +47,7 @@ class FunctionCheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Function check-in on {self.date}"
+        return gettext("Function check-in on %(date)s") % {"date": self.date}
 
 
 class FunctionScore(models.Model):

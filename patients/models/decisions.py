@@ -4,6 +4,8 @@ exercise prescribed despite a precaution."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
 from patients.models.people import Patient
@@ -22,7 +24,7 @@ class AttentionReview(models.Model):
     reason_codes = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
-        return f"Reviewed {self.reviewed_at:%Y-%m-%d %H:%M}"
+        return gettext("Reviewed %(time)s") % {"time": f"{self.reviewed_at:%Y-%m-%d %H:%M}"}
 
     @property
     def reasons(self) -> set[str]:
@@ -37,12 +39,12 @@ class Suggestion(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PROGRESS = "progress", "Progression"
-        REGRESS = "regress", "Regression"
+        PROGRESS = "progress", _("Progression")
+        REGRESS = "regress", _("Regression")
 
     class Status(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        DISMISSED = "dismissed", "Dismissed"
+        ACCEPTED = "accepted", pgettext_lazy("suggestion status", "Accepted")
+        DISMISSED = "dismissed", pgettext_lazy("suggestion status", "Dismissed")
 
     prescribed = models.ForeignKey(
         PrescribedExercise, on_delete=models.CASCADE, related_name="suggestions"
@@ -50,7 +52,7 @@ class Suggestion(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices)
     reason = models.CharField(max_length=300)
-    change = models.CharField("what was proposed", max_length=300)
+    change = models.CharField(_("what was proposed"), max_length=300)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -70,7 +72,7 @@ class ContraindicationOverride(models.Model):
     prescribed = models.ForeignKey(
         PrescribedExercise, on_delete=models.CASCADE, related_name="overrides"
     )
-    tags = models.CharField(max_length=300, help_text="The matching tags, by name.")
+    tags = models.CharField(max_length=300, help_text=_("The matching tags, by name."))
     reason = models.CharField(max_length=300, validators=[one_line])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -81,4 +83,8 @@ class ContraindicationOverride(models.Model):
         ordering = ["-decided_at"]
 
     def __str__(self) -> str:
-        return f"{self.prescribed.exercise} despite {self.tags}: {self.reason}"
+        return gettext("%(exercise)s despite %(tags)s: %(reason)s") % {
+            "exercise": self.prescribed.exercise,
+            "tags": self.tags,
+            "reason": self.reason,
+        }

@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from patients.models.people import Patient
@@ -13,9 +14,9 @@ LATE_ENTRY_DAYS = 1
 
 
 class Effort(models.TextChoices):
-    TOO_EASY = "too_easy", "Too easy"
-    ABOUT_RIGHT = "about_right", "About right"
-    TOO_HARD = "too_hard", "Too hard"
+    TOO_EASY = "too_easy", _("Too easy")
+    ABOUT_RIGHT = "about_right", _("About right")
+    TOO_HARD = "too_hard", _("Too hard")
 
 
 class SessionLogQuerySet(models.QuerySet):
@@ -37,20 +38,20 @@ class SessionLog(models.Model):
     prescription = models.ForeignKey(
         Prescription, on_delete=models.CASCADE, related_name="session_logs"
     )
-    date = models.DateField(help_text="The patient's local date.")
+    date = models.DateField(help_text=_("The patient's local date."))
     session_number = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     pain = models.PositiveSmallIntegerField(
-        "pain (0-10)",
+        _("pain (0-10)"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(10)],
-        help_text="Numeric rating scale: 0 no pain, 10 worst pain imaginable.",
+        help_text=_("Numeric rating scale: 0 no pain, 10 worst pain imaginable."),
     )
     effort = models.CharField(max_length=12, choices=Effort.choices, blank=True)
-    note = models.TextField("note for the clinician", blank=True, max_length=2000)
+    note = models.TextField(_("note for the clinician"), blank=True, max_length=2000)
     # The share of the prescription's exercises checked off as done, kept up to date by
     # patients.services.exercise_check_off. Stored (not derived at read time) so that adherence
     # over hundreds of patients is one aggregate: a partly done session counts by this share.
@@ -93,7 +94,11 @@ class SessionLog(models.Model):
         indexes = [models.Index(fields=["date", "prescription"])]
 
     def __str__(self) -> str:
-        return f"{self.prescription} on {self.date} (session {self.session_number})"
+        return gettext("%(plan)s on %(date)s (session %(number)s)") % {
+            "plan": self.prescription,
+            "date": self.date,
+            "number": self.session_number,
+        }
 
     @property
     def is_done(self) -> bool:
@@ -115,18 +120,18 @@ class SessionLog(models.Model):
 
 
 class SkipReason(models.TextChoices):
-    TOO_PAINFUL = "too_painful", "Too painful"
-    NO_TIME = "no_time", "No time"
-    NO_EQUIPMENT = "no_equipment", "No equipment"
-    OTHER = "other", "Other reason"
+    TOO_PAINFUL = "too_painful", _("Too painful")
+    NO_TIME = "no_time", _("No time")
+    NO_EQUIPMENT = "no_equipment", _("No equipment")
+    OTHER = "other", _("Other reason")
 
 
 class ExerciseCheck(models.Model):
     """An exercise checked off, or skipped with a reason, within one session."""
 
     class Status(models.TextChoices):
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        DONE = "done", pgettext_lazy("exercise check", "Done")
+        SKIPPED = "skipped", pgettext_lazy("exercise check", "Skipped")
 
     session_log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="checks")
     # RESTRICT: a prescribed exercise with check-offs cannot be removed on its own (the
@@ -202,26 +207,26 @@ class ClientWrite(models.Model):
     with what it said and what it replaced, so a merge never loses a pain score or a note."""
 
     class Kind(models.TextChoices):
-        CHECK = "check", "Check-off"
-        SESSION_DONE = "session_done", "Session done"
+        CHECK = "check", _("Check-off")
+        SESSION_DONE = "session_done", _("Session done")
         CHECKIN = "checkin", _("Function check-in")
         FEEDBACK = "feedback", _("How an exercise felt")
 
     class Outcome(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        MERGED = "merged", "Merged with a result from elsewhere"
-        SUPERSEDED = "superseded", "Older than what was already stored"
+        APPLIED = "applied", _("Applied")
+        MERGED = "merged", _("Merged with a result from elsewhere")
+        SUPERSEDED = "superseded", _("Older than what was already stored")
 
     uuid = models.UUIDField(primary_key=True)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="client_writes")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    day = models.DateField(help_text="The patient's local date the write is for.")
+    day = models.DateField(help_text=_("The patient's local date the write is for."))
     session_number = models.PositiveSmallIntegerField(default=1)
-    made_at = models.DateTimeField(help_text="When the patient made it, by the phone's clock.")
+    made_at = models.DateTimeField(help_text=_("When the patient made it, by the phone's clock."))
     received_at = models.DateTimeField(default=timezone.now)
     payload = models.JSONField(default=dict, blank=True)
     replaced = models.JSONField(
-        default=dict, blank=True, help_text="The stored values this write replaced, if any."
+        default=dict, blank=True, help_text=_("The stored values this write replaced, if any.")
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.APPLIED)
 

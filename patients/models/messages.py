@@ -10,6 +10,7 @@ needs urgent care.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.validators import one_line
@@ -47,19 +48,19 @@ class Message(models.Model):
         related_name="messages",
     )
     exercise_name = models.CharField(max_length=200, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, help_text="When it reached us.")
+    created_at = models.DateTimeField(default=timezone.now, help_text=_("When it reached us."))
     made_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When the patient wrote it, by the phone's clock, if it was sent later.",
+        help_text=_("When the patient wrote it, by the phone's clock, if it was sent later."),
     )
     read_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the other side first saw it."
+        null=True, blank=True, help_text=_("When the other side first saw it.")
     )
     urgent = models.BooleanField(
         default=False,
-        help_text="It named a sign that needs urgent care; the patient was shown the advice.",
+        help_text=_("It named a sign that needs urgent care; the patient was shown the advice."),
     )
     hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     hidden_by = models.ForeignKey(
@@ -80,7 +81,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["patient", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Message of {self.created_at:%Y-%m-%d %H:%M}"
+        return gettext("Message of %(time)s") % {"time": f"{self.created_at:%Y-%m-%d %H:%M}"}
 
 
 class MessageThreadQuerySet(models.QuerySet):
@@ -122,7 +123,7 @@ class MessageThread(models.Model):
     objects = MessageThreadQuerySet.as_manager()
 
     def __str__(self) -> str:
-        return f"Messages of patient {self.patient_id}"
+        return gettext("Messages of patient %(id)s") % {"id": self.patient_id}
 
 
 class QuickReply(models.Model):
@@ -154,7 +155,7 @@ class MessageDigestSent(models.Model):
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    hour = models.DateTimeField(help_text="The start of the hour (UTC) it was sent in.")
+    hour = models.DateTimeField(help_text=_("The start of the hour (UTC) it was sent in."))
     sent_at = models.DateTimeField(default=timezone.now)
     patients = models.PositiveIntegerField(default=0)
 
@@ -164,4 +165,4 @@ class MessageDigestSent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Message digest of {self.hour:%Y-%m-%d %H:00}"
+        return gettext("Message digest of %(hour)s") % {"hour": f"{self.hour:%Y-%m-%d %H:00}"}

@@ -29,7 +29,7 @@ def default_timezone() -> str:
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("“%(value)s” is not a known time zone.", params={"value": value})
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
 class PatientQuerySet(models.QuerySet):
@@ -63,8 +63,10 @@ class Patient(models.Model):
     email = models.EmailField(  # noqa: DJ001
         null=True,
         blank=True,
-        help_text="Used for the invitation, sign-in links and reminders. "
-        "Leave empty for paper-only patients.",
+        help_text=_(
+            "Used for the invitation, sign-in links and reminders. "
+            "Leave empty for paper-only patients."
+        ),
     )
     phone = models.CharField(max_length=30, blank=True, validators=[one_line])
     date_of_birth = models.DateField(null=True, blank=True)
@@ -72,40 +74,46 @@ class Patient(models.Model):
         max_length=64,
         default=default_timezone,
         validators=[validate_timezone],
-        help_text="The patient's local time zone: it decides which day is “today” for them.",
+        help_text=_("The patient's local time zone: it decides which day is “today” for them."),
     )
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="patients",
         limit_choices_to={"is_staff": True},
-        help_text="The primary clinician, who sees and edits this patient's plan.",
+        help_text=_("The primary clinician, who sees and edits this patient's plan."),
     )
     notes = models.TextField(
-        "condition and notes",
+        _("condition and notes"),
         blank=True,
-        help_text="Visible to staff only, never to the patient.",
+        help_text=_("Visible to staff only, never to the patient."),
     )
     is_active = models.BooleanField(
-        "active",
+        _("active"),
         default=True,
-        help_text="Deactivate instead of deleting: the patient can no longer sign in, "
-        "and their history is kept.",
+        help_text=_(
+            "Deactivate instead of deleting: the patient can no longer sign in, "
+            "and their history is kept."
+        ),
     )
     precaution_tags = models.ManyToManyField(
         PrecautionTag,
         blank=True,
         related_name="patients",
-        help_text="Prescribing an exercise with a matching tag asks you to confirm, with a reason.",
+        help_text=_(
+            "Prescribing an exercise with a matching tag asks you to confirm, with a reason."
+        ),
     )
     safety_acknowledged_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When the patient confirmed reading “When to stop and get help”.",
+        help_text=_("When the patient confirmed reading “When to stop and get help”."),
     )
     reminders_enabled = models.BooleanField(
-        "email reminders", default=True, help_text="Set by the patient on their settings page."
+        _("email reminders"),
+        default=True,
+        help_text=_("Set by the patient on their settings page."),
     )
     reminder_time = models.TimeField(default=datetime.time(18, 0))
     # Guided mode's cues, the patient's choice: tones and vibration at 3-2-1 and at the end of
@@ -150,19 +158,19 @@ class Patient(models.Model):
         _("language"), max_length=10, choices=language_choices, default=default_language
     )
     reminder_weekdays = weekdays.WeekdaysField(
-        "reminder days",
+        _("reminder days"),
         default=0,
         blank=True,
-        help_text="Empty: the days exercises are due.",
+        help_text=_("Empty: the days exercises are due."),
     )
     calendar_token = models.CharField(
         max_length=43, unique=True, default=new_calendar_token, editable=False
     )
     checkin_interval_days = models.PositiveSmallIntegerField(
-        "function check-in every (days)",
+        _("function check-in every (days)"),
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text="How often the patient is asked to rate their everyday activities.",
+        help_text=_("How often the patient is asked to rate their everyday activities."),
     )
     invitation_nonce = models.CharField(max_length=32, blank=True, editable=False)
     # Loaded with the signed-in user at no extra query, so the plan pages can tell whether
@@ -170,7 +178,7 @@ class Patient(models.Model):
     plan_stamp = models.UUIDField(
         default=uuid.uuid4,
         editable=False,
-        help_text="Changes whenever anything the patient's plan pages show changes.",
+        help_text=_("Changes whenever anything the patient's plan pages show changes."),
     )
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
     user = models.OneToOneField(
@@ -179,7 +187,7 @@ class Patient(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="patient",
-        help_text="The patient's sign-in account, linked when they accept the invitation.",
+        help_text=_("The patient's sign-in account, linked when they accept the invitation."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,7 +200,7 @@ class Patient(models.Model):
             models.UniqueConstraint(
                 Lower("email"),
                 name="patient_email_unique_ci",
-                violation_error_message="Another patient already uses this email address.",
+                violation_error_message=_("Another patient already uses this email address."),
             ),
         ]
         indexes = [models.Index(fields=["clinician", "is_active"])]

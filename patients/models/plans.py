@@ -7,6 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import dateformat, translation
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clinic.storage import private_storage
 from clinic.validators import one_line
@@ -16,7 +19,8 @@ from patients.models.people import Patient
 
 
 def _short_date(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    # "3 Nov 2026", with the month's short name in the active language.
+    return dateformat.format(day, "j M Y")
 
 
 class PrescriptionQuerySet(models.QuerySet):
@@ -33,9 +37,9 @@ class Prescription(models.Model):
     """A program assigned to one patient: a snapshot of its exercises, with a schedule."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
+        ACTIVE = "active", pgettext_lazy("plan status", "Active")
+        PAUSED = "paused", pgettext_lazy("plan status", "Paused")
+        COMPLETED = "completed", pgettext_lazy("plan status", "Completed")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prescriptions")
     program = models.ForeignKey(
@@ -44,22 +48,26 @@ class Prescription(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prescriptions",
-        help_text="The template it was copied from. Editing the template never changes this plan.",
+        help_text=_(
+            "The template it was copied from. Editing the template never changes this plan."
+        ),
     )
     name = models.CharField(max_length=150, validators=[one_line])
     start_date = models.DateField()
     end_date = models.DateField(
-        null=True, blank=True, help_text="Last day of the program; empty for no end date."
+        null=True, blank=True, help_text=_("Last day of the program; empty for no end date.")
     )
     weekdays = weekdays.WeekdaysField(
-        "days", default=weekdays.EVERY_DAY, help_text="The days of the week it is due."
+        _("days"), default=weekdays.EVERY_DAY, help_text=_("The days of the week it is due.")
     )
     sessions_per_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     message = models.TextField(
-        "message to the patient", blank=True, help_text="Shown at the top of the patient's plan."
+        _("message to the patient"),
+        blank=True,
+        help_text=_("Shown at the top of the patient's plan."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,12 +101,12 @@ class Prescription(models.Model):
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="prescription_ends_after_it_starts",
-                violation_error_message="The end date must be on or after the start date.",
+                violation_error_message=_("The end date must be on or after the start date."),
             ),
             models.CheckConstraint(
                 condition=models.Q(weekdays__gt=0, weekdays__lte=weekdays.EVERY_DAY),
                 name="prescription_has_days",
-                violation_error_message="Choose at least one day of the week.",
+                violation_error_message=_("Choose at least one day of the week."),
             ),
             models.CheckConstraint(
                 condition=models.Q(sessions_per_day__gte=1, sessions_per_day__lte=3),
@@ -112,7 +120,9 @@ class Prescription(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+            raise ValidationError(
+                {"end_date": _("The end date must be on or after the start date.")}
+            )
 
     def current_version_locked(self) -> int:
         """The stored version, with the row locked until the transaction ends (PostgreSQL;
@@ -136,7 +146,9 @@ class Prescription(models.Model):
     @property
     def date_range_text(self) -> str:
         start = _short_date(self.start_date)
-        return f"{start} – {_short_date(self.end_date)}" if self.end_date else f"from {start}"
+        if self.end_date:
+            return f"{start} – {_short_date(self.end_date)}"
+        return gettext("from %(date)s") % {"date": start}
 
 
 class PrescriptionPause(models.Model):
@@ -144,17 +156,17 @@ class PrescriptionPause(models.Model):
     it keep the due status they had, so history and adherence stay true."""
 
     class Reason(models.TextChoices):
-        FLARE_UP = "flare_up", "Flare-up"
-        HOLIDAY = "holiday", "Holiday"
-        ILLNESS = "illness", "Illness"
-        OTHER = "other", "Other"
+        FLARE_UP = "flare_up", _("Flare-up")
+        HOLIDAY = "holiday", _("Holiday")
+        ILLNESS = "illness", _("Illness")
+        OTHER = "other", pgettext_lazy("pause reason", "Other")
 
     prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="pauses")
     starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text="Empty: until resumed.")
+    ends_on = models.DateField(null=True, blank=True, help_text=_("Empty: until resumed."))
     reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.OTHER)
     message = models.CharField(
-        "message to the patient", max_length=300, blank=True, validators=[one_line]
+        _("message to the patient"), max_length=300, blank=True, validators=[one_line]
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -172,13 +184,19 @@ class PrescriptionPause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.prescription} paused from {self.starts_on}"
+        return gettext("%(plan)s paused from %(date)s") % {
+            "plan": self.prescription,
+            "date": self.starts_on,
+        }
 
     def as_period(self) -> dict:
+        # Stored data: the reason's label in English, whatever language the clinician uses.
+        with translation.override("en"):
+            reason = str(self.get_reason_display())
         return {
             "from": self.starts_on.isoformat(),
             "until": self.ends_on.isoformat() if self.ends_on else None,
-            "reason": self.get_reason_display(),
+            "reason": reason,
             "message": self.message,
         }
 
@@ -239,7 +257,9 @@ class PrescriptionEducation(models.Model):
     page = models.ForeignKey(EducationPage, on_delete=models.PROTECT, related_name="prescriptions")
     order = models.PositiveSmallIntegerField(default=0)
     in_handout = models.BooleanField(
-        "in the printed handout", default=False, help_text="Print this page with the exercises."
+        _("in the printed handout"),
+        default=False,
+        help_text=_("Print this page with the exercises."),
     )
     read_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -248,8 +268,8 @@ class PrescriptionEducation(models.Model):
 
     class Meta:
         ordering = ["prescription", "order", "pk"]
-        verbose_name = "reading"
-        verbose_name_plural = "reading for the patient"
+        verbose_name = _("reading")
+        verbose_name_plural = _("reading for the patient")
         constraints = [
             models.UniqueConstraint(
                 fields=["prescription", "page"], name="education_page_once_per_prescription"

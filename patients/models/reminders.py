@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.models.people import Patient
 
@@ -21,7 +23,7 @@ class ReminderSent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reminder for {self.date}"
+        return gettext("Reminder for %(date)s") % {"date": self.date}
 
 
 class WeeklySummarySent(models.Model):
@@ -30,7 +32,7 @@ class WeeklySummarySent(models.Model):
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    week = models.DateField(help_text="The Monday of the week.")
+    week = models.DateField(help_text=_("The Monday of the week."))
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -39,4 +41,4 @@ class WeeklySummarySent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Weekly summary for the week of {self.week}"
+        return gettext("Weekly summary for the week of %(week)s") % {"week": self.week}

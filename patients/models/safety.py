@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from patients.models.people import Patient
@@ -72,10 +73,10 @@ class SymptomReport(models.Model):
     NO_LONGER_OFFERED = frozenset({Symptom.WEAKNESS, Symptom.LEG_PAIN})
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_reports")
-    symptoms = models.CharField(max_length=200, help_text="Comma-separated symptom codes.")
+    symptoms = models.CharField(max_length=200, help_text=_("Comma-separated symptom codes."))
     note = models.TextField(blank=True, max_length=2000)
     is_emergency = models.BooleanField(
-        default=False, help_text="The patient was told to get urgent help now."
+        default=False, help_text=_("The patient was told to get urgent help now.")
     )
     # When the report reached us: what "reviewed" is measured against, so that a report made
     # offline before a review and sent after it is still new to the clinician.
@@ -84,7 +85,7 @@ class SymptomReport(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the patient made it, by the phone's clock, if it was sent later.",
+        help_text=_("When the patient made it, by the phone's clock, if it was sent later."),
     )
     # The id its form or the phone's offline queue gave it: a report sent twice is stored once.
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -96,7 +97,7 @@ class SymptomReport(models.Model):
         indexes = [models.Index(fields=["patient", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Symptom report of {self.created_at:%Y-%m-%d %H:%M}"
+        return gettext("Symptom report of %(time)s") % {"time": f"{self.created_at:%Y-%m-%d %H:%M}"}
 
     @classmethod
     def offered(cls) -> list[tuple[str, str, str]]:

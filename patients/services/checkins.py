@@ -7,6 +7,8 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patients import changes
 from patients.models import (
@@ -67,9 +69,17 @@ def function_checkin_save(
     if set(scores) - set(activities):
         raise PermissionDenied("Not this patient's activity.")
     if len(activities) + len(new_activities) > MAX_ACTIVITIES:
-        raise ValidationError(f"Name at most {MAX_ACTIVITIES} activities.", code="too_many")
+        raise ValidationError(
+            ngettext(
+                "Name at most %(count)s activity.",
+                "Name at most %(count)s activities.",
+                MAX_ACTIVITIES,
+            )
+            % {"count": MAX_ACTIVITIES},
+            code="too_many",
+        )
     if any(not 0 <= score <= 10 for score in [*scores.values(), *(s for _, s in new_activities)]):
-        raise ValidationError("Scores are whole numbers from 0 to 10.", code="score")
+        raise ValidationError(_("Scores are whole numbers from 0 to 10."), code="score")
     next_order = max((a.order for a in activities.values()), default=0)
     for offset, (name, score) in enumerate(new_activities, start=1):
         activity = FunctionActivity.objects.create(

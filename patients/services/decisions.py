@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients import adherence, changes, contraindications
 from patients.attention import reasons_for, signals_for
@@ -38,7 +39,7 @@ def suggestion_decide(
         (c for c in candidates if c.prescribed.pk == prescribed.pk and c.kind == kind), None
     )
     if candidate is None:
-        raise ValidationError("This suggestion no longer applies.", code="stale")
+        raise ValidationError(_("This suggestion no longer applies."), code="stale")
     if accept:
         new_exercise = candidate.proposal.exercise
         found = []

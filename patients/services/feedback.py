@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients import changes
 from patients.models import (
@@ -45,7 +46,7 @@ def exercise_feedback_give(
     check_exercise_loggable(patient, prescribed, day, session_number, made_at=made_at)
     prescription = prescribed.prescription
     if effort not in Effort.values:
-        raise ValidationError("Choose how it felt.", code="effort")
+        raise ValidationError(_("Choose how it felt."), code="effort")
     given_at = made_at or timezone.now()
     write = client_write_claim(
         patient=patient,

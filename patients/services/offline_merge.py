@@ -8,6 +8,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patients.models import (
     ClientWrite,
@@ -29,13 +31,18 @@ def effective_today(patient: Patient, made_at: datetime.datetime | None) -> date
     now = timezone.now()
     if made_at > now + CLIENT_CLOCK_SKEW:
         raise ValidationError(
-            "This entry is dated in the future. Check the date and time on your phone.",
+            _("This entry is dated in the future. Check the date and time on your phone."),
             code="made_in_future",
         )
     if made_at < now - OFFLINE_WRITE_MAX_AGE:
         raise ValidationError(
-            "This entry was saved on your phone more than %(days)s days ago and can no longer "
-            "be sent.",
+            ngettext(
+                "This entry was saved on your phone more than %(days)s day ago and can no "
+                "longer be sent.",
+                "This entry was saved on your phone more than %(days)s days ago and can no "
+                "longer be sent.",
+                OFFLINE_WRITE_MAX_AGE.days,
+            ),
             code="made_too_long_ago",
             params={"days": OFFLINE_WRITE_MAX_AGE.days},
         )
@@ -46,7 +53,7 @@ def _same_write(existing: ClientWrite, patient: Patient, kind: str) -> None:
     if existing.patient_id != patient.pk or existing.kind != kind:
         # Never say whose it is: a guessed or copied UUID learns nothing and changes nothing.
         raise ValidationError(
-            "This entry's id has already been used for something else.", code="uuid_reused"
+            _("This entry's id has already been used for something else."), code="uuid_reused"
         )
 
 

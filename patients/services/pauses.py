@@ -8,6 +8,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from patients import changes
 from patients.models import Prescription, PrescriptionPause
@@ -53,13 +54,13 @@ def prescription_pause(
     today = prescription.patient.today()
     if starts_on < today:
         raise ValidationError(
-            {"starts_on": "A pause starts today or later: days gone by keep what was due."}
+            {"starts_on": _("A pause starts today or later: days gone by keep what was due.")}
         )
     overlapping = prescription.pauses.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
     if ends_on is not None:
         overlapping = overlapping.filter(starts_on__lte=ends_on)
     if overlapping.exists():
-        raise ValidationError("This plan is already paused then: resume it or change the dates.")
+        raise ValidationError(_("This plan is already paused then: resume it or change the dates."))
     pause = PrescriptionPause(
         prescription=prescription,
         starts_on=starts_on,

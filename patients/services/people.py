@@ -5,6 +5,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from patients import changes
 from patients.models import (
@@ -24,11 +25,11 @@ def check_owns_patient(user, patient: Patient) -> None:
 def patient_history_counts(patient: Patient) -> dict[str, int]:
     """What deleting this patient would destroy, for the confirmation page."""
     return {
-        "prescriptions": patient.prescriptions.count(),
-        "prescribed exercises": PrescribedExercise.objects.filter(
+        _("prescriptions"): patient.prescriptions.count(),
+        _("prescribed exercises"): PrescribedExercise.objects.filter(
             prescription__patient=patient
         ).count(),
-        "logged sessions": SessionLog.objects.for_patient(patient).count(),
+        _("logged sessions"): SessionLog.objects.for_patient(patient).count(),
     }
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exercises.models import DOSE_FIELDS, Exercise, Program, ProgramItem
 from patients import changes, contraindications
@@ -27,8 +29,10 @@ def _check_prescribable(exercises) -> None:
     )
     if not_published:
         raise ValidationError(
-            "These exercises are archived or unpublished and cannot be prescribed: %(names)s. "
-            "Choose a stand-in for each, or leave it out.",
+            _(
+                "These exercises are archived or unpublished and cannot be prescribed: "
+                "%(names)s. Choose a stand-in for each, or leave it out."
+            ),
             code="archived_exercise",
             params={"names": ", ".join(not_published)},
         )
@@ -49,7 +53,7 @@ def _with_stand_ins(items: list[ProgramItem], choices: dict[int, int | None]) ->
         variant = next((v for v in item.stand_ins() if v.pk == choice), None)
         if variant is None:
             raise ValidationError(
-                "Choose one of the variants offered for %(name)s, or leave it out.",
+                _("Choose one of the variants offered for %(name)s, or leave it out."),
                 code="bad_stand_in",
                 params={"name": item.exercise.name},
             )
@@ -105,7 +109,7 @@ def prescription_assign(
     prescription = Prescription(
         patient=patient,
         program=program,
-        name=program.name if program else "Home exercise plan",
+        name=program.name if program else _("Home exercise plan"),
         start_date=start_date,
         end_date=end_date,
         weekdays=weekdays,
@@ -219,7 +223,7 @@ def _create(
 ) -> Prescription:
     check_owns_patient(created_by, patient)
     if not rows:
-        raise ValidationError("Add at least one exercise.", code="empty")
+        raise ValidationError(_("Add at least one exercise."), code="empty")
     if (
         program is not None
         and not Program.objects.usable_by(created_by).filter(pk=program.pk).exists()
@@ -263,7 +267,7 @@ def _create(
     return prescription
 
 
-CONFLICT = (
+CONFLICT = gettext_lazy(
     "Someone else changed this prescription after you opened it, so your changes were not "
     "saved. Open it again to see their changes, then make yours."
 )
@@ -322,7 +326,7 @@ def prescription_update(
             return prescription
         raise ValidationError(CONFLICT, code="conflict")
     if not rows:
-        raise ValidationError("Add at least one exercise.", code="empty")
+        raise ValidationError(_("Add at least one exercise."), code="empty")
     existing = {item.exercise_id: item for item in prescription.exercises.all()}
     added = [row for row in rows if row.exercise.pk not in existing]
     _check_prescribable(row.exercise for row in added)
@@ -337,8 +341,10 @@ def prescription_update(
     logged = [item.exercise.name for item in removed if item.checks.exists()]
     if logged:
         raise ValidationError(
-            "%(names)s already have logged sessions, so they stay in this plan; set their "
-            "dose instead, or start a new plan.",
+            _(
+                "%(names)s already have logged sessions, so they stay in this plan; set their "
+                "dose instead, or start a new plan."
+            ),
             code="logged",
             params={"names": ", ".join(sorted(logged))},
         )

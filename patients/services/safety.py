@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients.models import (
     Patient,
@@ -50,7 +51,7 @@ def symptom_report_create(
         if existing is not None:
             if existing.patient_id != patient.pk:
                 raise ValidationError(
-                    "This entry's id has already been used for something else.",
+                    _("This entry's id has already been used for something else."),
                     code="uuid_reused",
                 )
             return existing
@@ -72,7 +73,8 @@ def symptom_report_create(
         existing = SymptomReport.objects.get(client_uuid=client_uuid)
         if existing.patient_id != patient.pk:
             raise ValidationError(
-                "This entry's id has already been used for something else.", code="uuid_reused"
+                _("This entry's id has already been used for something else."),
+                code="uuid_reused",
             ) from None
         return existing
     # A clinician may turn these emails off (clinic/email_settings.py); an emergency is
@@ -89,8 +91,11 @@ def symptom_report_create(
         # Email is not a safe place for health data: a first name, an initial and a link.
         transaction.on_commit(
             lambda: send_mail(
-                subject=("URGENT: " if report.is_emergency else "")
-                + "A patient reported worse symptoms",
+                subject=(
+                    _("URGENT: A patient reported worse symptoms")
+                    if report.is_emergency
+                    else _("A patient reported worse symptoms")
+                ),
                 message=render_to_string("patients/email/symptom_report.txt", context),
                 from_email=None,
                 recipient_list=[recipient],

@@ -17,6 +17,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patients import changes, plan, schedule
 from patients.models import (
@@ -44,10 +46,14 @@ def check_day_editable(
 ) -> None:
     today = effective_today(patient, made_at)
     if day > today:
-        raise ValidationError("You can't log a day that hasn't happened yet.", code="future")
+        raise ValidationError(_("You can't log a day that hasn't happened yet."), code="future")
     if not plan.is_editable(day, today):
         raise ValidationError(
-            "That day is more than %(days)s days ago and can no longer be changed.",
+            ngettext(
+                "That day is more than %(days)s day ago and can no longer be changed.",
+                "That day is more than %(days)s days ago and can no longer be changed.",
+                settings.PLAN_EDIT_GRACE_DAYS,
+            ),
             code="read_only",
             params={"days": settings.PLAN_EDIT_GRACE_DAYS},
         )
@@ -70,7 +76,7 @@ def check_exercise_loggable(
     if not schedule.is_due_on(prescription, day) or not (
         1 <= session_number <= prescription.sessions_per_day
     ):
-        raise ValidationError("This exercise isn't part of that session.", code="not_due")
+        raise ValidationError(_("This exercise isn't part of that session."), code="not_due")
 
 
 def _session_log(
@@ -142,7 +148,7 @@ def exercise_check_off(
     check_exercise_loggable(patient, prescribed, day, session_number, made_at=made_at)
     prescription = prescribed.prescription
     if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
-        raise ValidationError("Choose why you skipped it.", code="skip_reason")
+        raise ValidationError(_("Choose why you skipped it."), code="skip_reason")
     write = None
     if client_uuid is not None:
         write = client_write_claim(
@@ -304,14 +310,14 @@ def session_complete(
     """
     check_day_editable(patient, day, made_at=made_at)
     if not 0 <= pain <= 10:
-        raise ValidationError("Pain is a number from 0 to 10.", code="pain")
+        raise ValidationError(_("Pain is a number from 0 to 10."), code="pain")
     if effort and effort not in Effort.values:
-        raise ValidationError("Choose how it felt.", code="effort")
+        raise ValidationError(_("Choose how it felt."), code="effort")
     # Kept on the patient: the view's streak message reads the same prescriptions.
     prefetch_related_objects([patient], "prescriptions")
     prescriptions = schedule.in_session(patient.prescriptions.all(), day, session_number)
     if not prescriptions:
-        raise ValidationError("There is no such session on that day.", code="no_session")
+        raise ValidationError(_("There is no such session on that day."), code="no_session")
     now = timezone.now()
     given_at = made_at or now
     write = ClientWrite(
@@ -349,7 +355,7 @@ def session_complete(
                 recorded.append(changes.created(log))
                 continue
             except IntegrityError:
-                log, _ = _session_log(log.prescription, day, session_number)
+                log, _created = _session_log(log.prescription, day, session_number)
                 _result_apply(log, write, pain=pain, effort=effort, note=note, seen=seen, now=now)
                 write.save(update_fields=["replaced", "outcome"])
                 logs[n] = log
