@@ -10,6 +10,7 @@ from clinic.storage import private_storage
 from clinic.validators import one_line
 from exercises import dosage, education
 from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Position, Side
+from exercises.translatable import TranslatedContent
 
 
 def exercise_image_path(instance: "Exercise", filename: str) -> str:
@@ -72,12 +73,14 @@ class ClinicVideo(models.Model):
         return self.video_status in (self.VideoStatus.PENDING, self.VideoStatus.PROCESSING)
 
 
-class PrecautionTag(models.Model):
+class PrecautionTag(TranslatedContent):
     """A condition that makes some exercises unsuitable (e.g. "after hip replacement").
 
     Content editors keep the vocabulary; exercises and patients carry the same tags, and a
     match warns the clinician when prescribing.
     """
+
+    TRANSLATED_FIELDS = ("name", "description")
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80, unique=True, validators=[one_line])
@@ -103,7 +106,7 @@ class ExerciseQuerySet(models.QuerySet):
         return self.exclude(library_key=None)
 
 
-class Exercise(ClinicVideo):
+class Exercise(TranslatedContent, ClinicVideo):
     """One exercise of the library, as a patient reads it at home. Its video (if any) is
     public media, like its pictures."""
 
@@ -111,6 +114,8 @@ class Exercise(ClinicVideo):
         DRAFT = "draft", pgettext_lazy("exercise status", "Draft")
         PUBLISHED = "published", pgettext_lazy("exercise status", "Published")
         ARCHIVED = "archived", pgettext_lazy("exercise status", "Archived")
+
+    TRANSLATED_FIELDS = ("name", "summary", "instructions", "cues", "precautions")
 
     name = models.CharField(max_length=120, unique=True, validators=[one_line])
     slug = models.SlugField(max_length=140, unique=True)
@@ -271,17 +276,27 @@ class Exercise(ClinicVideo):
         if self.video_url and not self.video_url.startswith("https://"):
             raise ValidationError({"video_url": _("Use an https:// link.")})
 
+    # What a patient reads, in the active language (the English where it has none):
+    # patient pages show these, never the fields themselves.
+    @property
+    def display_name(self) -> str:
+        return self.translated("name")
+
+    @property
+    def display_summary(self) -> str:
+        return self.translated("summary")
+
     @property
     def steps(self) -> list[str]:
-        return _lines(self.instructions)
+        return _lines(self.translated("instructions"))
 
     @property
     def cue_list(self) -> list[str]:
-        return _lines(self.cues)
+        return _lines(self.translated("cues"))
 
     @property
     def precaution_list(self) -> list[str]:
-        return _lines(self.precautions)
+        return _lines(self.translated("precautions"))
 
     @property
     def is_shipped(self) -> bool:
@@ -447,11 +462,13 @@ class FavouriteExercise(models.Model):
         return f"{self.exercise} ★ {self.user}"
 
 
-class SafetyAdvice(models.Model):
+class SafetyAdvice(TranslatedContent):
     """ "When to stop and get help": the advice every patient page links to.
 
     Each change is a new version (the newest is shown), with who changed it and when.
     """
+
+    TRANSLATED_FIELDS = ("emergency_signs", "doctor_soon_signs", "stop_rules", "reassurance")
 
     emergency_signs = models.TextField(
         help_text=_("One per line: signs that mean urgent care now (emergency services).")
@@ -487,17 +504,22 @@ class SafetyAdvice(models.Model):
     def version(self) -> int:
         return self.pk
 
+    # In the active language (the English where it has none), as patient pages show them.
     @property
     def emergency_list(self) -> list[str]:
-        return _lines(self.emergency_signs)
+        return _lines(self.translated("emergency_signs"))
 
     @property
     def doctor_soon_list(self) -> list[str]:
-        return _lines(self.doctor_soon_signs)
+        return _lines(self.translated("doctor_soon_signs"))
 
     @property
     def stop_list(self) -> list[str]:
-        return _lines(self.stop_rules)
+        return _lines(self.translated("stop_rules"))
+
+    @property
+    def display_reassurance(self) -> str:
+        return self.translated("reassurance")
 
 
 class EducationPageQuerySet(models.QuerySet):
@@ -510,10 +532,12 @@ class EducationPageQuerySet(models.QuerySet):
         return self.exclude(library_key=None)
 
 
-class EducationPage(models.Model):
+class EducationPage(TranslatedContent):
     """A short page of reading ("Keep moving: stay active, avoid bed rest") that clinicians
     attach to a prescription. Its text lives in versions: the newest published one is shown.
     """
+
+    TRANSLATED_FIELDS = ("title", "summary")
 
     slug = models.SlugField(
         max_length=80,
@@ -555,13 +579,23 @@ class EducationPage(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        return self.translated("title")
+
+    @property
+    def display_summary(self) -> str:
+        return self.translated("summary")
+
     def newest_published(self) -> "EducationPageVersion | None":
         return self.versions.filter(published=True).first()
 
 
-class EducationPageVersion(models.Model):
+class EducationPageVersion(TranslatedContent):
     """One version of a page's text. Append-only, like the safety advice: a change is a new
     version, who made it and when are kept, and patients see the newest published one."""
+
+    TRANSLATED_FIELDS = ("body",)
 
     page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="versions")
     body = models.TextField(
@@ -594,4 +628,4 @@ class EducationPageVersion(models.Model):
 
     @property
     def blocks(self) -> list[education.Block]:
-        return education.blocks(self.body)
+        return education.blocks(self.translated("body"))

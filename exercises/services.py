@@ -22,6 +22,7 @@ from exercises.models import (
     PrecautionTag,
     Program,
     ProgramItem,
+    SafetyAdvice,
 )
 from exercises.signals import education_changed_send, library_changed_send
 
@@ -401,8 +402,14 @@ def education_page_save(
         page.precaution_tags.set(tags)
     version = None
     if newest is None or newest.body != body or newest.published != published:
+        # The translations come along: one made from an older text is not shown (its
+        # checksum no longer matches), one of an unchanged text still is.
         version = EducationPageVersion.objects.create(
-            page=page, body=body, published=published, changed_by=changed_by
+            page=page,
+            body=body,
+            published=published,
+            changed_by=changed_by,
+            translations=newest.translations if newest else {},
         )
     education_changed_send([page.pk])
     return version
@@ -459,4 +466,101 @@ def education_load(*, entries: list[dict]) -> LibraryReport:
         bucket.append(entry["key"])
         changed.append(page.pk)
     education_changed_send(changed)
+    return report
+
+
+# --- Translations ------------------------------------------------------------------------------
+
+
+def _translation_target(obj, language: str):
+    """Where a translation of ``obj`` is kept: the object itself, or, for content kept in
+    versions (the safety advice, an education page's text), a new version made from the
+    newest, so that what patients were shown stays as it was."""
+    if isinstance(obj, SafetyAdvice):
+        return SafetyAdvice(
+            **{name: getattr(obj, name) for name in SafetyAdvice.TRANSLATED_FIELDS},
+            translations=obj.translations,
+        )
+    if isinstance(obj, EducationPageVersion):
+        return EducationPageVersion(
+            page=obj.page,
+            body=obj.body,
+            published=obj.published,
+            library_checksum=obj.library_checksum,
+            translations=obj.translations,
+        )
+    return obj
+
+
+@transaction.atomic
+def content_translation_save(*, obj, language: str, texts: dict[str, str], changed_by):
+    """An editor's translation of ``obj`` into ``language`` (empty texts: none). Exercises,
+    pages and tags keep it on their row; the safety advice and page texts get a new version.
+    Returns what was saved, or None when nothing changed."""
+    target = _translation_target(obj, language)
+    if not target.set_translation(language, texts, edited_here=True):
+        return None
+    if target is obj:
+        obj.save(update_fields=["translations"])
+    else:
+        target.changed_by = changed_by
+        target.save()
+    if isinstance(target, Exercise):
+        library_changed_send([target.pk])
+    elif isinstance(target, EducationPage | EducationPageVersion):
+        page_id = target.pk if isinstance(target, EducationPage) else target.page_id
+        education_changed_send([page_id])
+    return target
+
+
+@transaction.atomic
+def translations_load(*, language: str, shipped: dict) -> LibraryReport:
+    """The shipped translations into one language (``library.translated``), idempotently.
+
+    Only for shipped content an editor has not changed here: a shipped exercise or page
+    edited locally, a translation an editor made here, and a safety advice written by an
+    editor keep what they have.
+    """
+    report = LibraryReport()
+    changed_exercises, changed_pages = [], []
+
+    def apply(label, obj, texts) -> bool:
+        if obj.translation_edited_here(language):
+            report.kept_local_edits.append(label)
+        elif obj.set_translation(language, texts, edited_here=False):
+            obj.save(update_fields=["translations"])
+            report.updated.append(label)
+            return True
+        else:
+            report.unchanged.append(label)
+        return False
+
+    exercises = {e.library_key: e for e in Exercise.objects.shipped().filter(edited_locally=False)}
+    for key, texts in shipped["exercises"].items():
+        if key in exercises and apply(key, exercises[key], texts):
+            changed_exercises.append(exercises[key].pk)
+    pages = {p.library_key: p for p in EducationPage.objects.shipped().filter(edited_locally=False)}
+    for key, texts in shipped["education"].items():
+        page = pages.get(key)
+        if page is None:
+            continue
+        # The title and summary on the page; the text on the newest version load_library wrote.
+        changed = apply(key, page, texts)
+        version = page.versions.exclude(library_checksum="").first()
+        if version is not None:
+            changed = apply(f"{key} (text)", version, texts) or changed
+        if changed:
+            changed_pages.append(page.pk)
+    tags = {tag.slug: tag for tag in PrecautionTag.objects.all()}
+    for slug, texts in shipped["precaution_tags"].items():
+        if slug in tags:
+            apply(slug, tags[slug], texts)
+    advice = SafetyAdvice.objects.first()
+    # The shipped advice only: a version an editor wrote is theirs to translate.
+    if advice is not None and shipped["safety_advice"] and advice.changed_by_id is None:
+        apply("safety advice", advice, shipped["safety_advice"])
+    if changed_exercises:
+        library_changed_send(changed_exercises)
+    if changed_pages:
+        education_changed_send(changed_pages)
     return report
