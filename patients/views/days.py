@@ -3,12 +3,14 @@ the printable handout."""
 
 import datetime
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from exercises.dosage import ACTIVITY_SECONDS
@@ -28,7 +30,7 @@ def render_day(request, patient, day, *, status=200, form=None, open_session=Non
     # The plan as it stands is kept rendered (patients/plan_cache.py); a refused form or an
     # opened session-done form is this request's own.
     cacheable = form is None and open_session is None
-    key = plan_cache.cache_key(patient, day, today, "offline-copy" if as_today else "page")
+    key = plan_cache.cache_key(patient, day, today, _variant(as_today))
     plan_content = plan_cache.get(request, key) if cacheable else None
     if plan_content is None:
         day_plan = plan.day_plan(patient, day, today=today)
@@ -63,6 +65,14 @@ def render_day(request, patient, day, *, status=200, form=None, open_session=Non
     response = render(request, "patients/day.html", context, status=status)
     response[offline.DAY_HEADER] = day.isoformat()
     return response
+
+
+def _variant(as_today: bool) -> str:
+    """The kept rendering's variant: the page or its offline copy, and the page's language
+    (its words are rendered in); the site's own language keeps the plain name."""
+    variant = "offline-copy" if as_today else "page"
+    language = get_language()
+    return variant if language == settings.LANGUAGE_CODE else f"{variant}:{language}"
 
 
 @require_GET
@@ -189,9 +199,16 @@ def history(request, *, patient):
             "next_month": charts.shift_month(month, 1) if month < today.replace(day=1) else None,
             "pain_chart": charts.line_chart(summary.pain_by_day[-42:]),
             "today": today,
+            "weekdays": _weekday_headings(),
             "nav": "history",
         },
     )
+
+
+def _weekday_headings() -> list[tuple[str, str]]:
+    """The calendar's column headings, Monday first: (initial, whole name) in the page's
+    language, from Django's own catalogue of day names ("M", "Monday")."""
+    return [(str(WEEKDAYS_ABBR[day])[:1].upper(), str(WEEKDAYS[day])) for day in range(7)]
 
 
 def _parse_month(value: str | None, today: datetime.date) -> datetime.date:
