@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 
 from clinic.context_processors import tel_href
 from exercises.models import SafetyAdvice
@@ -120,8 +121,9 @@ def _script(advice: SafetyAdvice | None) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _script_cached(advice_pk: int | None, clinic: tuple[str, str]) -> str:
-    # ``clinic`` (name and phone, which the fallback page shows) is part of the cache key only.
+def _script_cached(advice_pk: int | None, clinic: tuple[str, str], language: str) -> str:
+    # ``clinic`` (name and phone, which the fallback page shows) and ``language`` (the one the
+    # fallback page is rendered in, the active one) are part of the cache key only.
     return _script(SafetyAdvice.objects.filter(pk=advice_pk).first())
 
 
@@ -134,7 +136,9 @@ def service_worker_script() -> str:
     if settings.DEBUG:
         return _script(SafetyAdvice.objects.first())
     return _script_cached(
-        advice.pk if advice else None, (settings.CLINIC_NAME, settings.CLINIC_PHONE)
+        advice.pk if advice else None,
+        (settings.CLINIC_NAME, settings.CLINIC_PHONE),
+        get_language(),
     )
 
 

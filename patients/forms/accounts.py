@@ -2,19 +2,20 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
 
 
 class SetPasswordForm(forms.Form):
     """A new patient chooses their password (Django's validators apply)."""
 
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Type it again",
+        label=_("Type it again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -27,7 +28,7 @@ class SetPasswordForm(forms.Form):
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         elif first:
             # Validate against the patient's own details, as for an existing user.
             candidate = get_user_model()(
@@ -45,6 +46,6 @@ class SetPasswordForm(forms.Form):
 
 class SignInLinkForm(forms.Form):
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -20,11 +20,11 @@ class ClientWriteForm(forms.Form):
 
     client_uuid = forms.UUIDField(
         required=False,
-        error_messages={"invalid": "This entry's id is not valid: it must be a UUID."},
+        error_messages={"invalid": _("This entry's id is not valid: it must be a UUID.")},
     )
     made_at = forms.DateTimeField(
         required=False,
-        error_messages={"invalid": "This entry's time is not valid: it must be ISO 8601."},
+        error_messages={"invalid": _("This entry's time is not valid: it must be ISO 8601.")},
     )
     seen = forms.CharField(required=False, max_length=36, strip=True)
 
@@ -41,24 +41,24 @@ class SessionDoneForm(forms.Form):
     """Pain now (0-10 numeric rating scale), how it felt, and a note for the clinician."""
 
     pain = forms.TypedChoiceField(
-        label="How much pain do you have now?",
+        label=_("How much pain do you have now?"),
         choices=PAIN_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
-        help_text="0 = no pain, 10 = the worst pain you can imagine.",
+        help_text=_("0 = no pain, 10 = the worst pain you can imagine."),
         error_messages={
-            "required": "Choose a number from 0 to 10 for your pain.",
-            "invalid_choice": "Pain is a number from 0 to 10.",
+            "required": _("Choose a number from 0 to 10 for your pain."),
+            "invalid_choice": _("Pain is a number from 0 to 10."),
         },
     )
     effort = forms.ChoiceField(
-        label="How did the exercises feel?",
+        label=_("How did the exercises feel?"),
         choices=Effort.choices,
         widget=forms.RadioSelect,
         required=False,
     )
     note = forms.CharField(
-        label="A note for your clinician (optional)",
+        label=_("A note for your clinician (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -104,8 +104,8 @@ class FeedbackForm(forms.Form):
     effort = forms.ChoiceField(
         choices=Effort.choices,
         error_messages={
-            "required": "Choose how it felt.",
-            "invalid_choice": "Choose how it felt.",
+            "required": _("Choose how it felt."),
+            "invalid_choice": _("Choose how it felt."),
         },
     )
 
@@ -126,5 +126,5 @@ class CheckOffForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("action") == "skip" and not data.get("reason"):
-            self.add_error("reason", "Choose why you skipped it.")
+            self.add_error("reason", _("Choose why you skipped it."))
         return data

@@ -1,6 +1,7 @@
 """ "My symptoms got worse"."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import SymptomReport
 
@@ -10,13 +11,13 @@ class SymptomReportForm(forms.Form):
     a report made on an older page and sent later from the phone's queue is never refused."""
 
     symptoms = forms.MultipleChoiceField(
-        label="What has changed?",
+        label=_("What has changed?"),
         choices=SymptomReport.Symptom.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one thing that has changed."},
+        error_messages={"required": _("Tick at least one thing that has changed.")},
     )
     note = forms.CharField(
-        label="Tell your clinician more (optional)",
+        label=_("Tell your clinician more (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

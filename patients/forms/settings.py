@@ -35,10 +35,10 @@ class ReminderSettingsForm(forms.ModelForm):
             "message_emails",
         ]
         labels = {
-            "reminders_enabled": "Email me a reminder on days with exercises",
-            "reminder_time": "At what time?",
-            "reminder_weekdays": "On which days? (none ticked: the days my exercises are due)",
-            "timezone": "My time zone",
+            "reminders_enabled": _("Email me a reminder on days with exercises"),
+            "reminder_time": _("At what time?"),
+            "reminder_weekdays": _("On which days? (none ticked: the days my exercises are due)"),
+            "timezone": _("My time zone"),
             "cue_sound": _("Sounds and vibration in guided mode"),
             "cue_voice": _("Spoken cues in guided mode"),
             "calendar_alarm": _("Add an alert at the reminder time to the calendar events"),

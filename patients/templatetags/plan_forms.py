@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from patients.models import Effort, SkipReason
 
@@ -47,11 +47,12 @@ def skip_reason_options() -> str:
     """The ``<option>``s of the skip-reason menu on every exercise card: the same for every
     card and every patient, so made once (per language) rather than looped over per card.
     None is chosen for the patient: a hurried skip must not report pain it never had."""
-    return _skip_reason_options(gettext("Choose a reason"))
+    return _skip_reason_options(gettext("Choose a reason"), get_language())
 
 
 @functools.cache
-def _skip_reason_options(prompt: str) -> str:
+def _skip_reason_options(prompt: str, language: str) -> str:
+    # ``language`` is part of the cache key only: the reasons are shown in the active one.
     return format_html('<option value="" selected>{}</option>', prompt) + format_html_join(
         "", '<option value="{}">{}</option>', SkipReason.choices
     )

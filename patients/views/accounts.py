@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic import ratelimit
@@ -35,8 +36,8 @@ def invitation_accept(request, token):
         login(request, user, backend="clinic.backends.UsernameOrEmailBackend")
         messages.success(
             request,
-            f"Welcome, {patient.first_name}! Next time, log in with {user.email} "
-            "and your password.",
+            _("Welcome, %(name)s! Next time, log in with %(email)s and your password.")
+            % {"name": patient.first_name, "email": user.email},
         )
         return redirect("patients:today")
     return render(request, "patients/invitation_accept.html", {"form": form, "patient": patient})

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic import resilience
@@ -37,7 +38,7 @@ def function_checkin(request, *, patient):
         if resilience.wants_json(request):
             return JsonResponse({"ok": True, "error": ""})
         resilience.acknowledge(request, redirect("patients:today"))
-        messages.success(request, "Thank you — your clinician will see how things are going.")
+        messages.success(request, _("Thank you — your clinician will see how things are going."))
         return redirect("patients:today")
     if posted and resilience.wants_json(request):
         return JsonResponse({"ok": False, "error": errors_text(form)}, status=400)

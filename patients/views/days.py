@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
@@ -189,9 +190,16 @@ def history(request, *, patient):
             "next_month": charts.shift_month(month, 1) if month < today.replace(day=1) else None,
             "pain_chart": charts.line_chart(summary.pain_by_day[-42:]),
             "today": today,
+            "weekdays": _weekday_headings(),
             "nav": "history",
         },
     )
+
+
+def _weekday_headings() -> list[tuple[str, str]]:
+    """The calendar's column headings, Monday first: (initial, whole name) in the page's
+    language, from Django's own catalogue of day names ("M", "Monday")."""
+    return [(str(WEEKDAYS_ABBR[day])[:1].upper(), str(WEEKDAYS[day])) for day in range(7)]
 
 
 def _parse_month(value: str | None, today: datetime.date) -> datetime.date:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import resilience
@@ -85,7 +85,9 @@ def _card(request, patient, day: datetime.date, data: dict, error: str | None) -
         None,
     )
     if item is None:
-        return HttpResponse(error or "This exercise isn't part of that session.", status=400)
+        return HttpResponse(
+            error or gettext("This exercise isn't part of that session."), status=400
+        )
     return render(
         request,
         "patients/day_content.html#exercise-card",
@@ -197,8 +199,11 @@ def session_done(request, value, number, *, patient):
 
 def _well_done(patient, streak: int) -> str:
     if streak >= 2:
-        return (
-            f"Well done, {patient.first_name}! Session saved. "
-            f"That's {streak} days in a row — keep it going."
-        )
-    return f"Well done, {patient.first_name}! Session saved. Every session counts."
+        return ngettext(
+            "Well done, %(name)s! Session saved. That's %(count)s day in a row — keep it going.",
+            "Well done, %(name)s! Session saved. That's %(count)s days in a row — keep it going.",
+            streak,
+        ) % {"name": patient.first_name, "count": streak}
+    return gettext("Well done, %(name)s! Session saved. Every session counts.") % {
+        "name": patient.first_name
+    }

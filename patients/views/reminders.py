@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,14 +27,14 @@ def reminder_settings(request, *, patient):
     """`/plan/settings/`: reminder time and days, time zone, and the calendar feed link."""
     if request.method == "POST" and request.POST.get("action") == "new_calendar_link":
         services.calendar_link_renew(patient=patient)
-        messages.success(request, "Here is your new calendar link. The old one no longer works.")
+        messages.success(request, _("Here is your new calendar link. The old one no longer works."))
         return redirect("patients:settings")
     form = ReminderSettingsForm(
         request.POST if request.method == "POST" else None, instance=patient
     )
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_save(patient=form.save(commit=False), fields=form.changed_data)
-        messages.success(request, "Your settings are saved.")
+        messages.success(request, _("Your settings are saved."))
         return redirect("patients:settings")
     feed = request.build_absolute_uri(reverse("patients:calendar", args=[patient.calendar_token]))
     return render(
