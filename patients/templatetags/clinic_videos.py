@@ -15,7 +15,7 @@ def exercise_videos(prescribed, patient):
     exercise = prescribed.exercise
     own_src, own_poster = video_urls(prescribed)
     return {
-        "name": exercise.name,
+        "name": exercise.display_name,
         "own": {"src": own_src, "poster": own_poster, "row": prescribed} if own_src else None,
         "library": (
             {"src": exercise.video.url, "poster": exercise.video_poster.url, "row": exercise}
