@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audit import registry
 from audit.models import AuditEvent
@@ -64,12 +65,12 @@ class PatientIdFilter(admin.SimpleListFilter):
     """Filter by patient id: a list of thousands of names would not fit in the sidebar, so
     the patient's change page links here with ``?patient=<id>``."""
 
-    title = "patient"
+    title = _("patient")
     parameter_name = "patient"
 
     def lookups(self, request, model_admin):
         value = self.value()
-        return [(value, f"Patient #{value}")] if value else []
+        return [(value, gettext("Patient #%(id)s") % {"id": value})] if value else []
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -90,7 +91,7 @@ class ListedPatientFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         value = self.value()
-        return [(value, _("Patient #%(id)s") % {"id": value})] if value else []
+        return [(value, gettext("Patient #%(id)s") % {"id": value})] if value else []
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -106,7 +107,7 @@ class StaffFilter(admin.SimpleListFilter):
     """Filter by member of staff. Django's related-only filter would first scan the whole
     trail for its distinct actors, and the trail is the fastest-growing table there is."""
 
-    title = "user"
+    title = _("user")
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
@@ -124,7 +125,7 @@ class StaffFilter(admin.SimpleListFilter):
 class TargetFilter(admin.SimpleListFilter):
     """What was seen or changed, from a fixed list rather than a scan of every event."""
 
-    title = "what"
+    title = _("what")
     parameter_name = "target"
 
     def lookups(self, request, model_admin):
@@ -155,13 +156,15 @@ class AuditEventAdmin(ReadOnlyForSuperusers, admin.ModelAdmin):
     # Counting every event for the paginator gets slow as the trail grows; estimate instead.
     show_full_result_count = False
 
-    @admin.display(description="who", ordering="actor_username")
+    @admin.display(description=_("who"), ordering="actor_username")
     def who(self, event):
         if event.actor_username:
             return event.actor_username
-        return f"patient user #{event.actor_id}" if event.actor_id else "system"
+        if event.actor_id:
+            return gettext("patient user #%(id)s") % {"id": event.actor_id}
+        return gettext("system")
 
-    @admin.display(description="patient")
+    @admin.display(description=_("patient"))
     def patient_link(self, event):
         changelist = reverse("admin:audit_auditevent_changelist")
         if event.patient_ids:
@@ -169,7 +172,9 @@ class AuditEventAdmin(ReadOnlyForSuperusers, admin.ModelAdmin):
             links = format_html_join(
                 ", ", '<a href="{}?listed={}">#{}</a>', ((changelist, pk, pk) for pk in shown[:10])
             )
-            more = _(", … (%(count)s in all)") % {"count": len(shown)} if len(shown) > 10 else ""
+            more = (
+                gettext(", … (%(count)s in all)") % {"count": len(shown)} if len(shown) > 10 else ""
+            )
             return format_html("{}{}", links, more)
         if event.patient_id is None:
             return "—"

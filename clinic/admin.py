@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from clinic import accounts
 from clinic.forms import UserForm
@@ -13,7 +14,7 @@ class HomeplanUserAdmin(UserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Email", {"fields": ("weekly_summary", "notification_emails")}),
+        (_("Email"), {"fields": ("weekly_summary", "notification_emails")}),
     )
 
     def save_model(self, request, obj, form, change):

@@ -4,6 +4,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_list
 from clinic.forms import AdminLoginForm
@@ -29,7 +30,7 @@ class HomeplanAdminSite(admin.AdminSite):
 
     site_header = "Homeplan"
     site_title = "Homeplan"
-    index_title = "Clinic administration"
+    index_title = _("Clinic administration")
     index_template = "admin/homeplan_index.html"
     login_form = AdminLoginForm
 

@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic import roles
 from exercises import services
@@ -48,7 +48,7 @@ def size_warning(request, items) -> None:
         minutes = max(1, round(sum(item.estimated_seconds() for item in items) / 60))
         messages.warning(
             request,
-            _(
+            gettext(
                 "This plan has %(count)s exercises a session (%(minutes)s). Patients given "
                 "fewer exercises, around 2 to 4, tend to do them more faithfully; consider "
                 "keeping the most important ones."
@@ -85,7 +85,7 @@ class LabelledInlineFields:
                 form = super()._construct_form(i, **form_kwargs)
                 for field in form.fields.values():
                     if field.label and not field.widget.is_hidden:
-                        field.widget.attrs["aria-label"] = _("%(label)s, row %(row)s") % {
+                        field.widget.attrs["aria-label"] = gettext("%(label)s, row %(row)s") % {
                             "label": field.label,
                             "row": i + 1,
                         }
@@ -107,15 +107,15 @@ class PrecautionTagFilter(admin.RelatedFieldListFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.empty_value_display = _("No precaution tags")
+        self.empty_value_display = gettext("No precaution tags")
 
 
 class SourceFilter(admin.SimpleListFilter):
-    title = "source"
+    title = _("source")
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        return [("homeplan", "Shipped with Homeplan"), ("clinic", "The clinic's own")]
+        return [("homeplan", _("Shipped with Homeplan")), ("clinic", _("The clinic's own"))]
 
     def queryset(self, request, queryset):
         if self.value() == "homeplan":
@@ -169,22 +169,26 @@ class ExerciseAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "summary", "status")}),
         (
-            "Classification",
+            _("Classification"),
             {"fields": (("body_region", "category"), ("difficulty", "equipment"), "position")},
         ),
-        ("How to do it", {"fields": ("instructions", "cues", "precautions", "video_url")}),
+        (_("How to do it"), {"fields": ("instructions", "cues", "precautions", "video_url")}),
         (
-            "Safety and variants",
+            _("Safety and variants"),
             {
-                "description": "Patients with a matching precaution tag get a warning when "
-                "this exercise is prescribed. Variants are offered by progression suggestions.",
+                "description": _(
+                    "Patients with a matching precaution tag get a warning when this exercise "
+                    "is prescribed. Variants are offered by progression suggestions."
+                ),
                 "fields": ("precaution_tags", ("easier", "harder")),
             },
         ),
         (
-            "Default dosage",
+            _("Default dosage"),
             {
-                "description": "Copied into programs and prescriptions, where it can be changed.",
+                "description": _(
+                    "Copied into programs and prescriptions, where it can be changed."
+                ),
                 "fields": (
                     ("default_sets", "default_reps", "default_hold_seconds"),
                     ("default_side", "default_rest_seconds"),
@@ -192,7 +196,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Pictures",
+            _("Pictures"),
             {
                 "fields": (
                     "start_preview",
@@ -216,7 +220,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Origin",
+            _("Origin"),
             {
                 "classes": ("collapse",),
                 "fields": ("shipped_as", "edited_here", "created_at", "updated_at"),
@@ -228,35 +232,37 @@ class ExerciseAdmin(admin.ModelAdmin):
         models.URLField: {"assume_scheme": "https"},
     }
 
-    @admin.display(description="Picture")
+    @admin.display(description=_("Picture"))
     def thumbnail(self, exercise):
         return _picture(exercise.image_thumbnail, width=80, alt="")
 
-    @admin.display(description="Source", ordering="library_key")
+    @admin.display(description=_("Source"), ordering="library_key")
     def origin(self, exercise):
         if not exercise.is_shipped:
-            return "Clinic"
-        return "Homeplan (edited here)" if exercise.edited_locally else "Homeplan"
+            return gettext("Clinic")
+        return gettext("Homeplan (edited here)") if exercise.edited_locally else "Homeplan"
 
     @admin.display(description=_("Shipped with Homeplan as"))
     def shipped_as(self, exercise):
-        return exercise.library_key or _("Not shipped: the clinic's own exercise")
+        return exercise.library_key or gettext("Not shipped: the clinic's own exercise")
 
     @admin.display(description=_("Changed here"))
     def edited_here(self, exercise):
         if not exercise.is_shipped:
             return "—"
         if exercise.edited_locally:
-            return _("Yes: library updates leave this exercise as it is")
-        return _("No: library updates keep it up to date")
+            return gettext("Yes: library updates leave this exercise as it is")
+        return gettext("No: library updates keep it up to date")
 
-    @admin.display(description="Start image")
+    @admin.display(description=_("Start image"))
     def start_preview(self, exercise):
-        return _picture(exercise.image_medium, width=360, alt=f"{exercise.name}: start position")
+        alt = gettext("%(name)s: start position") % {"name": exercise.name}
+        return _picture(exercise.image_medium, width=360, alt=alt)
 
-    @admin.display(description="End image")
+    @admin.display(description=_("End image"))
     def end_preview(self, exercise):
-        return _picture(exercise.end_image_medium, width=360, alt=f"{exercise.name}: end position")
+        alt = gettext("%(name)s: end position") % {"name": exercise.name}
+        return _picture(exercise.end_image_medium, width=360, alt=alt)
 
     @admin.display(description=_("Current video"))
     def video_preview(self, exercise):
@@ -273,7 +279,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     @admin.display(description=_("Animation"))
     def animation_preview(self, exercise):
         if not exercise.animation:
-            return _("None: the clinic's own exercises show their pictures only.")
+            return gettext("None: the clinic's own exercises show their pictures only.")
         # As patients see it: still pictures for whoever asked their device for less motion.
         return format_html(
             '<picture><source media="(prefers-reduced-motion: no-preference)" srcset="{}">'
@@ -281,7 +287,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             "</picture>",
             exercise.animation.url,
             exercise.image_medium.url if exercise.image_medium else exercise.animation.url,
-            _("%(name)s: the movement") % {"name": exercise.name},
+            gettext("%(name)s: the movement") % {"name": exercise.name},
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -309,7 +315,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             # A gentle warning, not a refusal: the editor may mean it.
             messages.warning(
                 request,
-                _(
+                gettext(
                     "The steps mention %(numbers)s. Each patient's dose line already says how "
                     "many and how long, and a clinician may change it: steps that describe "
                     "the movement only never contradict it."
@@ -334,18 +340,28 @@ class ExerciseAdmin(admin.ModelAdmin):
         for exercise in queryset:
             services.exercise_delete(exercise=exercise)
 
-    @admin.action(description="Publish the selected exercises", permissions=["change"])
+    @admin.action(description=_("Publish the selected exercises"), permissions=["change"])
     def publish(self, request, queryset):
         count = services.exercise_set_status(exercises=queryset, status=Exercise.Status.PUBLISHED)
-        self.message_user(request, f"{count} exercise(s) published.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s exercise published.", "%(count)s exercises published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Archive the selected exercises", permissions=["change"])
+    @admin.action(description=_("Archive the selected exercises"), permissions=["change"])
     def archive(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         count = services.exercise_set_status(exercises=queryset, status=Exercise.Status.ARCHIVED)
         self.message_user(
             request,
-            f"{count} exercise(s) archived: hidden from new programs, kept in existing plans.",
+            ngettext(
+                "%(count)s exercise archived: hidden from new programs, kept in existing plans.",
+                "%(count)s exercises archived: hidden from new programs, kept in existing plans.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
         _templates_using(request, ids)
@@ -373,7 +389,8 @@ class ExerciseAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"“{exercise}” is archived: hidden from new programs, kept in existing plans.",
+            gettext("“%(name)s” is archived: hidden from new programs, kept in existing plans.")
+            % {"name": exercise},
             messages.SUCCESS,
         )
         _templates_using(request, [exercise.pk])
@@ -391,7 +408,7 @@ def _templates_using(request, exercise_ids) -> None:
     if names:
         messages.warning(
             request,
-            _(
+            gettext(
                 "Templates that use it: %(names)s. Clinicians assigning them are offered its "
                 "easier or harder variant instead, or to leave it out; link a variant on the "
                 "exercise, or replace it in these templates."
@@ -426,11 +443,11 @@ class ProgramItemInline(LabelledInlineFields, admin.TabularInline):
 
 
 class OwnerFilter(admin.SimpleListFilter):
-    title = "owner"
+    title = _("owner")
     parameter_name = "owner"
 
     def lookups(self, request, model_admin):
-        return [("clinic", "Clinic-wide"), ("mine", "Mine")]
+        return [("clinic", _("Clinic-wide")), ("mine", _("Mine"))]
 
     def queryset(self, request, queryset):
         if self.value() == "clinic":
@@ -478,10 +495,10 @@ class ProgramAdmin(admin.ModelAdmin):
         stand-in (its variant) or to leave it out, so clinicians see it before they do."""
         names = [item.exercise.name for item in program.items.all() if item.is_archived]
         if not names:
-            return _("None") if program.pk else "—"
+            return gettext("None") if program.pk else "—"
         return format_html(
             '<span class="archived-flag">⚠ {}</span>',
-            _("No longer in the library: %(names)s") % {"names": ", ".join(names)},
+            gettext("No longer in the library: %(names)s") % {"names": ", ".join(names)},
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -506,29 +523,30 @@ class ProgramAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         size_warning(request, form.instance.items.all())
 
-    @admin.display(description="Owner", ordering="owner__username")
+    @admin.display(description=_("Owner"), ordering="owner__username")
     def owner_name(self, program):
         return (
             program.owner.get_full_name() or program.owner.username
             if program.owner
-            else ("Clinic-wide")
+            else gettext("Clinic-wide")
         )
 
-    @admin.display(description="Exercises")
+    @admin.display(description=_("Exercises"))
     def exercise_count(self, program):
         return len(program.items.all())
 
-    @admin.display(description="One session takes")
+    @admin.display(description=_("One session takes"))
     def session_time(self, program):
         return minutes_html(sum(item.estimated_seconds() for item in program.items.all()))
 
-    @admin.action(description="Duplicate the selected templates", permissions=["add"])
+    @admin.action(description=_("Duplicate the selected templates"), permissions=["add"])
     def duplicate(self, request, queryset):
         owner = None if roles.is_content_editor(request.user) else request.user
         copies = [services.program_duplicate(program=p, owner=owner) for p in queryset]
         self.message_user(
             request,
-            "Created " + ", ".join(f"“{copy.name}”" for copy in copies) + ".",
+            gettext("Created %(names)s.")
+            % {"names": ", ".join(f"“{copy.name}”" for copy in copies)},
             messages.SUCCESS,
         )
 
@@ -654,8 +672,8 @@ class EducationPageAdmin(admin.ModelAdmin):
     @admin.display(description=_("Source"))
     def origin(self, page):
         if page.library_key is None:
-            return _("The clinic's own")
-        return _("Homeplan, changed here") if page.edited_locally else _("Homeplan")
+            return gettext("The clinic's own")
+        return gettext("Homeplan, changed here") if page.edited_locally else gettext("Homeplan")
 
     def has_delete_permission(self, request, obj=None):
         # Prescriptions keep the pages they carry: archive a page instead.

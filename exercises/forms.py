@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from exercises import images, videos
@@ -52,17 +53,17 @@ class ExerciseAdminForm(forms.ModelForm):
     """The editor's form. Pictures are separate fields, stored by the service, not the form."""
 
     start_image_upload = PictureField(
-        label="New start image",
+        label=_("New start image"),
         required=False,
-        help_text="JPEG, PNG or WebP, up to 8 MB. Replaces the current start image.",
+        help_text=_("JPEG, PNG or WebP, up to 8 MB. Replaces the current start image."),
     )
-    remove_start_image = forms.BooleanField(label="Remove the start image", required=False)
+    remove_start_image = forms.BooleanField(label=_("Remove the start image"), required=False)
     end_image_upload = PictureField(
-        label="New end image",
+        label=_("New end image"),
         required=False,
-        help_text="Optional second picture: the end of the movement.",
+        help_text=_("Optional second picture: the end of the movement."),
     )
-    remove_end_image = forms.BooleanField(label="Remove the end image", required=False)
+    remove_end_image = forms.BooleanField(label=_("Remove the end image"), required=False)
     video_upload = VideoField(label=_("New video"), required=False)
     remove_video = forms.BooleanField(label=_("Remove the video"), required=False)
 
@@ -129,8 +130,8 @@ class DosageItemForm(forms.ModelForm):
         if "exercise" in self.changed_data and exercise.status != Exercise.Status.PUBLISHED:
             self.add_error(
                 "exercise",
-                f"“{exercise}” is {exercise.get_status_display().lower()}: "
-                "choose a published exercise.",
+                gettext("“%(name)s” is %(status)s: choose a published exercise.")
+                % {"name": exercise, "status": exercise.get_status_display().lower()},
             )
         if all(data.get(name) in (None, "") for name in ("sets", "reps", "hold_seconds")):
             data.update(

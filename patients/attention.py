@@ -20,7 +20,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import DenseRank
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from audit.services import record_list
 from patients import adherence, schedule, suggestions
@@ -215,20 +215,40 @@ def reasons_for(patient: Patient, *, today: datetime.date, signals: Signals) -> 
     reasons = []
     idle = due_days_without_activity(patient.prescriptions.all(), patient.last_activity, today)
     if idle >= settings.ATTENTION_INACTIVE_DUE_DAYS:
-        reasons.append(Reason(INACTIVE, f"No activity for {idle} due days"))
+        reasons.append(
+            Reason(
+                INACTIVE,
+                ngettext(
+                    "No activity for %(days)d due day", "No activity for %(days)d due days", idle
+                )
+                % {"days": idle},
+            )
+        )
     if (
         patient.due_28 >= settings.ATTENTION_MIN_DUE_SESSIONS
         and patient.adherence_28 is not None
         and patient.adherence_28 < settings.ATTENTION_ADHERENCE_BELOW
     ):
-        reasons.append(Reason(LOW_ADHERENCE, f"Adherence {patient.adherence_28:.0f}% over 28 days"))
+        reasons.append(
+            Reason(
+                LOW_ADHERENCE,
+                gettext("Adherence %(percent).0f%% over 28 days")
+                % {"percent": patient.adherence_28},
+            )
+        )
     this_week, last_week = patient.pain_this_week, patient.pain_last_week
     if (
         this_week is not None
         and last_week is not None
         and this_week - last_week >= settings.ATTENTION_PAIN_RISE
     ):
-        reasons.append(Reason(PAIN_RISING, f"Pain rising: {last_week:.1f} → {this_week:.1f}"))
+        reasons.append(
+            Reason(
+                PAIN_RISING,
+                gettext("Pain rising: %(last_week).1f → %(this_week).1f")
+                % {"last_week": last_week, "this_week": this_week},
+            )
+        )
     if this_week is not None and this_week >= settings.ATTENTION_PAIN_HIGH:
         reasons.append(
             Reason(
@@ -248,7 +268,7 @@ def reasons_for(patient: Patient, *, today: datetime.date, signals: Signals) -> 
                 )
             )
     if patient.latest_effort == patient.previous_effort == Effort.TOO_HARD:
-        reasons.append(Reason(TOO_HARD, "Rated “too hard” twice in a row"))
+        reasons.append(Reason(TOO_HARD, gettext("Rated “too hard” twice in a row")))
     for name, times in signals.painful_skips:
         reasons.append(
             Reason(
@@ -268,7 +288,7 @@ def reasons_for(patient: Patient, *, today: datetime.date, signals: Signals) -> 
         else timezone.now() - datetime.timedelta(days=settings.ATTENTION_NOTE_DAYS)
     )
     if patient.latest_note_at and patient.latest_note_at > note_since:
-        reasons.append(Reason(NEW_NOTE, "New note from the patient"))
+        reasons.append(Reason(NEW_NOTE, gettext("New note from the patient")))
     return reasons
 
 
@@ -409,10 +429,14 @@ def _summary_key(patient: Patient, *, today: datetime.date, reporting: bool) -> 
     """Everything a patient's summary depends on: the patient's ``plan_stamp`` (new with every
     change to their prescriptions, logs, check-offs, check-ins and the suggestions decided for
     them), their last review, whether a symptom report is open (no progression is suggested
-    then) and the day."""
+    then), the day and the language (the reasons are worded in it)."""
     review = getattr(patient, "review", None)
     reviewed = review.reviewed_at.isoformat() if review else "-"
-    return f"attention:{patient.pk}:{patient.plan_stamp}:{reviewed}:{int(reporting)}:{today}"
+    language = get_language() or "-"
+    return (
+        f"attention:{patient.pk}:{patient.plan_stamp}:{reviewed}:{int(reporting)}:{today}:"
+        f"{language}"
+    )
 
 
 def summaries_for(patient_ids, *, today: datetime.date, reporting: set[int]) -> dict[int, Summary]:
@@ -431,8 +455,12 @@ def summaries_for(patient_ids, *, today: datetime.date, reporting: set[int]) -> 
         reasons += [
             Reason(
                 SUGGESTION,
-                f"Suggested {candidate.get_kind_label()}: {candidate.prescribed.exercise.name} "
-                f"→ {candidate.change}",
+                gettext("Suggested %(kind)s: %(exercise)s → %(change)s")
+                % {
+                    "kind": candidate.get_kind_label(),
+                    "exercise": candidate.prescribed.exercise.name,
+                    "change": candidate.change,
+                },
             )
             for candidate in suggested.get(patient.pk, [])
         ]

@@ -5,15 +5,17 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import pgettext_lazy
+
 from patients import streaks
 
 STATUS_LABELS = {
-    streaks.DONE: "Done",
-    streaks.PARTLY: "Partly done",
-    streaks.MISSED: "Missed",
-    streaks.NOT_DUE: "Rest day",
-    streaks.TODAY: "Today",
-    streaks.UPCOMING: "Coming up",
+    streaks.DONE: pgettext_lazy("day status", "Done"),
+    streaks.PARTLY: pgettext_lazy("day status", "Partly done"),
+    streaks.MISSED: pgettext_lazy("day status", "Missed"),
+    streaks.NOT_DUE: pgettext_lazy("day status", "Rest day"),
+    streaks.TODAY: pgettext_lazy("day status", "Today"),
+    streaks.UPCOMING: pgettext_lazy("day status", "Coming up"),
 }
 
 
@@ -24,7 +26,7 @@ class CalendarDay:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS.get(self.status, "")
+        return str(STATUS_LABELS.get(self.status, ""))
 
 
 def shift_month(month: datetime.date, months: int) -> datetime.date:
@@ -116,7 +118,7 @@ class HeatCell:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS.get(self.status, "")
+        return str(STATUS_LABELS.get(self.status, ""))
 
 
 def heatmap(

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from clinic.validators import one_line
 from exercises.models import Exercise
@@ -16,8 +17,10 @@ class ContraindicationWarning(ValidationError):  # noqa: N818 - a warning the us
         self.found = found
         details = "; ".join(f"{exercise.name} ({', '.join(tags)})" for exercise, tags in found)
         super().__init__(
-            "Check before prescribing: %(details)s matches this patient's precautions. "
-            "To prescribe anyway, give a short reason.",
+            gettext(
+                "Check before prescribing: %(details)s matches this patient's precautions. "
+                "To prescribe anyway, give a short reason."
+            ),
             code="contraindication",
             params={"details": details},
         )

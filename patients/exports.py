@@ -5,7 +5,9 @@ import datetime
 import heapq
 
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from patients import schedule
 from patients.models import ExerciseCheck, Message, Patient, SessionLog
@@ -40,11 +42,15 @@ def _cell(value) -> str:
 def _stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
     # Every field quoted: nothing is left for a spreadsheet to guess the type of.
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    # The rows are made while the response streams, after the view returned: in the
+    # request's language still.
+    language = translation.get_language()
 
     def lines():
-        yield BOM + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
+        with translation.override(language):
+            yield BOM + writer.writerow([str(name) for name in header])
+            for row in rows:
+                yield writer.writerow([_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -55,6 +61,7 @@ def _missed_sessions(patient: Patient, prescriptions, logged: set, today) -> lis
     """A row for each session that was due up to yesterday and has no log at all: the
     clinic's record shows the gaps, not only what was done."""
     rows = []
+    missed = pgettext("session status", "missed")
     for prescription in prescriptions:
         last = min(today - datetime.timedelta(days=1), prescription.end_date or today)
         for day in schedule.days_between(prescription.start_date, last):
@@ -62,7 +69,7 @@ def _missed_sessions(patient: Patient, prescriptions, logged: set, today) -> lis
                 continue
             for number in range(1, prescription.sessions_per_day + 1):
                 if (prescription.pk, day, number) not in logged:
-                    rows.append([day, number, prescription.name, "missed", "", "", "", "", "", ""])
+                    rows.append([day, number, prescription.name, missed, "", "", "", "", "", ""])
     return rows
 
 
@@ -89,7 +96,9 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
                 log.date,
                 log.session_number,
                 log.prescription.name,
-                "done" if log.is_done else "not marked done",
+                pgettext("session status", "done")
+                if log.is_done
+                else pgettext("session status", "not marked done"),
                 "" if log.pain is None else log.pain,
                 log.get_effort_display() if log.effort else "",
                 log.note,
@@ -120,24 +129,30 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
             yield [*who, row[0].isoformat(), *row[1:]]
 
     header = [
-        "patient",
-        "patient id",
-        "date",
-        "session",
-        "program",
-        "status",
-        "pain (0-10)",
-        "how it felt",
-        "note",
-        "exercises done",
-        "exercises skipped",
-        "how each exercise felt",
+        gettext("patient"),
+        gettext("patient id"),
+        gettext("date"),
+        gettext("session"),
+        gettext("program"),
+        gettext("status"),
+        gettext("pain (0-10)"),
+        gettext("how it felt"),
+        gettext("note"),
+        gettext("exercises done"),
+        gettext("exercises skipped"),
+        gettext("how each exercise felt"),
         *MESSAGE_COLUMNS,
     ]
     return _stream(f"homeplan-patient-{patient.pk}-{timezone.localdate()}.csv", header, rows())
 
 
-MESSAGE_COLUMNS = ["message time", "message from", "message", "about exercise", "read at"]
+MESSAGE_COLUMNS = [
+    _("message time"),
+    _("message from"),
+    pgettext_lazy("column", "message"),
+    _("about exercise"),
+    _("read at"),
+]
 SESSION_COLUMNS = 10  # date to "how each exercise felt": empty on a message's row
 
 
@@ -164,10 +179,12 @@ def _message_rows(patient: Patient):
         yield [
             message.created_at.astimezone(zone).date(),
             *[""] * 2,
-            "message",
+            pgettext("session status", "message"),
             *[""] * (SESSION_COLUMNS - 4),
             local(message.created_at),
-            "patient" if message.from_patient else "clinic",
+            pgettext("message from", "patient")
+            if message.from_patient
+            else pgettext("message from", "clinic"),
             message.text,
             message.exercise_name,
             local(message.read_at),
@@ -196,15 +213,15 @@ def adherence_csv(patients) -> StreamingHttpResponse:
             ]
 
     header = [
-        "patient id",
-        "name",
-        "due (7 days)",
-        "done (7 days)",
-        "adherence % (7 days)",
-        "due (28 days)",
-        "done (28 days)",
-        "adherence % (28 days)",
-        "last session",
-        "latest pain",
+        gettext("patient id"),
+        gettext("name"),
+        gettext("due (7 days)"),
+        gettext("done (7 days)"),
+        gettext("adherence % (7 days)"),
+        gettext("due (28 days)"),
+        gettext("done (28 days)"),
+        gettext("adherence % (28 days)"),
+        gettext("last session"),
+        gettext("latest pain"),
     ]
     return _stream(f"homeplan-adherence-{timezone.localdate()}.csv", header, rows())

@@ -29,7 +29,7 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from exercises.dosage import describe_dosage
 from exercises.models import Exercise
@@ -63,7 +63,10 @@ class Proposal:
             sets=self.sets, reps=self.reps, hold_seconds=self.hold_seconds, side=prescribed.side
         )
         if self.exercise.pk != prescribed.exercise_id:
-            return f"switch to {self.exercise.name}, {dose}"
+            return gettext("switch to %(exercise)s, %(dose)s") % {
+                "exercise": self.exercise.name,
+                "dose": dose,
+            }
         return dose
 
 
@@ -79,7 +82,11 @@ class Candidate:
         return self.proposal.describe(self.prescribed)
 
     def get_kind_label(self) -> str:
-        return "progression" if self.kind == Suggestion.Kind.PROGRESS else "regression"
+        return (
+            gettext("progression")
+            if self.kind == Suggestion.Kind.PROGRESS
+            else gettext("regression")
+        )
 
 
 def propose(prescribed: PrescribedExercise, kind: str) -> Proposal | None:
@@ -256,10 +263,11 @@ def candidates_for(
             done = per_exercise.get(item.pk, {}).get("done_days", 0)
             if due_days and done >= settings.SUGGEST_DONE_SHARE * due_days:
                 kind = Suggestion.Kind.PROGRESS
-                reason = (
-                    f"done on {done} of {due_days} due days, "
-                    f"pain {sessions[patient_id]['pain_average']:.1f}"
-                )
+                reason = ngettext(
+                    "done on %(done)d of %(due)d due day, pain %(pain).1f",
+                    "done on %(done)d of %(due)d due days, pain %(pain).1f",
+                    due_days,
+                ) % {"done": done, "due": due_days, "pain": sessions[patient_id]["pain_average"]}
         if kind is None or (item.pk, kind) in decided:
             continue
         proposal = propose(item, kind)

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_views
@@ -31,11 +32,11 @@ from patients.views.thread_panel import PANEL_SIZE, thread_panel
 
 
 class HasActivePrescriptionFilter(admin.SimpleListFilter):
-    title = "active plan"
+    title = _("active plan")
     parameter_name = "active_plan"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has an active plan"), ("no", "No active plan")]
+        return [("yes", _("Has an active plan")), ("no", _("No active plan"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -44,11 +45,11 @@ class HasActivePrescriptionFilter(admin.SimpleListFilter):
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
-    title = "needs attention"
+    title = _("needs attention")
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Needs attention")]
+        return [("yes", _("Needs attention"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -78,7 +79,7 @@ class PrescriptionInline(ScheduleColumns, admin.TabularInline):
     max_num = 0
     can_delete = False
     show_change_link = True
-    verbose_name_plural = "Prescriptions"
+    verbose_name_plural = _("Prescriptions")
 
     @admin.display(description=_("Exercises and doses"))
     def change_link(self, prescription):
@@ -91,7 +92,7 @@ class PrescriptionInline(ScheduleColumns, admin.TabularInline):
             return "—"
         running = schedule.pause_on(prescription, prescription.patient.today())
         label = (
-            _("Paused until %(day)s — resume") % {"day": running["until"]}
+            gettext("Paused until %(day)s — resume") % {"day": running["until"]}
             if running and running["until"]
             else _("Paused — resume")
             if running
@@ -125,7 +126,7 @@ class PatientAdmin(ClinicianScopedAdmin):
     fieldsets = (
         (None, {"fields": (("first_name", "last_name"), "email", "phone", "date_of_birth")}),
         (
-            "Care",
+            _("Care"),
             {
                 "fields": (
                     "clinician",
@@ -137,7 +138,7 @@ class PatientAdmin(ClinicianScopedAdmin):
                 )
             },
         ),
-        ("Account", {"fields": ("account", "reminders")}),
+        (_("Account"), {"fields": ("account", "reminders")}),
     )
 
     actions = ("assign_program", "deactivate", "export_adherence_csv")
@@ -155,30 +156,34 @@ class PatientAdmin(ClinicianScopedAdmin):
             return (*self.list_display[:1], "clinician", *self.list_display[1:])
         return self.list_display
 
-    @admin.display(description="7 days", ordering="adherence_7")
+    @admin.display(description=_("7 days"), ordering="adherence_7")
     def week_adherence(self, patient):
         return adherence_bar(patient.adherence_7)
 
-    @admin.display(description="28 days", ordering="adherence_28")
+    @admin.display(description=_("28 days"), ordering="adherence_28")
     def month_adherence(self, patient):
         return adherence_bar(patient.adherence_28)
 
-    @admin.display(description="Last session", ordering="last_session")
+    @admin.display(description=_("Last session"), ordering="last_session")
     def last_session_day(self, patient):
         return patient.last_session or "—"
 
-    @admin.display(description="Latest pain", ordering="latest_pain")
+    @admin.display(description=_("Latest pain"), ordering="latest_pain")
     def pain(self, patient):
         if patient.latest_pain is None:
             return "—"
         direction = adherence.pain_direction(patient.pain_this_week, patient.pain_last_week)
-        arrow = {"up": "↑ rising", "down": "↓ easing", "steady": "→ steady"}.get(direction, "")
+        arrow = {
+            "up": gettext("↑ rising"),
+            "down": gettext("↓ easing"),
+            "steady": gettext("→ steady"),
+        }.get(direction, "")
         return format_html(
             '{}/10 <span class="pain-{}">{}</span>', patient.latest_pain, direction, arrow
         )
 
     @admin.action(
-        description="Export adherence of the selected patients (CSV)", permissions=["view"]
+        description=_("Export adherence of the selected patients (CSV)"), permissions=["view"]
     )
     def export_adherence_csv(self, request, queryset):
         record_views(request, queryset, "adherence CSV")
@@ -223,7 +228,7 @@ class PatientAdmin(ClinicianScopedAdmin):
         if change and "is_active" in form.changed_data:
             services.patient_active_set(patient=obj, active=obj.is_active)
 
-    @admin.display(description="Name", ordering="last_name")
+    @admin.display(description=_("Name"), ordering="last_name")
     def full_name(self, patient):
         return patient.full_name
 
@@ -240,47 +245,58 @@ class PatientAdmin(ClinicianScopedAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         # "Save and prescribe": straight from a new patient to their plan.
         if "_prescribe" in request.POST:
-            self.message_user(request, _("%(name)s was added.") % {"name": obj.full_name})
+            self.message_user(request, gettext("%(name)s was added.") % {"name": obj.full_name})
             return redirect("admin:patients_patient_prescribe", obj.pk)
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.display(description="Active plan", boolean=True, ordering="has_active_prescription")
+    @admin.display(description=_("Active plan"), boolean=True, ordering="has_active_prescription")
     def active_plan(self, patient):
         return patient.has_active_prescription
 
-    @admin.display(description="Reminder emails")
+    @admin.display(description=_("Reminder emails"))
     def reminders(self, patient):
         """Patients choose this themselves; staff see it, and cannot change it."""
         if not patient.reminders_enabled:
-            return "Off (the patient turned them off)"
+            return gettext("Off (the patient turned them off)")
         days = (
             weekdays.describe_days(patient.reminder_weekdays)
             if patient.reminder_weekdays
-            else ("the days exercises are due")
+            else gettext("the days exercises are due")
         )
-        return f"On, at {patient.reminder_time:%H:%M} ({patient.timezone}), {days}"
+        return gettext("On, at %(time)s (%(timezone)s), %(days)s") % {
+            "time": f"{patient.reminder_time:%H:%M}",
+            "timezone": patient.timezone,
+            "days": days,
+        }
 
-    @admin.display(description="Sign-in account")
+    @admin.display(description=_("Sign-in account"))
     def account(self, patient):
         if patient.user_id:
-            return "Account set up"
+            return gettext("Account set up")
         if patient.invitation_pending:
-            return "Invitation sent, not yet accepted"
-        return "No account yet" if patient.email else "No email: paper-only"
+            return gettext("Invitation sent, not yet accepted")
+        return gettext("No account yet") if patient.email else gettext("No email: paper-only")
 
-    @admin.action(description="Assign a program to the selected patients", permissions=["change"])
+    @admin.action(
+        description=_("Assign a program to the selected patients"), permissions=["change"]
+    )
     def assign_program(self, request, queryset):
         ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
         return redirect(f"{reverse('admin:patients_patient_assign_many')}?ids={ids}")
 
-    @admin.action(description="Deactivate the selected patients", permissions=["change"])
+    @admin.action(description=_("Deactivate the selected patients"), permissions=["change"])
     def deactivate(self, request, queryset):
         patients = list(queryset.filter(is_active=True))
         for patient in patients:
             services.patient_active_set(patient=patient, active=False)
         self.message_user(
             request,
-            f"{len(patients)} patient(s) deactivated and signed out; their history is kept.",
+            ngettext(
+                "%(count)s patient deactivated and signed out; their history is kept.",
+                "%(count)s patients deactivated and signed out; their history is kept.",
+                len(patients),
+            )
+            % {"count": len(patients)},
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -94,10 +94,10 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
     fieldsets = (
         (None, {"fields": ("patient", "name", "program", "status", "loaded_version")}),
         (
-            "Schedule",
+            _("Schedule"),
             {"fields": (("start_date", "end_date"), "weekdays", "sessions_per_day")},
         ),
-        ("For the patient", {"fields": ("message", "estimated_session")}),
+        (_("For the patient"), {"fields": ("message", "estimated_session")}),
         (_("Precautions"), {"fields": ("precaution_overrides",)}),
     )
 
@@ -138,7 +138,7 @@ class PrescriptionAdmin(ScheduleColumns, ClinicianScopedAdmin):
             ),
         )
 
-    @admin.display(description="One session takes")
+    @admin.display(description=_("One session takes"))
     def estimated_session(self, prescription):
         return minutes_html(sum(item.estimated_seconds() for item in prescription.exercises.all()))
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patients.admin.base import ClinicianScopedAdmin, late_entry_flag
 from patients.models import (
@@ -88,15 +89,17 @@ class SessionLogAdmin(ClinicianScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Patient", ordering="prescription__patient__last_name")
+    @admin.display(description=_("Patient"), ordering="prescription__patient__last_name")
     def patient(self, log):
         return log.prescription.patient
 
-    @admin.display(description="Done", boolean=True, ordering="completed_at")
+    @admin.display(
+        description=pgettext_lazy("session status", "Done"), boolean=True, ordering="completed_at"
+    )
     def done(self, log):
         return log.is_done
 
-    @admin.display(description="Skipped", ordering="skipped_count")
+    @admin.display(description=pgettext_lazy("times skipped", "Skipped"), ordering="skipped_count")
     def skipped(self, log):
         return log.skipped_count
 

@@ -80,16 +80,16 @@ class AssignProgramForm(ScheduleForm):
 
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(),
-        label="Program template",
+        label=_("Program template"),
         required=False,
-        empty_label="— None: prescribe from scratch —",
-        help_text="Its exercises are copied into the patient's plan; adjust each dose next.",
+        empty_label=_("— None: prescribe from scratch —"),
+        help_text=_("Its exercises are copied into the patient's plan; adjust each dose next."),
     )
     override_reason = forms.CharField(
-        label="Prescribe anyway — reason",
+        label=_("Prescribe anyway — reason"),
         required=False,
         max_length=300,
-        help_text="Only needed when an exercise matches the patient's precautions.",
+        help_text=_("Only needed when an exercise matches the patient's precautions."),
         validators=[one_line],
     )
 
@@ -108,7 +108,7 @@ class PatientForm(forms.ModelForm):
         limit = Patient._meta.get_field("email").max_length
         if len(email) > limit:
             raise ValidationError(
-                "This email address is too long (at most %(limit)s characters).",
+                _("This email address is too long (at most %(limit)s characters)."),
                 code="max_length",
                 params={"limit": limit},
             )
@@ -129,7 +129,7 @@ class PrescribedExerciseForm(DosageItemForm):
     """A patient's exercise. One that matches the patient's precaution tags needs a reason."""
 
     override_reason = forms.CharField(
-        label="Prescribe anyway — reason",
+        label=_("Prescribe anyway — reason"),
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"size": 18}),
@@ -154,7 +154,7 @@ class PrescriptionForm(forms.ModelForm):
     """The prescription's change form, refused when someone saved the prescription since it
     was opened (the version it was loaded at travels in a hidden field)."""
 
-    CONFLICT = (
+    CONFLICT = _(
         "Someone else changed this prescription after you opened it, so your changes were "
         "not saved. Open it again to see their changes, then make yours."
     )

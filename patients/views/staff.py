@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -163,14 +163,22 @@ def assign(request, object_id=None):
             size_warning(request, prescriptions[0].exercises.all())
             if len(prescriptions) == 1:
                 messages.success(
-                    request, "Program assigned. Adjust any exercise's dose below, then save."
+                    request, _("Program assigned. Adjust any exercise's dose below, then save.")
                 )
                 return redirect("admin:patients_prescription_change", prescriptions[0].pk)
-            messages.success(request, f"Program assigned to {len(prescriptions)} patients.")
+            messages.success(
+                request,
+                ngettext(
+                    "Program assigned to %(count)s patient.",
+                    "Program assigned to %(count)s patients.",
+                    len(prescriptions),
+                )
+                % {"count": len(prescriptions)},
+            )
             return redirect("admin:patients_patient_changelist")
     context = _admin_context(
         request,
-        "Assign a program",
+        _("Assign a program"),
         patients=patients,
         form=form,
         media=form.media,
@@ -188,7 +196,7 @@ def invite(request, *, patient):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("admin:patients_patient_change", patient.pk)
-    messages.success(request, f"Invitation emailed to {patient.email}.")
+    messages.success(request, _("Invitation emailed to %(email)s.") % {"email": patient.email})
     return redirect("admin:patients_patient_invitation", patient.pk)
 
 
@@ -196,16 +204,16 @@ def invite(request, *, patient):
 def invitation(request, *, patient):
     """The pending invitation's link, to copy or to show as a QR code in the room."""
     if not patient.invitation_pending:
-        messages.warning(request, "There is no pending invitation.")
+        messages.warning(request, _("There is no pending invitation."))
         return redirect("admin:patients_patient_change", patient.pk)
     record_view(request, patient, "invitation page")
     url = services.invitation_url(request, patient)
     context = _admin_context(
         request,
-        f"Invitation for {patient.full_name}",
+        _("Invitation for %(name)s") % {"name": patient.full_name},
         patient=patient,
         url=url,
-        qr_svg=segno.make(url, error="m").svg_inline(scale=5, title="Invitation link"),
+        qr_svg=segno.make(url, error="m").svg_inline(scale=5, title=_("Invitation link")),
     )
     return TemplateResponse(request, "admin/patients/patient/invitation.html", context)
 
@@ -220,6 +228,16 @@ def handout(request, *, patient):
     return TemplateResponse(request, "patients/handout.html", handout_context(patient, back=back))
 
 
+def _pain_direction_words(direction: str) -> str:
+    """The progress page's word for ``adherence.pain_direction`` ("" stays "")."""
+    words = {
+        "up": pgettext("pain direction", "up"),
+        "down": pgettext("pain direction", "down"),
+        "steady": pgettext("pain direction", "steady"),
+    }
+    return words.get(direction, direction)
+
+
 @staff_patient_view(audited="progress page")
 def progress_page(request, *, patient):
     """Adherence, pain and notes for one patient, in the admin's look; printable."""
@@ -227,10 +245,12 @@ def progress_page(request, *, patient):
     suggested = suggestions.candidates_for([annotated]).get(patient.pk, [])
     context = _admin_context(
         request,
-        f"Progress: {patient.full_name}",
+        _("Progress: %(name)s") % {"name": patient.full_name},
         patient=patient,
         summary=annotated,
-        pain_direction=adherence.pain_direction(annotated.pain_this_week, annotated.pain_last_week),
+        pain_direction=_pain_direction_words(
+            adherence.pain_direction(annotated.pain_this_week, annotated.pain_last_week)
+        ),
         **progress.progress(patient, today=patient.today()),
         suggestions=suggested,
         decisions=progress.decisions(patient),
@@ -262,10 +282,13 @@ def suggestion_decision(request, *, patient):
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
     else:
+        text = (
+            _("Changed: %(exercise)s — %(change)s.")
+            if accept
+            else _("Dismissed: %(exercise)s — %(change)s.")
+        )
         messages.success(
-            request,
-            f"{'Changed' if accept else 'Dismissed'}: {prescribed.exercise.name} — "
-            f"{decision.change}.",
+            request, text % {"exercise": prescribed.exercise.name, "change": decision.change}
         )
     return redirect("admin:patients_patient_progress", patient.pk)
 
@@ -310,7 +333,10 @@ def review(request, *, patient):
         reviewed_by=request.user,
         seen_at=seen_at if seen_at and is_aware(seen_at) else None,
     )
-    messages.info(request, f"{patient.full_name} marked as reviewed until something new happens.")
+    messages.info(
+        request,
+        _("%(name)s marked as reviewed until something new happens.") % {"name": patient.full_name},
+    )
     return redirect("admin:index")
 
 
