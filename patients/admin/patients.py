@@ -130,6 +130,7 @@ class PatientAdmin(ClinicianScopedAdmin):
             {
                 "fields": (
                     "clinician",
+                    "language",
                     "timezone",
                     "notes",
                     "precaution_tags",

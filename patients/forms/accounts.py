@@ -1,13 +1,21 @@
 """The patient's account: setting a password from an invitation, asking for a sign-in link."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 
 class SetPasswordForm(forms.Form):
-    """A new patient chooses their password (Django's validators apply)."""
+    """A new patient chooses their language and password (Django's validators apply)."""
 
+    # Each language in its own name; the clinician's choice comes first as the initial one.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("Your plan, your emails and the spoken cues in guided mode use this language."),
+    )
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,
@@ -23,6 +31,7 @@ class SetPasswordForm(forms.Form):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.fields["language"].initial = patient.language
 
     def clean(self):
         data = super().clean()

@@ -24,6 +24,7 @@ class ReminderSettingsForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
+            "language",
             "reminders_enabled",
             "reminder_time",
             "reminder_weekdays",
@@ -35,6 +36,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "message_emails",
         ]
         labels = {
+            "language": _("Language"),
             "reminders_enabled": _("Email me a reminder on days with exercises"),
             "reminder_time": _("At what time?"),
             "reminder_weekdays": _("On which days? (none ticked: the days my exercises are due)"),
@@ -52,6 +54,13 @@ class ReminderSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reminder_weekdays"].required = False
+        # Each language in its own name ("Español"), so a patient finds theirs whatever the
+        # page's language; a form sent without it keeps the patient's language as it is.
+        self.fields["language"].required = False
+        self.fields["language"].choices = settings.LANGUAGES
+        self.fields["language"].help_text = _(
+            "Your plan, your emails and the spoken cues in guided mode use this language."
+        )
         # A text box with suggestions (a <datalist>), not a menu of 600 names: the patient
         # types "Lon" and picks Europe/London; the likeliest zones come first.
         self.fields["timezone"].widget = forms.TextInput(
@@ -67,6 +76,9 @@ class ReminderSettingsForm(forms.ModelForm):
         self.fields["timezone"].help_text = _(
             "Type a city, such as London or New York, and pick it from the list."
         )
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
 
     def zone_suggestions(self) -> list[tuple[str, str]]:
         """The datalist's zones: the patient's own, the clinic's and others of the same region

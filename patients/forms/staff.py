@@ -101,6 +101,20 @@ class AssignProgramForm(ScheduleForm):
 
 
 class PatientForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:
+            # Each language in its own name; left out of a form, the patient's stays (a new
+            # patient's is the clinic's).
+            self.fields["language"].required = False
+            self.fields["language"].help_text = _(
+                "Their plan, emails, handout and spoken cues use it. Write the message of a "
+                "program in this language; the patient can change it in their settings."
+            )
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
+
     def clean_email(self):
         # Stored lower-cased; some letters grow when lower-cased ("İ" becomes two
         # characters), so the length is checked after, not before.

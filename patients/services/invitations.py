@@ -113,7 +113,7 @@ def _unique_username(email: str) -> str:
 
 
 @transaction.atomic
-def invitation_accept(*, patient: Patient, password: str):
+def invitation_accept(*, patient: Patient, password: str, language: str | None = None):
     """Create the patient's account with their chosen password; the link is then used up.
 
     ``patient`` is as ``patient_from_invitation`` found it, with the nonce of the link. The
@@ -143,6 +143,10 @@ def invitation_accept(*, patient: Patient, password: str):
     user.set_password(password)
     user.save()
     patient.user = user
-    patient_update(patient, ["user"])
+    fields = ["user"]
+    if language and language != patient.language:
+        patient.language = language  # the patient's own choice on the invitation page
+        fields.append("language")
+    patient_update(patient, fields)
     logger.info("invitation accepted by patient %s", patient.pk)
     return user

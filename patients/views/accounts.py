@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,17 +24,22 @@ def invitation_accept(request, token):
         return render(
             request, "patients/invitation_invalid.html", {"reason": str(error)}, status=400
         )
+    # The page speaks the language the clinician registered the patient in.
+    translation.activate(patient.language)
     form = SetPasswordForm(request.POST if request.method == "POST" else None, patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                patient=patient, password=form.cleaned_data["password1"]
+                patient=patient,
+                password=form.cleaned_data["password1"],
+                language=form.cleaned_data["language"] or patient.language,
             )
         except services.InvitationError as error:
             return render(
                 request, "patients/invitation_invalid.html", {"reason": str(error)}, status=400
             )
         login(request, user, backend="clinic.backends.UsernameOrEmailBackend")
+        translation.activate(patient.language)
         messages.success(
             request,
             _("Welcome, %(name)s! Next time, log in with %(email)s and your password.")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -34,6 +35,8 @@ def reminder_settings(request, *, patient):
     )
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_save(patient=form.save(commit=False), fields=form.changed_data)
+        # Said in the language just chosen, as the next page will be.
+        translation.activate(patient.language)
         messages.success(request, _("Your settings are saved."))
         return redirect("patients:settings")
     feed = request.build_absolute_uri(reverse("patients:calendar", args=[patient.calendar_token]))
