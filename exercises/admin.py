@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic import roles
-from exercises import services
+from exercises import services, translation_views
 from exercises.dosage import dose_mentioned
 from exercises.forms import DosageItemForm, ExerciseAdminForm
 from exercises.models import (
@@ -367,7 +367,21 @@ class ExerciseAdmin(admin.ModelAdmin):
         _templates_using(request, ids)
 
     def get_urls(self):
+        site = self.admin_site
         return [
+            # Before the object URLs: "translations" would read as an exercise's id.
+            path(
+                "translations/",
+                site.admin_view(lambda request: translation_views.overview(request, site)),
+                name="exercises_translations",
+            ),
+            path(
+                "translations/<slug:kind>/<int:item_id>/<str:language>/",
+                site.admin_view(
+                    lambda request, **kwargs: translation_views.edit(request, site, **kwargs)
+                ),
+                name="exercises_translation_edit",
+            ),
             path(
                 "<path:object_id>/archive/",
                 self.admin_site.admin_view(self.archive_view),
@@ -600,6 +614,11 @@ class SafetyAdviceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user
+        # The translations come along: a text whose English changed is not shown in another
+        # language until it is translated again (each keeps the checksum of its English).
+        latest = SafetyAdvice.objects.first()
+        if latest is not None and not obj.pk:
+            obj.translations = latest.translations
         super().save_model(request, obj, form, change)
 
 

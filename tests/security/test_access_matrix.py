@@ -110,6 +110,10 @@ RULES: dict[str, tuple[dict, dict]] = {
     # Patient A has no plan, so no session 1 to guide: "no such session" is a 404.
     "patients:guided": (rule(L, HIDE, OK, GONE, GONE, GONE, GONE), everyone(NA)),
     "admin:index": (STAFF_ONLY, STAFF_ONLY),
+    # The library's translations: for whoever may change the library (an empty form for one
+    # exercise changes nothing and goes back to the list).
+    "admin:exercises_translations": (LIBRARY_WRITE, rule(L, L, L, NA, NA, NA, NA)),
+    "admin:exercises_translation_edit": (LIBRARY_WRITE, rule(L, L, L, DENY, DENY, GONE, GONE)),
     # The clinician's Messages inbox: their own patients' threads (GET only).
     "admin:patients_messages_inbox": (PATIENT_LIST, rule(L, L, L, NA, NA, NA, NA)),
     # One login page: the admin's GET goes to the app's; a form posted to it still works.

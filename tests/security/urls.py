@@ -51,6 +51,8 @@ def fill(route: str, world) -> str:
         "<id>": str(world["clinician_b"].pk),
         "<str:token>": "not-a-real-token",
         "<int:pk>": str(world["prescribed"].pk),
+        # The translation of an exercise into Spanish (admin:exercises_translation_edit).
+        "<slug:kind>/<int:item_id>/<str:language>": f"exercise/{world['exercise'].pk}/es",
         "<slug:slug>": world["reading"].page.slug,
         "<int:prescribed_id>": str(world["prescribed"].pk),
         "<str:name>": world["prescribed"].video.name.rsplit("/", 1)[-1],
