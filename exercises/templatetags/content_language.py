@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.simple_tag
 def source_lang(content, field):
-    if field in content.fallbacks():
+    if content and field in content.fallbacks():
         return format_html(' lang="{}"', settings.SOURCE_LANGUAGE_CODE)
     return ""
 
