@@ -13,22 +13,36 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from clinic import ratelimit
+from clinic.languages import usable
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def send_password_reset(user_id: int, domain: str, use_https: bool) -> bool:
-    """Email a password-reset link; the token is made here, so it never waits in the queue."""
+def send_password_reset(
+    user_id: int, domain: str, use_https: bool, language: str | None = None
+) -> bool:
+    """Email a password-reset link; the token is made here, so it never waits in the queue.
+
+    Written in a patient's own language; for anyone else, in the language of the page they
+    asked from (``language``), else the clinic's."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.has_usable_password() or not user.email:
         return False
+    patient = getattr(user, "patient", None)
+    with translation.override(usable(patient.language if patient else language)):
+        _password_reset_email(user, domain, use_https)
+    logger.info("password reset sent to user %s", user.pk)
+    return True
+
+
+def _password_reset_email(user, domain: str, use_https: bool) -> None:
     context = {
         "email": user.email,
         "domain": domain,
@@ -45,8 +59,6 @@ def send_password_reset(user_id: int, domain: str, use_https: bool) -> bool:
         None,
         user.email,
     )
-    logger.info("password reset sent to user %s", user.pk)
-    return True
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -71,7 +83,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
     def save(self, *, request, use_https=False, domain_override=None, **kwargs):
         domain = domain_override or request.get_host()
         for user in self.get_users(self.cleaned_data["email"]):
-            send_password_reset.enqueue(user.pk, domain, use_https)
+            send_password_reset.enqueue(user.pk, domain, use_https, translation.get_language())
 
 
 # An email still queued after this long means no worker is sending them.

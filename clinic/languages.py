@@ -24,3 +24,9 @@ def shipped(code):
 
 def is_right_to_left(code):
     return translation.get_language_info(code)["bidi"]
+
+
+def usable(code):
+    """``code`` if it is a shipped language, else the default: what an email or a feed made
+    outside the person's own request is written in (an old choice may have been removed)."""
+    return code if shipped(code) else default_language()

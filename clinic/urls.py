@@ -2,12 +2,27 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import conditional_page
+from django.views.decorators.vary import vary_on_headers
+from django.views.i18n import JavaScriptCatalog
 
 from clinic import views
 from clinic.forms import LoginForm
 
 # Our own plain page, and 503 with Retry-After when the database is unavailable.
 handler500 = "clinic.resilience.server_error"
+
+# The words our scripts show and say (static/js, djangojs catalogues), in the request's
+# language: public, nobody's data. The language comes from the patient's setting (their
+# session), the language cookie or Accept-Language, and a browser does not always tell those
+# apart in its cache (Chrome reused the login page's English copy after a Spanish patient
+# signed in, Vary: Cookie notwithstanding): so it is kept by this browser alone and asked
+# again on each use, an ETag making the answer a short 304 while the language is the same.
+# The service worker keeps a copy for offline use (sw.js).
+javascript_catalog = cache_control(private=True, no_cache=True)(
+    vary_on_headers("Cookie", "Accept-Language")(conditional_page(JavaScriptCatalog.as_view()))
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +45,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("plan/", include("patients.urls")),
     path("admin/", admin.site.urls),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
 ]
 
 if settings.SERVE_MEDIA:

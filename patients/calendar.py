@@ -6,9 +6,11 @@ import datetime
 import icalendar
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from clinic.languages import usable
 from patients import schedule
 from patients.models import Patient, PrescribedExercise, Prescription
 
@@ -60,6 +62,13 @@ def vtimezone(zone, first: datetime.date, last: datetime.date) -> icalendar.Time
 
 
 def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
+    """The feed, in the patient's language: a calendar app asks for it with no language of
+    its own (a token URL, nobody signed in)."""
+    with translation.override(usable(patient.language)):
+        return _feed(patient, today=today)
+
+
+def _feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
     today = today or patient.today()
     prescriptions = list(
         patient.prescriptions.filter(status=Prescription.Status.ACTIVE).prefetch_related(
@@ -69,7 +78,11 @@ def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Homeplan//Home exercise plan//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Exercises · {settings.CLINIC_NAME}")
+    calendar.add(
+        "x-wr-calname",
+        # Translators: the calendar's name in the patient's calendar app.
+        gettext("Exercises · %(clinic_name)s") % {"clinic_name": settings.CLINIC_NAME},
+    )
     first = today - datetime.timedelta(days=PAST_DAYS)
     last = today + datetime.timedelta(days=FUTURE_DAYS)
     for day in schedule.days_between(first, last):
@@ -81,7 +94,7 @@ def feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
         start = datetime.datetime.combine(day, patient.reminder_time, tzinfo=patient.zone)
         event = icalendar.Event()
         event.add("uid", event_uid(patient, day))
-        event.add("summary", "Home exercises")
+        event.add("summary", gettext("Home exercises"))
         event.add("dtstart", start)
         event.add("dtend", start + datetime.timedelta(minutes=minutes))
         event.add("dtstamp", datetime.datetime.combine(today, datetime.time(), tzinfo=datetime.UTC))

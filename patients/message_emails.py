@@ -25,11 +25,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from clinic.languages import usable
 from patients.models import Message, MessageDigestSent, MessageThread, Patient
 from patients.reminders import unsubscribe_token
 from patients.services.sign_in import sign_in_path
@@ -97,6 +98,12 @@ def message_notice_send(patient_id: int) -> bool:
 
 
 def _notice_email(patient: Patient) -> EmailMultiAlternatives:
+    """In the patient's language: the worker sends it, outside any request of theirs."""
+    with translation.override(usable(patient.language)):
+        return _notice_email_in_language(patient)
+
+
+def _notice_email_in_language(patient: Patient) -> EmailMultiAlternatives:
     unsubscribe_url = settings.SITE_URL + reverse(
         "patients:unsubscribe", args=[unsubscribe_token(patient)]
     )
@@ -211,6 +218,13 @@ def _digest_later(clinician, slot: datetime.datetime) -> str:
 
 
 def _digest_email(clinician, count: int) -> EmailMultiAlternatives:
+    """In the clinic's language (settings.LANGUAGE_CODE), whoever's request queued it (the
+    immediate task backend runs it inside the patient's own request)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _digest_email_in_language(clinician, count)
+
+
+def _digest_email_in_language(clinician, count: int) -> EmailMultiAlternatives:
     context = {
         "name": clinician.first_name or clinician.username,
         "count": count,

@@ -105,7 +105,12 @@ def _script(advice: SafetyAdvice | None) -> str:
     source = _source_text()
     config = {
         "version": _version(source),
-        "shell": [*(static(name) for name in SHELL), reverse("manifest")],
+        "shell": [
+            *(static(name) for name in SHELL),
+            reverse("manifest"),
+            reverse("javascript-catalog"),
+        ],
+        "catalogUrl": reverse("javascript-catalog"),  # the scripts' words: network first
         "scope": reverse("patients:today"),
         "manifestUrl": reverse("patients:offline_manifest"),
         "loginUrl": reverse("login"),

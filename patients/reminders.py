@@ -18,11 +18,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django_tasks import task
 
 from clinic import roles
+from clinic.languages import usable
 from patients import attention, schedule, services
 from patients.models import (
     Patient,
@@ -103,6 +104,13 @@ def due_reminders(now: datetime.datetime) -> list[tuple[Patient, datetime.date]]
 
 
 def _message(patient: Patient, day: datetime.date) -> EmailMultiAlternatives:
+    """The reminder, in the patient's language (the worker sends it, outside any request of
+    theirs): subject, text, and the dose lines."""
+    with translation.override(usable(patient.language)):
+        return _reminder_email(patient, day)
+
+
+def _reminder_email(patient: Patient, day: datetime.date) -> EmailMultiAlternatives:
     due = schedule.due_on(patient.active_prescriptions, day)
     context = {
         "patient": patient,
@@ -114,7 +122,7 @@ def _message(patient: Patient, day: datetime.date) -> EmailMultiAlternatives:
         "clinic_name": settings.CLINIC_NAME,
     }
     message = EmailMultiAlternatives(
-        subject=f"Your exercises for today, {patient.first_name}",
+        subject=gettext("Your exercises for today, %(name)s") % {"name": patient.first_name},
         body=render_to_string("patients/email/reminder.txt", context),
         to=[patient.email],
         headers={
@@ -215,17 +223,8 @@ def send_weekly_summaries(now: datetime.datetime | None = None) -> EmailPass:
             "admin_url": settings.SITE_URL + reverse("admin:index"),
             "clinic_name": settings.CLINIC_NAME,
         }
-        subject = ngettext(
-            "Homeplan: %(count)s patient needs your attention this week",
-            "Homeplan: %(count)s patients need your attention this week",
-            count,
-        ) % {"count": count}
         try:
-            EmailMultiAlternatives(
-                subject=subject,
-                body=render_to_string("patients/email/weekly_summary.txt", context),
-                to=[clinician.email],
-            ).send()
+            _weekly_summary_email(clinician, count, context).send()
         except Exception as error:  # one bad record must not stop the pass
             record.delete()  # a later pass tries again
             failed += 1
@@ -233,3 +232,18 @@ def send_weekly_summaries(now: datetime.datetime | None = None) -> EmailPass:
             continue
         sent += 1
     return EmailPass(sent=sent, failed=failed)
+
+
+def _weekly_summary_email(clinician, count: int, context: dict) -> EmailMultiAlternatives:
+    """The clinician's weekly email, in the clinic's language (settings.LANGUAGE_CODE)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "Homeplan: %(count)s patient needs your attention this week",
+            "Homeplan: %(count)s patients need your attention this week",
+            count,
+        ) % {"count": count}
+        return EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("patients/email/weekly_summary.txt", context),
+            to=[clinician.email],
+        )

@@ -6,9 +6,12 @@ field below shows it as a row of checkboxes, never as a raw number or string.
 
 from django import forms
 from django.db import models
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext, gettext_lazy
 
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-DAY_ABBREVIATIONS = tuple(name[:3] for name in DAY_NAMES)
+# Django's own names of the days, translated into the active language when shown.
+DAY_NAMES = tuple(WEEKDAYS[day] for day in range(7))
+DAY_ABBREVIATIONS = tuple(WEEKDAYS_ABBR[day] for day in range(7))
 EVERY_DAY = 0b1111111
 
 
@@ -25,10 +28,10 @@ def days_from_mask(mask: int) -> list[int]:
 
 def describe_days(mask: int) -> str:
     if mask == EVERY_DAY:
-        return "every day"
+        return gettext("every day")
     if mask == 0b0011111:
-        return "Monday to Friday"
-    return ", ".join(DAY_ABBREVIATIONS[day] for day in days_from_mask(mask))
+        return gettext("Monday to Friday")
+    return ", ".join(str(DAY_ABBREVIATIONS[day]) for day in days_from_mask(mask))
 
 
 class WeekdaysFormField(forms.TypedMultipleChoiceField):
@@ -38,7 +41,9 @@ class WeekdaysFormField(forms.TypedMultipleChoiceField):
         for unused in ("max_length", "min_value", "max_value", "empty_value"):
             kwargs.pop(unused, None)
         kwargs.setdefault("error_messages", {})
-        kwargs["error_messages"].setdefault("required", "Choose at least one day of the week.")
+        kwargs["error_messages"].setdefault(
+            "required", gettext_lazy("Choose at least one day of the week.")
+        )
         super().__init__(
             choices=list(enumerate(DAY_ABBREVIATIONS)), coerce=int, empty_value=0, **kwargs
         )

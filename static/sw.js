@@ -24,6 +24,10 @@
 //   (static/js/symptoms.js).
 // - A patient page that is not saved gets the offline fallback page (CONFIG.offlinePage,
 //   rendered by the server): the emergency signs and the numbers to call.
+// - The scripts' words (the JavaScript catalogue, CONFIG.catalogUrl, in the patient's
+//   language) are saved with the app shell and refreshed from the network on each visit
+//   online, so guided mode and the saved pages keep their words offline. This worker shows
+//   no words of its own: the pages say what happened, in their language.
 "use strict";
 
 const CONFIG = self.HOMEPLAN;
@@ -177,6 +181,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     if (url.pathname.startsWith(CONFIG.scope)) event.respondWith(page(event));
+  } else if (url.pathname === CONFIG.catalogUrl) {
+    event.respondWith(catalog(request));
   } else if (CONFIG.shell.includes(url.pathname)) {
     event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((r) => r || fetch(request)));
   } else if (request.destination === "image") {
@@ -203,6 +209,25 @@ async function page(event) {
   }
   event.waitUntil(afterOnlinePage(request, response.clone()));
   return response;
+}
+
+// The JavaScript catalogue: network first, so a patient whose language changed gets the new
+// words at once; the saved copy (from the install, or the last visit online) when there is
+// no answer. Its Vary (Cookie, Accept-Language) is for the browser's HTTP cache: the copy
+// here is the last one this phone fetched.
+async function catalog(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await cache.put(absolute(CONFIG.catalogUrl), response.clone());
+      return response;
+    }
+  } catch (error) {
+    // Offline: the saved copy.
+  }
+  return (await cache.match(absolute(CONFIG.catalogUrl), { ignoreVary: true }))
+    || new Response(null, { status: 503 });
 }
 
 // The server answered, but could not do its job (its database down, a proxy with no app
@@ -449,8 +474,16 @@ async function write(event, match) {
 async function keep(request, fields, match, reason, response) {
   const retryAfter = response ? Number(response.headers.get("Retry-After")) || 0 : 0;
   const entry = await enqueue(request, fields, match, reason, retryAfter);
-  if (!entry) return response || new Response("You're offline.", { status: 503 });
+  if (!entry) return response || offlineAnswer(request);
   return queuedResponse(request, entry);
+}
+
+// No answer, and nobody to keep the entry for: a form sent as a page gets the offline page (in
+// the patient's language, from the server); a script's request, a bare 503 (its page speaks).
+async function offlineAnswer(request) {
+  return request.mode === "navigate"
+    ? offlinePage(await planSaved())
+    : new Response(null, { status: 503 });
 }
 
 // A fetch that gives up after `ms`; the server may still finish it, which the UUID allows for.
@@ -570,7 +603,7 @@ async function keepSymptomReport(request, fields, reason, response) {
     if (entry) await remember(entry);
     return response || offlinePage(); // no script on the page to say more
   }
-  if (!entry) return response || new Response("You're offline.", { status: 503 });
+  if (!entry) return response || offlineAnswer(request);
   const retryAfter = response ? Number(response.headers.get("Retry-After")) || 0 : 0;
   await remember(entry, retryAfter);
   return new Response(null, { status: 204, headers: { "X-Homeplan-Queued": reason } });
@@ -695,7 +728,7 @@ async function doReplay() {
       } catch (error) {
         message = "";
       }
-      rejected.push(message || "It was not accepted.");
+      rejected.push(message || ""); // offline.js words an empty reason
     }
     await queueDelete(entry.seq);
   }

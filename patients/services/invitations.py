@@ -12,8 +12,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from clinic.languages import usable
 from patients.models import (
     Patient,
 )
@@ -47,9 +49,9 @@ def patient_invite(*, patient: Patient, invited_by, request) -> str:
     """
     check_owns_patient(invited_by, patient)
     if patient.user_id is not None:
-        raise ValidationError("This patient already has an account.")
+        raise ValidationError(gettext("This patient already has an account."))
     if not patient.email:
-        raise ValidationError("Add the patient's email address first.")
+        raise ValidationError(gettext("Add the patient's email address first."))
     patient.invitation_nonce = secrets.token_hex(16)
     patient.invited_at = timezone.now()
     patient_update(patient, ["invitation_nonce", "invited_at"])
@@ -60,13 +62,16 @@ def patient_invite(*, patient: Patient, invited_by, request) -> str:
         "clinic_name": settings.CLINIC_NAME,
         "days": settings.INVITATION_DAYS,
     }
-    send_mail(
-        subject=f"Your home exercise plan from {settings.CLINIC_NAME}",
-        message=render_to_string("patients/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[patient.email],
-        html_message=render_to_string("patients/email/invitation.html", context),
-    )
+    # In the patient's language, not the clinician's who sends it.
+    with translation.override(usable(patient.language)):
+        send_mail(
+            subject=gettext("Your home exercise plan from %(clinic_name)s")
+            % {"clinic_name": settings.CLINIC_NAME},
+            message=render_to_string("patients/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[patient.email],
+            html_message=render_to_string("patients/email/invitation.html", context),
+        )
     logger.info("invitation sent to patient %s by user %s", patient.pk, invited_by.pk)
     return url
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from patients.models import (
@@ -89,19 +90,22 @@ def symptom_report_create(
             "progress_url": progress_url,
         }
         # Email is not a safe place for health data: a first name, an initial and a link.
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=(
-                    _("URGENT: A patient reported worse symptoms")
-                    if report.is_emergency
-                    else _("A patient reported worse symptoms")
-                ),
-                message=render_to_string("patients/email/symptom_report.txt", context),
-                from_email=None,
-                recipient_list=[recipient],
-            )
-        )
+        transaction.on_commit(lambda: _symptom_report_email(report, recipient, context))
     logger.info(
         "symptom report %s by patient %s (emergency=%s)", report.pk, patient.pk, report.is_emergency
     )
     return report
+
+
+def _symptom_report_email(report, recipient: str, context: dict) -> None:
+    """To the clinician, in the clinic's language (settings.LANGUAGE_CODE), not in the
+    patient's, whose request sends it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=gettext("URGENT: A patient reported worse symptoms")
+            if report.is_emergency
+            else gettext("A patient reported worse symptoms"),
+            message=render_to_string("patients/email/symptom_report.txt", context),
+            from_email=None,
+            recipient_list=[recipient],
+        )

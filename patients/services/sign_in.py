@@ -10,8 +10,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_tasks import task
+
+from clinic.languages import usable
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ def send_sign_in_link_task(user_id: int, site_url: str) -> bool:
     user = (
         get_user_model()
         .objects.filter(pk=user_id, is_active=True, is_staff=False, patient__is_active=True)
+        .select_related("patient")
         .first()
     )
     if user is None:
@@ -66,12 +70,15 @@ def send_sign_in_link_task(user_id: int, site_url: str) -> bool:
         "clinic_name": settings.CLINIC_NAME,
         "minutes": settings.SIGN_IN_LINK_MINUTES,
     }
-    send_mail(
-        subject=f"Your sign-in link for {settings.CLINIC_NAME}",
-        message=render_to_string("patients/email/sign_in_link.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    # In the patient's language: the worker sends it, outside their request.
+    with translation.override(usable(user.patient.language)):
+        send_mail(
+            subject=gettext("Your sign-in link for %(clinic_name)s")
+            % {"clinic_name": settings.CLINIC_NAME},
+            message=render_to_string("patients/email/sign_in_link.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
     logger.info("sign-in link sent to user %s", user.pk)
     return True
 

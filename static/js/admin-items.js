@@ -1,7 +1,8 @@
 // Ordered exercise inlines in the admin (program templates and prescriptions):
 // drag rows, or use the up/down buttons, to reorder them; the "order" inputs are
 // renumbered to match. A live "about N minutes" total follows every dose change.
-// Plain JavaScript, no framework; loaded by ModelAdmin.Media (CSP: no inline script).
+// Plain JavaScript, no framework; loaded by ModelAdmin.Media (CSP: no inline script). Its
+// words come from the JavaScript catalogue (/jsi18n/, loaded by templates/admin/base_site.html).
 "use strict";
 
 (function () {
@@ -38,8 +39,9 @@
     const seconds = rows(table).reduce((sum, row) => sum + rowSeconds(row), 0);
     document.querySelectorAll("[data-total-minutes]").forEach((el) => {
       const minutes = Math.max(1, Math.round(seconds / 60));
-      const wording = el.dataset[minutes === 1 ? "one" : "other"] || "about %(count)s minutes";
-      el.textContent = wording.replace("%(count)s", minutes);
+      el.textContent = interpolate(
+        ngettext("about %(count)s minute", "about %(count)s minutes", minutes), { count: minutes }, true,
+      );
     });
   }
 
@@ -73,7 +75,7 @@
     row.draggable = true;
     const controls = document.createElement("span");
     controls.className = "order-controls";
-    [["↑", -1, "Move up"], ["↓", 1, "Move down"]].forEach(([label, direction, name]) => {
+    [["↑", -1, gettext("Move up")], ["↓", 1, gettext("Move down")]].forEach(([label, direction, name]) => {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = label;

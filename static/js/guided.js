@@ -12,6 +12,9 @@
 //   the ones logged already, and never changes one unless the patient acts on it (finishes
 //   its sets, or skips it); its automatic check-off asks the server to keep whatever another
 //   page or phone logged meanwhile (if_open).
+// - Its words, shown and spoken, come from the JavaScript catalogue (gettext, ngettext,
+//   interpolate; /jsi18n/, saved by the service worker for offline use), in the page's
+//   language; the voice speaks that language too.
 "use strict";
 
 (function () {
@@ -22,10 +25,8 @@
   const finish = root.querySelector("[data-finish]");
   const progress = root.querySelector("[data-progress]");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-  const wordsElement = document.getElementById("guided-words");
-  const WORDS = wordsElement ? JSON.parse(wordsElement.textContent) : {};
-  const word = (key, fallback, values = {}) =>
-    Object.entries(values).reduce((text, [k, v]) => text.replace(`{${k}}`, v), WORDS[key] || fallback);
+  // A sentence with its named values filled in: fill(gettext("Set %(set)s of %(sets)s"), {...}).
+  const fill = (text, values) => interpolate(text, values, true);
   let current = 0;
   let wakeLock = null;
   let timer = null;
@@ -129,8 +130,8 @@
     steps.forEach((step, i) => step.classList.toggle("is-current", i === index));
     finish.classList.toggle("is-current", index >= steps.length);
     progress.textContent = index < steps.length
-      ? word("exerciseOf", "Exercise {n} of {total}", { n: index + 1, total: steps.length })
-      : word("finished", "Session finished");
+      ? fill(gettext("Exercise %(n)s of %(total)s"), { n: index + 1, total: steps.length })
+      : gettext("Session finished");
     const heading = (index < steps.length ? steps[index] : finish).querySelector("h1");
     heading.setAttribute("tabindex", "-1");
     heading.focus();
@@ -149,8 +150,8 @@
     const strong = document.createElement("strong");
     strong.className = status === "done" ? "text-success" : "text-warning-emphasis";
     strong.textContent = status === "done"
-      ? word("done", "✓ Done")
-      : word("skipped", "Skipped: {reason}", { reason: step.dataset.reason || "" });
+      ? gettext("✓ Done")
+      : fill(gettext("Skipped: %(reason)s"), { reason: step.dataset.reason || "" });
     line.replaceChildren(strong);
   }
 
@@ -207,8 +208,8 @@
 
   function nextLabel() {
     return firstOpen(current + 1) < steps.length
-      ? word("next", "Next exercise ›")
-      : word("finishSession", "Finish the session ›");
+      ? gettext("Next exercise ›")
+      : gettext("Finish the session ›");
   }
 
   function button(step, action) {
@@ -233,14 +234,18 @@
     return seconds >= 120 && seconds % 60 === 0 ? seconds / 60 : 0;
   }
 
+  // (English says "a 5-second hold" for any number; other languages count: ngettext.)
   function startLabel(step) {
     const hold = timedHold(step);
-    if (!hold) return word("setDone", "Done with this set");
-    if (isActivity(hold) && wholeMinutes(hold)) {
-      return word("startActivity", "Start the {n}-minute timer", { n: wholeMinutes(hold) });
+    if (!hold) return gettext("Done with this set");
+    const minutes = wholeMinutes(hold);
+    if (isActivity(hold) && minutes) {
+      return fill(ngettext("Start the %(n)s-minute timer", "Start the %(n)s-minute timer", minutes), { n: minutes });
     }
-    if (wholeMinutes(hold)) return word("startHoldMinutes", "Start {n}-minute hold", { n: wholeMinutes(hold) });
-    return word("startHold", "Start {n}-second hold", { n: hold });
+    if (minutes) {
+      return fill(ngettext("Start %(n)s-minute hold", "Start %(n)s-minute hold", minutes), { n: minutes });
+    }
+    return fill(ngettext("Start %(n)s-second hold", "Start %(n)s-second hold", hold), { n: hold });
   }
 
   // The time left as the clock shows it: seconds under a minute, else minutes:seconds.
@@ -250,24 +255,29 @@
     return `${Math.floor(seconds / 60)}:${rest < 10 ? "0" : ""}${rest}`;
   }
 
+  // "Set 1 of 3 — first side · 10 repetitions, hold each 5 s"
   function updateCounter(step) {
     const { set, sets, side } = step.state;
-    const sideText = perSide(step) === 2
-      ? word(side === 1 ? "firstSide" : "secondSide", side === 1 ? " — first side" : " — second side")
-      : "";
+    let text = fill(gettext("Set %(set)s of %(sets)s"), { set, sets });
+    if (perSide(step) === 2) {
+      text += " — " + (side === 1 ? gettext("first side") : gettext("second side"));
+    }
     const reps = Number(step.dataset.reps);
     const hold = Number(step.dataset.hold);
-    let repsText = "";
-    if (reps) {
-      repsText = hold
-        ? word("repsHold", " · {reps} repetitions, hold each {hold} s", { reps, hold })
-        : word("reps", " · {reps} repetitions", { reps });
+    if (reps && hold) {
+      text += " · " + fill(ngettext(
+        "%(reps)s repetition, hold each %(hold)s s", "%(reps)s repetitions, hold each %(hold)s s", reps,
+      ), { reps, hold });
+    } else if (reps) {
+      text += " · " + fill(ngettext("%(reps)s repetition", "%(reps)s repetitions", reps), { reps });
     }
-    step.querySelector("[data-set-counter]").textContent =
-      word("setOf", "Set {set} of {sets}", { set, sets }) + sideText + repsText;
+    step.querySelector("[data-set-counter]").textContent = text;
   }
 
-  function countdown(step, seconds, label, done) {
+  // A timer of one kind: "hold" (a position held), "activity" (kept up: the walking program)
+  // or "rest" (between sets).
+  function countdown(step, seconds, kind, done) {
+    const label = { hold: gettext("Hold"), activity: gettext("Keep going"), rest: gettext("Rest") }[kind];
     const box = step.querySelector("[data-timer]");
     const value = step.querySelector("[data-timer-value]");
     const bar = step.querySelector("[data-timer-bar]");
@@ -277,21 +287,22 @@
     button(step, "start").hidden = true;
     button(step, "skip-timer").hidden = false;
     let left = seconds;
-    const isRest = label === word("rest", "Rest");
-    const activity = !isRest && isActivity(seconds);
+    const isRest = kind === "rest";
+    const activity = kind === "activity";
     // A long timer is announced once a minute, not every 10 seconds for 10 minutes.
     const byMinute = seconds > 120;
     const render = () => {
       value.textContent = clock(left);
       bar.style.width = `${(100 * (seconds - left)) / seconds}%`;
+      const minutes = wholeMinutes(seconds);
       if (left === seconds) {
-        announce.textContent = wholeMinutes(seconds)
-          ? word("announceStartMinutes", "{label}: {n} minutes.", { label, n: wholeMinutes(seconds) })
-          : word("announceStart", "{label}: {n} seconds.", { label, n: seconds });
+        announce.textContent = minutes
+          ? fill(ngettext("%(label)s: %(n)s minute.", "%(label)s: %(n)s minutes.", minutes), { label, n: minutes })
+          : fill(ngettext("%(label)s: %(n)s second.", "%(label)s: %(n)s seconds.", seconds), { label, n: seconds });
       } else if (byMinute && left > 0 && left % 60 === 0) {
-        announce.textContent = word("announceMinutesLeft", "Minutes left: {n}.", { n: left / 60 });
+        announce.textContent = fill(gettext("Minutes left: %(n)s."), { n: left / 60 });
       } else if (!byMinute && left > 0 && left % 10 === 0) {
-        announce.textContent = word("announceLeft", "{n} seconds left.", { n: left });
+        announce.textContent = fill(ngettext("%(n)s second left.", "%(n)s seconds left.", left), { n: left });
       }
     };
     const stop = (finished) => {
@@ -299,12 +310,13 @@
       timer = null;
       box.hidden = true;
       button(step, "skip-timer").hidden = true;
-      announce.textContent = word("announceEnd", "{label}: finished.", { label });
+      announce.textContent = fill(gettext("%(label)s: finished."), { label });
       if (finished) {
         vibrate([200, 100, 200]);
-        if (isRest) speak(word("sayRestOver", "Rest over. Next set."));
-        else if (activity) speak(word("sayActivityOver", "Time is up. Well done."));
-        else speak(word("sayHoldOver", "Release."));
+        // Spoken cues (only when the patient turned them on in their settings).
+        if (isRest) speak(gettext("Rest over. Next set."));
+        else if (activity) speak(gettext("Time is up. Well done."));
+        else speak(gettext("Release."));
       } else {
         cuesStop();
       }
@@ -313,9 +325,12 @@
     render();
     tonesSchedule(seconds);
     if (activity && wholeMinutes(seconds)) {
-      speak(word("sayActivity", "Keep going for {n} minutes", { n: wholeMinutes(seconds) }));
+      const minutes = wholeMinutes(seconds);
+      speak(fill(ngettext("Keep going for %(n)s minute", "Keep going for %(n)s minutes", minutes), { n: minutes }));
+    } else if (isRest) {
+      speak(fill(ngettext("Rest… %(n)s second", "Rest… %(n)s seconds", seconds), { n: seconds }));
     } else {
-      speak(word(isRest ? "sayRest" : "sayHold", "{label}… {n} seconds", { label, n: seconds }));
+      speak(fill(ngettext("Hold… %(n)s second", "Hold… %(n)s seconds", seconds), { n: seconds }));
     }
     clearInterval(timer);
     timer = setInterval(() => {
@@ -326,7 +341,7 @@
       }
       render();
       if (left <= 3) vibrate(60);
-      if (left === 10) speak(word("sayLeft", "{n} seconds left", { n: left }));
+      if (left === 10) speak(fill(ngettext("%(n)s second left", "%(n)s seconds left", left), { n: left }));
     }, 1000);
     button(step, "skip-timer").onclick = () => stop(false);
   }
@@ -341,7 +356,7 @@
       const rest = Number(step.dataset.rest);
       if (rest > 0) {
         updateCounter(step);
-        countdown(step, rest, word("rest", "Rest"), () => ready(step));
+        countdown(step, rest, "rest", () => ready(step));
         return;
       }
     } else {
@@ -359,7 +374,7 @@
   }
 
   function exerciseFinished(step) {
-    step.querySelector("[data-set-counter]").textContent = word("allSets", "✓ All sets done");
+    step.querySelector("[data-set-counter]").textContent = gettext("✓ All sets done");
     button(step, "start").hidden = true;
     const next = button(step, "next");
     next.hidden = false;
@@ -434,10 +449,7 @@
     button(step, "start").addEventListener("click", () => {
       keepAwake();
       const hold = timedHold(step);
-      if (hold) {
-        const label = isActivity(hold) ? word("activity", "Keep going") : word("hold", "Hold");
-        countdown(step, hold, label, () => setFinished(step));
-      }
+      if (hold) countdown(step, hold, isActivity(hold) ? "activity" : "hold", () => setFinished(step));
       else setFinished(step);
     });
     button(step, "next").addEventListener("click", () => show(firstOpen(current + 1)));

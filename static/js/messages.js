@@ -8,6 +8,7 @@
 // - A counter of the characters left; "Remove" takes the exercise off the message.
 // Offline, the service worker (static/sw.js) keeps the message and sends it when the
 // connection returns; static/js/offline.js shows it in the thread as "Waiting to send".
+// Its words come from the JavaScript catalogue (/jsi18n/, loaded before this script).
 "use strict";
 
 (function () {
@@ -18,8 +19,6 @@
   const counter = form.querySelector("[data-counter]");
   const limit = Number(text.getAttribute("maxlength")) || 2000;
   const patternsElement = document.getElementById("emergency-patterns");
-  const wordsElement = document.getElementById("message-words");
-  const WORDS = wordsElement ? JSON.parse(wordsElement.textContent) : {};
   let patterns = [];
   if (patternsElement) {
     try {
@@ -51,12 +50,14 @@
   }
 
   function count() {
-    if (!counter || !WORDS.left) return;
+    if (!counter) return;
     // The server counts a line break as one character, as the box's maxlength does.
     const length = text.value.replace(/\r\n/g, "\n").length;
-    counter.textContent = length > limit
-      ? WORDS.over.replace("{count}", String(length - limit))
-      : WORDS.left.replace("{count}", String(limit - length));
+    const over = length - limit;
+    const left = limit - length;
+    counter.textContent = over > 0
+      ? interpolate(ngettext("%(count)s character too many.", "%(count)s characters too many.", over), { count: over }, true)
+      : interpolate(ngettext("%(count)s character left.", "%(count)s characters left.", left), { count: left }, true);
   }
   text.addEventListener("input", count);
   count();

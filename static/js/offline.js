@@ -9,13 +9,12 @@
 //   it does offline: the card or form says "Not sent yet", keeps what was typed, and this
 //   page asks the worker to try again until the server answers (serverTroubleRetry).
 // - A check-off the server stored but could not redraw is shown as stored (acknowledged).
+// Its words come from the JavaScript catalogue (gettext, ngettext, interpolate; /jsi18n/,
+// loaded before this script and saved by the service worker for offline use).
 "use strict";
 
 (function () {
   const script = document.currentScript;
-  // The words to show, translated by the server ({% offline_words %}).
-  const wordsElement = document.getElementById("offline-words");
-  const WORDS = wordsElement ? JSON.parse(wordsElement.textContent) : {};
   listenForAcknowledgedCheckOffs();
   if (!("serviceWorker" in navigator) || !script) return;
   const { sw, scope, login, logout } = script.dataset;
@@ -86,31 +85,38 @@
     return a;
   }
 
-  function entries(count) {
-    return `${count} saved entr${count === 1 ? "y" : "ies"}`;
+  // A sentence with its named values filled in: interpolate(text, {count: 3}, true).
+  function fill(text, values) {
+    return interpolate(text, values, true);
   }
 
   function savedBanner(pending, list) {
     const parts = [];
     if (savedCopy) {
-      const when = new Date(savedCopy).toLocaleString("en-GB", {
+      // In the page's language ("en-gb" reads as before: "Mon 3 Mar, 09:15").
+      const when = new Date(savedCopy).toLocaleString(document.documentElement.lang || "en-GB", {
         weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
       });
-      if (savedBecause === "coming" && WORDS.comingDay) {
-        parts.push(WORDS.comingDay.replace("{when}", when));
+      if (savedBecause === "coming") {
+        // A coming day's saved copy, opened offline: what is planned, nothing to log yet.
+        parts.push(fill(gettext("Offline — this day is still to come. Here is what's planned (saved %(when)s)."), { when }));
+      } else if (savedBecause === "server") {
+        parts.push(fill(gettext("The server isn't answering — showing your saved plan from %(when)s."), { when }));
       } else {
-        parts.push(savedBecause === "server" && WORDS.savedCopyServer
-          ? WORDS.savedCopyServer.replace("{when}", when)
-          : `Offline — showing your saved plan from ${when}.`);
+        parts.push(fill(gettext("Offline — showing your saved plan from %(when)s."), { when }));
       }
     } else if (!navigator.onLine) {
-      parts.push("You're offline.");
+      parts.push(gettext("You're offline."));
     }
     if (pending && navigator.onLine && serverTroubleIn(list)) {
-      if (savedBecause !== "server") parts.push(` ${WORDS.serverTrouble}`);
-      parts.push(` ${WORDS.willSend}`);
+      if (savedBecause !== "server") parts.push(" ", gettext("Your clinic's server isn't answering just now."));
+      parts.push(" ", gettext("What you saved on this phone will be sent automatically."));
     } else if (pending) {
-      parts.push(` ${entries(pending)} on this phone will be sent to your clinic when you're back online.`);
+      parts.push(" ", fill(ngettext(
+        "%(count)s saved entry on this phone will be sent to your clinic when you're back online.",
+        "%(count)s saved entries on this phone will be sent to your clinic when you're back online.",
+        pending,
+      ), { count: pending }));
     }
     say(parts, parts.length ? "warning" : "info");
   }
@@ -153,6 +159,13 @@
     button.className = `btn ${tone} btn-touch`;
   }
 
+  // A skip reason's words, as the page's own menu of reasons names it ("no_time": "no time").
+  function reasonText(holder, reason) {
+    const option = holder && reason
+      && holder.querySelector(`select option[value="${CSS.escape(reason)}"]`);
+    return option ? option.textContent.trim().toLowerCase() : (reason || "").replace(/_/g, " ");
+  }
+
   function markCard(card, status, reason) {
     card.classList.toggle("is-done", status === "done");
     card.classList.toggle("is-skipped", status === "skip");
@@ -160,19 +173,22 @@
     if (line) {
       const strong = document.createElement("strong");
       strong.className = status === "done" ? "text-success" : "text-warning-emphasis";
-      strong.textContent = status === "done"
-        ? "✓ Done (saved on this phone)"
-        : `Skipped (saved on this phone)${reason ? `: ${reason.replace(/_/g, " ")}` : ""}`;
+      if (status === "done") strong.textContent = gettext("✓ Done (saved on this phone)");
+      else if (reason) {
+        strong.textContent = fill(gettext("Skipped (saved on this phone): %(reason)s"), {
+          reason: reasonText(card, reason),
+        });
+      } else strong.textContent = gettext("Skipped (saved on this phone)");
       line.replaceChildren(...(status ? [strong] : []));
     }
     const button = card.querySelector("button[name=action]");
     const skip = card.querySelector("details.skip");
     if (!button) return;
     if (status) {
-      relabel(button, "Undo", "undo", "btn-outline-secondary");
+      relabel(button, gettext("Undo"), "undo", "btn-outline-secondary");
       if (skip) skip.hidden = true;
     } else {
-      relabel(button, "Mark done", "done", "btn-success");
+      relabel(button, gettext("Mark done"), "done", "btn-success");
     }
   }
 
@@ -183,7 +199,7 @@
     if (!holder) return;
     holder.dataset.result = fields.client_uuid || "";
     const summary = section && section.querySelector("details.session-done > summary");
-    if (summary) summary.textContent = "Session done ✓ (saved on this phone) — change it";
+    if (summary) summary.textContent = gettext("Session done ✓ (saved on this phone) — change it");
     const form = holder.querySelector("form[action$='/done/']");
     if (!form) return;
     for (const name of ["pain", "effort"]) {
@@ -234,7 +250,7 @@
       const step = document.querySelector(`[data-step][data-exercise="${CSS.escape(fields.exercise || "")}"]`);
       if (step && status) {
         step.dataset.status = status === "done" ? "done" : "skipped";
-        step.dataset.reason = status === "skip" ? (fields.reason || "").replace(/_/g, " ") : "";
+        step.dataset.reason = status === "skip" ? reasonText(step, fields.reason) : "";
       }
     }
   }
@@ -246,7 +262,7 @@
     for (const holder of document.querySelectorAll(`[data-reading="${CSS.escape(slug)}"]`)) {
       const line = document.createElement("p");
       line.className = "mb-0 text-success-emphasis fw-semibold";
-      line.textContent = WORDS.readSaved || "✓ Read";
+      line.textContent = gettext("✓ Read (saved on this phone)");
       holder.replaceChildren(line);
       showNotSent(line, "after");
     }
@@ -305,12 +321,13 @@
 
   // "Not sent yet — it will be sent automatically", next to what is waiting.
   function showNotSent(anchor, where) {
-    if (!anchor || !WORDS.notSent) return null;
+    if (!anchor) return null;
     const line = document.createElement("p");
     line.className = "not-sent alert alert-warning py-2 mb-2";
     line.dataset.notSent = "";
     line.dataset.testid = "not-sent";
-    line.textContent = WORDS.notSent;
+    // An entry kept on the phone, because there was no connection or the server failed.
+    line.textContent = gettext("Not sent yet — it will be sent automatically.");
     if (where === "after") anchor.after(line);
     else anchor.prepend(line);
     return line;
@@ -375,7 +392,7 @@
       } else if (failed && xhr.status >= 500 && !xhr.getResponseHeader("X-Homeplan-Queued")) {
         // No service worker kept it: say so, on the card.
         const line = card.querySelector(".status");
-        if (line && WORDS.notSentTryAgain) line.textContent = WORDS.notSentTryAgain;
+        if (line) line.textContent = gettext("Not sent: the server isn't answering. Please try again in a moment.");
       }
     });
   }
@@ -387,7 +404,7 @@
     if (!line) return;
     const strong = document.createElement("strong");
     strong.className = status === "done" ? "text-success" : "text-warning-emphasis";
-    strong.textContent = status === "done" ? WORDS.savedDone : WORDS.savedSkipped;
+    strong.textContent = status === "done" ? gettext("✓ Done") : gettext("Skipped");
     line.replaceChildren(...(status ? [strong] : []));
   }
 
@@ -426,10 +443,11 @@
     event.preventDefault();
     let pending = navigator.onLine ? await ask({ type: "replay", csrf: csrfToken() }) : await ask({ type: "pending" });
     pending = pending || [];
-    if (pending.length && !window.confirm(
-      `${entries(pending.length)} on this phone haven't reached your clinic yet. ` +
-      "If you log out now they are deleted. Log out anyway?",
-    )) return;
+    if (pending.length && !window.confirm(fill(ngettext(
+      "%(count)s saved entry on this phone hasn't reached your clinic yet. If you log out now it is deleted. Log out anyway?",
+      "%(count)s saved entries on this phone haven't reached your clinic yet. If you log out now they are deleted. Log out anyway?",
+      pending.length,
+    ), { count: pending.length }))) return;
     await ask({ type: "forget" }, 5000);
     form.dataset.offlineCleared = "1";
     form.submit();
@@ -444,8 +462,13 @@
       refresh();
       if (data.reason === "server") serverTroubleRetry(data.retryAfter);
     } else if (data.type === "signin") {
-      say([link(`Sign in to send ${entries(data.count)}`, `${login}?next=${encodeURIComponent(location.pathname)}`),
-        " — they are kept on this phone until then."], "warning");
+      const signIn = fill(ngettext(
+        "Sign in to send %(count)s saved entry",
+        "Sign in to send %(count)s saved entries",
+        data.count,
+      ), { count: data.count });
+      say([link(signIn, `${login}?next=${encodeURIComponent(location.pathname)}`),
+        " ", gettext("— they are kept on this phone until then.")], "warning");
     } else if (data.type === "sent") {
       if (data.pending && data.serverTrouble) serverTroubleRetry(data.retryAfter);
       else serverTroubleOver();
@@ -458,10 +481,22 @@
       // What was sent no longer says "Not sent yet"; the banner below says what happened.
       ask({ type: "pending" }).then(overlay);
       const parts = [];
-      if (data.sent) parts.push(`${entries(data.sent).replace("saved ", "")} sent to your clinic.`);
-      for (const reason of data.rejected || []) parts.push(` One entry could not be sent: ${reason}`);
-      if (data.pending) parts.push(` ${entries(data.pending)} still waiting.`);
-      if (data.sent) parts.push(" ", link("Refresh the page", location.href));
+      if (data.sent) {
+        parts.push(fill(ngettext(
+          "%(count)s entry sent to your clinic.", "%(count)s entries sent to your clinic.", data.sent,
+        ), { count: data.sent }));
+      }
+      for (const reason of data.rejected || []) {
+        parts.push(" ", fill(gettext("One entry could not be sent: %(reason)s"), {
+          reason: reason || gettext("It was not accepted."),
+        }));
+      }
+      if (data.pending) {
+        parts.push(" ", fill(ngettext(
+          "%(count)s saved entry still waiting.", "%(count)s saved entries still waiting.", data.pending,
+        ), { count: data.pending }));
+      }
+      if (data.sent) parts.push(" ", link(gettext("Refresh the page"), location.href));
       if (parts.length) say(parts, data.rejected && data.rejected.length ? "danger" : "success");
     }
   });

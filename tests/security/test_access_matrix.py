@@ -64,6 +64,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     "manifest": (everyone(OK), everyone(NA)),
     # Django's set_language: back to the start page (a POST with a language sets the cookie).
     "set_language": (everyone(GONE), everyone(GONE)),
+    # The scripts' words (Django's JavaScript catalogue), in the request's language: public.
+    "javascript-catalog": (everyone(OK), everyone(NA)),
     "no_role": (
         rule(L, DENY, DENY, DENY, DENY, DENY, DENY),
         rule(L, DENY, DENY, DENY, DENY, DENY, DENY),
@@ -287,8 +289,10 @@ def test_matrix_size(capsys):
 
 
 # Every answer is private and never stored by a cache (security review round 2, finding 2),
-# except the service worker's script and the library's pictures, which hold nobody's data.
-KEEP_OWN_CACHING = ("/plan/sw.js", "/media/")
+# except the service worker's script, the library's pictures and the scripts' words (the
+# JavaScript catalogue, kept by the browser alone and asked again on each use), which hold
+# nobody's data.
+KEEP_OWN_CACHING = ("/plan/sw.js", "/media/", "/jsi18n/")
 
 
 def check(client, world, path: str, method: str, expected: dict) -> list[str]:
