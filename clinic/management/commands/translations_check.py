@@ -22,7 +22,7 @@ class Command(BaseCommand):
         locale_dir = settings.LOCALE_PATHS[0]
         if options["compile"]:
             for path in translations.compile_catalogues(locale_dir):
-                self.stdout.write(f"compiled {path.relative_to(settings.BASE_DIR)}")
+                self.stdout.write(f"compiled {path}")
         base_dir = settings.BASE_DIR
         problems = [
             str(found)
