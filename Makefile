@@ -16,7 +16,7 @@ help:
 	@echo "make run   - set up .venv, migrate, load demo data, serve on http://127.0.0.1:8000 (PORT=8001 for another port)"
 	@echo "make test  - set up .venv (with test tools) and run the whole test suite"
 	@echo "make test-fast - the inner loop: the suite without browser, deploy and slow tests"
-	@echo "make lint  - ruff check, ruff format --check, makemigrations --check, import contracts"
+	@echo "make lint  - ruff check, ruff format --check, makemigrations --check, import contracts, translations"
 	@echo "make messages - update the translation catalogues in locale/ (needs GNU gettext) and compile them"
 	@echo "make bench - seed 5000 patients x 6 months (once) and time the key pages (bench/)"
 	@echo "make loadtest   - 50 patients for 60 s against gunicorn + PostgreSQL: nothing lost? (bench/)"
@@ -52,6 +52,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python manage.py translations_check
 
 # The shipped languages' catalogues (docs/languages.md). makemessages needs GNU gettext's
 # xgettext; compiling uses polib, and the compiled .mo files are committed, so `make run` and

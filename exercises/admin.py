@@ -31,12 +31,10 @@ PRESCRIBING_MODELS = {"programitem", "prescribedexercise"}
 
 def minutes_html(seconds: int):
     """ "about N minutes" (one minute at least), in a span that js/admin-items.js updates
-    live; it carries the singular and plural wording, so "about 1 minute" stays right."""
+    live (with the same words from the JavaScript catalogue)."""
     minutes = max(1, round(seconds / 60))
     return format_html(
-        '<span data-total-minutes data-one="{}" data-other="{}">{}</span>',
-        ngettext("about %(count)s minute", "about %(count)s minutes", 1),
-        ngettext("about %(count)s minute", "about %(count)s minutes", 2),
+        "<span data-total-minutes>{}</span>",
         ngettext("about %(count)s minute", "about %(count)s minutes", minutes) % {"count": minutes},
     )
 

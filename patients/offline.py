@@ -14,6 +14,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
@@ -78,6 +79,19 @@ def _version(source: str) -> str:
     return hashlib.sha256(f"{static_version}:{source}".encode()).hexdigest()[:16]
 
 
+def shell_files() -> tuple[str, ...]:
+    """The app shell in the active language's direction: Bootstrap's right-to-left build
+    for a right-to-left language."""
+    if not translation.get_language_bidi():
+        return SHELL
+    return tuple(
+        "vendor/bootstrap/bootstrap.rtl.min.css"
+        if name == "vendor/bootstrap/bootstrap.min.css"
+        else name
+        for name in SHELL
+    )
+
+
 def offline_fallback_page(advice: SafetyAdvice | None) -> str:
     """The page the service worker shows for a patient page that is not saved on the phone:
     the emergency signs and the numbers to call, and the way to the pages that are saved.
@@ -92,7 +106,10 @@ def offline_fallback_page(advice: SafetyAdvice | None) -> str:
             "stylesheets": [
                 static(name)
                 for name in (
-                    "vendor/bootstrap/bootstrap.min.css",
+                    # Bootstrap's right-to-left build for a right-to-left language.
+                    "vendor/bootstrap/bootstrap.rtl.min.css"
+                    if translation.get_language_bidi()
+                    else "vendor/bootstrap/bootstrap.min.css",
                     "css/homeplan.css",
                     "css/plan.css",
                 )
@@ -106,7 +123,7 @@ def _script(advice: SafetyAdvice | None) -> str:
     config = {
         "version": _version(source),
         "shell": [
-            *(static(name) for name in SHELL),
+            *(static(name) for name in shell_files()),
             reverse("manifest"),
             reverse("javascript-catalog"),
         ],

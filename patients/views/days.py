@@ -113,48 +113,9 @@ def guided(request, value, number, *, patient):
             "plan": day_plan,
             "session": session,
             "done_form": SessionDoneForm(),
-            "guided_words": guided_words(),
             "activity_seconds": ACTIVITY_SECONDS,
         },
     )
-
-
-def guided_words() -> dict[str, str]:
-    """What guided.js writes on the page, translated here ({placeholders} filled in there)."""
-    return {
-        "exerciseOf": gettext("Exercise {n} of {total}"),
-        "finished": gettext("Session finished"),
-        "done": gettext("✓ Done"),
-        "skipped": gettext("Skipped: {reason}"),
-        "next": gettext("Next exercise ›"),
-        "finishSession": gettext("Finish the session ›"),
-        "allSets": gettext("✓ All sets done"),
-        "startHold": gettext("Start {n}-second hold"),
-        "startHoldMinutes": gettext("Start {n}-minute hold"),
-        "startActivity": gettext("Start the {n}-minute timer"),
-        "setDone": gettext("Done with this set"),
-        "setOf": gettext("Set {set} of {sets}"),
-        "firstSide": gettext(" — first side"),
-        "secondSide": gettext(" — second side"),
-        "reps": gettext(" · {reps} repetitions"),
-        "repsHold": gettext(" · {reps} repetitions, hold each {hold} s"),
-        "announceStart": gettext("{label}: {n} seconds."),
-        "announceStartMinutes": gettext("{label}: {n} minutes."),
-        "announceLeft": gettext("{n} seconds left."),
-        "announceMinutesLeft": gettext("Minutes left: {n}."),
-        "announceEnd": gettext("{label}: finished."),
-        "hold": gettext("Hold"),
-        "activity": gettext("Keep going"),
-        "rest": gettext("Rest"),
-        # Spoken cues (only when the patient turned them on in their settings).
-        "sayHold": gettext("Hold… {n} seconds"),
-        "sayActivity": gettext("Keep going for {n} minutes"),
-        "sayRest": gettext("Rest… {n} seconds"),
-        "sayLeft": gettext("{n} seconds left"),
-        "sayHoldOver": gettext("Release."),
-        "sayActivityOver": gettext("Time is up. Well done."),
-        "sayRestOver": gettext("Rest over. Next set."),
-    }
 
 
 @require_GET

@@ -142,11 +142,6 @@ def message_thread(request, *, patient):
             ),
             "nav": "messages",
             "max_length": MESSAGE_MAX_LENGTH,
-            # The counter under the box (static/js/messages.js); {count} is put in there.
-            "counter_words": {
-                "left": gettext("{count} characters left."),
-                "over": gettext("{count} characters too many."),
-            },
             "error_links": [
                 (error, "#message-text" if field == "text" else "")
                 for field, errors in form.errors.items()
