@@ -100,7 +100,7 @@ def _feed(patient: Patient, *, today: datetime.date | None = None) -> bytes:
         event.add("dtstamp", datetime.datetime.combine(today, datetime.time(), tzinfo=datetime.UTC))
         event.add(
             "description",
-            "\n".join(f"{item.exercise.name}: {item.dosage_text()}" for item in items),
+            "\n".join(f"{item.exercise.display_name}: {item.dosage_text()}" for item in items),
         )
         if patient.calendar_alarm:
             # An alert on the phone at the reminder time, if the patient asked for one.

@@ -1,5 +1,5 @@
 """The moment the date-dependent tests stop the clock at (``frozen_clock`` in
-tests/patients/conftest.py)."""
+tests/conftest.py)."""
 
 import datetime
 

@@ -186,10 +186,12 @@ def _period(prescriptions) -> str:
         return ""
     start = min(p.start_date for p in prescriptions)
     ends = [p.end_date for p in prescriptions]
-    first = date_format(start, "j F Y")
+    # The date format is the language's own ("1 de noviembre de 2026" in Spanish).
+    long_date = gettext("j F Y")
+    first = date_format(start, long_date)
     if None in ends:
         return gettext("from %(start)s") % {"start": first}
-    return f"{first} – {date_format(max(ends), 'j F Y')}"
+    return f"{first} – {date_format(max(ends), long_date)}"
 
 
 def handout_context(patient, *, back: tuple[str, str] | None = None) -> dict:

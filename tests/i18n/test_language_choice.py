@@ -119,3 +119,21 @@ def test_staff_choose_their_own_admin_language(client, clinician):
     assert response["Content-Language"] == "es"
     # Django's admin comes translated: its own "Log out" button.
     assert "Cerrar sesión" in response.content.decode()
+
+
+def test_dates_and_weekdays_read_as_spanish_writes_them(client, patient, prescribed, frozen_clock):
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    client.force_login(patient.user)
+
+    today = client.get(TODAY_URL).content.decode()
+    settings_page = client.get(reverse("patients:settings")).content.decode()
+
+    # The day's heading: weekday, "de" before the month and the year, lower-case names.
+    weekday = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+    assert f"{weekday[TODAY.weekday()]} {TODAY.day} de " in today
+    assert f" de {TODAY.year}</p>" in today
+    # The reminder days, Monday first, by their Spanish short names.
+    labels = [f">{day}</label>" for day in ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")]
+    positions = [settings_page.index(label) for label in labels]
+    assert positions == sorted(positions)
