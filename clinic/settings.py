@@ -322,6 +322,7 @@ SOURCE_LANGUAGE_CODE = "en-gb"
 LANGUAGES = [
     ("en-gb", "English"),
     ("es", "Español"),
+    ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")

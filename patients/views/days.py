@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_GET
 
 from exercises.dosage import ACTIVITY_SECONDS
@@ -159,8 +159,13 @@ def history(request, *, patient):
 
 def _weekday_headings() -> list[tuple[str, str]]:
     """The calendar's column headings, Monday first: (initial, whole name) in the page's
-    language, from Django's own catalogue of day names ("M", "Monday")."""
-    return [(str(WEEKDAYS_ABBR[day])[:1].upper(), str(WEEKDAYS[day])) for day in range(7)]
+    language. The initials are the language's own (Spanish writes Wednesday "X", Arabic
+    needs letters that tell Wednesday from Sunday), so they are one translatable string;
+    the names are Django's own."""
+    initials = pgettext("the week's initials, Monday to Sunday", "MTWTFSS")
+    if len(initials) != 7:  # a translation that is not seven letters: the names' first
+        initials = "".join(str(WEEKDAYS_ABBR[day])[:1].upper() for day in range(7))
+    return [(initials[day], str(WEEKDAYS[day])) for day in range(7)]
 
 
 def _parse_month(value: str | None, today: datetime.date) -> datetime.date:

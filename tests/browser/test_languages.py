@@ -20,7 +20,7 @@ from exercises import services as exercise_services
 from exercises.library.translated import load_shipped_translations
 from patients import demo, reminders, services, weekdays
 from patients.models import Patient, SessionLog
-from tests.browser.helpers import axe_violations, seed_demo_world
+from tests.browser.helpers import axe_violations, log_in, seed_demo_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -180,4 +180,59 @@ def test_a_spanish_speaking_patient_does_everything_in_spanish(phone_page, live_
     expect(page.locator(".alert-success, [role=status]").first).to_be_visible()
     assert SessionLog.objects.get(prescription__patient=patient).pain == 2
     page.screenshot(path=artifacts / "es-today-done.png", full_page=True)
+    assert page.console_errors == []
+
+
+def box(locator) -> dict:
+    return locator.bounding_box()
+
+
+def test_an_arabic_speaking_patient_reads_right_to_left(phone_page, live_server, artifacts):
+    page = phone_page
+    seed_demo_world(with_history=True)
+    exercise_services.translations_load(language="ar", shipped=load_shipped_translations("ar"))
+    patient = Patient.objects.get(user__username="demo-patient")
+    patient.language = "ar"
+    patient.save(update_fields=["language"])
+    log_in(page, "demo-patient", demo.DEMO_PASSWORD)
+    page.wait_for_url(re.compile(r".*/plan/$"))
+
+    # Today: right to left, Bootstrap's RTL build, the Arabic words.
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "ar")
+    expect(html).to_have_attribute("dir", "rtl")
+    assert page.locator("link[href*='bootstrap.rtl']").count() == 1
+    with translation.override("ar"):
+        today_word = translation.gettext("Today")
+    expect(page.get_by_role("heading", name=today_word, level=1)).to_be_visible()
+    # "Previous day" starts the line, which is on the right in Arabic.
+    with translation.override("ar"):
+        previous = page.get_by_role("link", name=translation.gettext("Previous day"))
+        following = page.get_by_role("link", name=translation.gettext("Next day"))
+    assert box(previous)["x"] > box(following)["x"]
+    # Exercises not yet in Arabic keep their English names, marked as English.
+    english_title = page.locator(".exercise-card h3[lang='en-gb']").first
+    expect(english_title).to_be_visible()
+    # The exercise drawings are never mirrored: left and right sides stay true.
+    assert page.locator(".exercise-image").first.evaluate(
+        "(image) => getComputedStyle(image).transform"
+    ) in ("none", "matrix(1, 0, 0, 1, 0, 0)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "ar-today.png", full_page=True)
+
+    # Guided mode: right to left, the timer's figures read left to right.
+    with translation.override("ar"):
+        page.get_by_role("link", name=translation.gettext("▶ Start guided session")).click()
+    page.wait_for_url("**/guided/")
+    expect(html).to_have_attribute("dir", "rtl")
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "ar-guided.png", full_page=True)
+
+    # History: the calendar and the pain chart.
+    page.goto(f"{live_server.url}/plan/history/")
+    expect(html).to_have_attribute("dir", "rtl")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "ar-history.png", full_page=True)
     assert page.console_errors == []
