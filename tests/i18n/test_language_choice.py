@@ -2,12 +2,15 @@
 choice or browser; and the day page keeps one rendering per language."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
+from django.utils import timezone
 
 from patients import plan_cache
+from patients.models import SessionLog
 from tests.clock import TODAY
 from tests.factories import PrescribedExerciseFactory, PrescriptionFactory
 
@@ -137,3 +140,29 @@ def test_dates_and_weekdays_read_as_spanish_writes_them(client, patient, prescri
     labels = [f">{day}</label>" for day in ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")]
     positions = [settings_page.index(label) for label in labels]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_chart_coordinates_are_never_written_with_a_decimal_comma(
+    client, patient, prescribed, clinician, language
+):
+    # Spanish and Arabic write 12.5 as "12,5": an SVG attribute so written breaks the chart.
+    for days_ago, pain in ((3, 5), (2, 4), (1, 3)):
+        SessionLog.objects.create(
+            prescription=prescribed,
+            date=TODAY - datetime.timedelta(days=days_ago),
+            session_number=1,
+            pain=pain,
+            completed_at=timezone.now(),
+        )
+    patient.language = language
+    patient.save(update_fields=["language"])
+    client.force_login(patient.user)
+    history = client.get(reverse("patients:history")).content.decode()
+    client.force_login(clinician)
+    client.post(reverse("set_language"), {"language": language, "next": "/admin/"})
+    progress = client.get(reverse("admin:patients_patient_progress", args=[patient.pk]))
+
+    for page in (history, progress.content.decode()):
+        assert "<polyline" in page
+        assert not re.search(r'(?:x|y|x1|x2|y1|y2|cx|cy|width|height)="-?\d+,\d+"', page)
