@@ -5,6 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import get_language, get_language_bidi, gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -28,10 +29,14 @@ def favicon(request):
 
 @require_GET
 def manifest(request):
-    """The web app manifest: patients can add their plan to the home screen."""
+    """The web app manifest: patients can add their plan to the home screen. In the
+    visitor's language (a signed-in patient's own), with its direction."""
     data = {
         "name": f"Homeplan · {settings.CLINIC_NAME}",
         "short_name": "Homeplan",
+        "description": gettext("Your home exercise plan from your clinic, with reminders."),
+        "lang": get_language(),
+        "dir": "rtl" if get_language_bidi() else "ltr",
         "start_url": "/plan/",
         "scope": "/",
         "display": "standalone",

@@ -46,7 +46,11 @@ def invitation_accept(request, token):
             % {"name": patient.first_name, "email": user.email},
         )
         return redirect("patients:today")
-    return render(request, "patients/invitation_accept.html", {"form": form, "patient": patient})
+    return render(
+        request,
+        "patients/invitation_accept.html",
+        {"form": form, "patient": patient, "language_chosen_on_page": True},
+    )
 
 
 @require_http_methods(["GET", "POST"])

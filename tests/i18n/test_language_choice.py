@@ -166,3 +166,14 @@ def test_chart_coordinates_are_never_written_with_a_decimal_comma(
     for page in (history, progress.content.decode()):
         assert "<polyline" in page
         assert not re.search(r'(?:x|y|x1|x2|y1|y2|cx|cy|width|height)="-?\d+,\d+"', page)
+
+
+def test_the_web_app_manifest_speaks_the_patients_language(client, patient):
+    patient.language = "ar"
+    patient.save(update_fields=["language"])
+    client.force_login(patient.user)
+
+    manifest = client.get(reverse("manifest")).json()
+
+    assert (manifest["lang"], manifest["dir"]) == ("ar", "rtl")
+    assert manifest["description"] == "خطة تمارينك المنزلية من عيادتك، مع تذكيرات."
