@@ -76,11 +76,15 @@ class TranslatedContent(models.Model):
 
     def missing_translations(self, language: str) -> list[str]:
         """The fields with English text that ``language`` lacks, or has only for an older
-        English (those are ``outdated_translations`` too)."""
+        English (those are ``outdated_translations`` too). A translation that reads like the
+        English ("Osteoporosis" in Spanish) is a translation."""
+        texts = self.translations.get(language) or {}
+        sources = texts.get(SOURCE_KEY) or {}
         return [
             field
             for field in self.TRANSLATED_FIELDS
-            if getattr(self, field) and self.translated(field, language) == getattr(self, field)
+            if getattr(self, field)
+            and not (texts.get(field) and sources.get(field) == _checksum(getattr(self, field)))
         ]
 
     def outdated_translations(self, language: str) -> list[str]:

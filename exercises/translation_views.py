@@ -82,7 +82,15 @@ class Missing:
     def label(self) -> str:
         if self.kind == "text":
             return str(self.item.page)
+        if self.kind == "safety":
+            return _("When to stop and get help")
         return str(self.item)
+
+    @property
+    def field_labels(self) -> list[tuple[str, bool]]:
+        """(the field's name as editors know it, whether its English changed since)."""
+        model = type(self.item)
+        return [(_field_label(model, field), field in self.outdated) for field in self.fields]
 
 
 def _require_editor(request):

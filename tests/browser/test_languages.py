@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from exercises import services as exercise_services
 from exercises.library.translated import load_shipped_translations
+from exercises.models import Exercise
 from patients import demo, reminders, services, weekdays
 from patients.models import Patient, SessionLog
 from tests.browser.helpers import axe_violations, log_in, seed_demo_world
@@ -235,4 +236,63 @@ def test_an_arabic_speaking_patient_reads_right_to_left(phone_page, live_server,
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe_violations(page) == []
     page.screenshot(path=artifacts / "ar-history.png", full_page=True)
+    assert page.console_errors == []
+
+
+def test_an_editor_sees_what_spanish_lacks_and_translates_it_side_by_side(page, artifacts):
+    seed_demo_world(with_history=False)
+    exercise_services.translations_load(language="es", shipped=load_shipped_translations("es"))
+    clamshell = Exercise.objects.get(library_key="clamshell")
+    spanish = dict(clamshell.translations["es"])
+    steps = spanish.pop("instructions")
+    clamshell.set_translation("es", spanish, edited_here=False)
+    clamshell.save()
+    log_in(page, "demo-editor", demo.DEMO_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.set_viewport_size({"width": 1024, "height": 768})
+
+    page.goto("/admin/exercises/exercise/")
+    page.get_by_role("link", name="Translations").click()
+    spanish_section = page.locator("#language-es")
+    expect(spanish_section.get_by_role("link", name=clamshell.name)).to_be_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "translations-overview-1024.png", full_page=True)
+
+    spanish_section.get_by_role("link", name=clamshell.name).click()
+    # The English beside the box it is translated into.
+    expect(
+        page.locator("td.english").filter(has_text=clamshell.instructions.splitlines()[0])
+    ).to_be_visible()
+    page.locator("#id_instructions").fill(steps)
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "translate-side-by-side-1024.png", full_page=True)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The translation is saved.")).to_be_visible()
+    expect(page.locator("#language-es").get_by_role("link", name=clamshell.name)).to_have_count(0)
+    clamshell.refresh_from_db()
+    assert clamshell.missing_translations("es") == []
+    assert clamshell.translation_edited_here("es")
+    assert page.console_errors == []
+
+
+def test_the_prescribing_page_says_the_patients_language_at_820_px(page, artifacts):
+    seed_demo_world(with_history=False)
+    exercise_services.translations_load(language="es", shipped=load_shipped_translations("es"))
+    Exercise.objects.filter(library_key="clamshell").update(translations={})
+    patient = Patient.objects.get(user__username="demo-patient")
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    log_in(page, "demo-clinician", demo.DEMO_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.set_viewport_size({"width": 820, "height": 1180})
+
+    page.goto(f"/admin/patients/patient/{patient.pk}/prescribe/")
+    expect(page.locator(".patient-language")).to_contain_text("español")
+    clamshell = page.locator(".library-item").filter(has_text="clamshell")
+    expect(clamshell.locator(".language-flag").first).to_be_visible()
+    # Only the exercise without Spanish is flagged (it may show in two lists).
+    assert page.locator(".language-flag").count() == clamshell.count()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "prescribe-spanish-patient-820.png", full_page=True)
     assert page.console_errors == []

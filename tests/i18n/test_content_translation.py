@@ -123,7 +123,7 @@ def test_a_missing_spanish_step_list_falls_back_to_english_marked_and_reported(
     overview = client.get(reverse("admin:exercises_translations")).content.decode()
     edit_url = reverse("admin:exercises_translation_edit", args=["exercise", bridge.pk, "es"])
     assert f'<a href="{edit_url}">{bridge.name}</a>' in overview
-    assert "instructions" in overview.split(edit_url, 1)[1].split("</li>", 1)[0]
+    assert "steps" in overview.split(edit_url, 1)[1].split("</li>", 1)[0]
 
 
 def test_an_english_text_changed_since_falls_back_until_translated_again(
