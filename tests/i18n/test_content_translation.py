@@ -5,6 +5,7 @@ text only, marked, and the admin's translations page lists it."""
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,7 @@ from exercises import services
 from exercises.library import load_shipped_library
 from exercises.library.translated import load_shipped_translations
 from exercises.models import Exercise, SafetyAdvice
+from patients import plan_cache
 from tests.clock import TODAY
 from tests.factories import ExerciseFactory, PrescribedExerciseFactory, PrescriptionFactory
 
@@ -201,3 +203,34 @@ def test_a_spanish_page_costs_no_more_queries_than_an_english_one(client, spanis
         client.get(url)
 
     assert len(spanish.captured_queries) == len(english.captured_queries)
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_today_and_the_prescribing_page_cost_the_same_in_every_language(
+    client, spanish_patient, bridge, clinician, language
+):
+    bridge.set_translation("es", SPANISH_BRIDGE, edited_here=False)
+    bridge.save()
+    today = reverse("patients:today")
+    prescribe = reverse("admin:patients_patient_prescribe", args=[spanish_patient.pk])
+    counts = {}
+    for shown_in in ("en-gb", language):
+        spanish_patient.language = shown_in
+        spanish_patient.save(update_fields=["language"])
+        caches[plan_cache.CACHE_ALIAS].clear()  # the day page rendered afresh each time
+        client.force_login(spanish_patient.user)
+        client.get(today)  # warm: sessions, content types
+        caches[plan_cache.CACHE_ALIAS].clear()
+        patient_count = queries(client, today)
+        client.force_login(clinician)
+        client.get(prescribe)
+        counts[shown_in] = (patient_count, queries(client, prescribe))
+
+    assert counts[language] == counts["en-gb"]
