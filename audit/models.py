@@ -35,7 +35,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", pgettext_lazy("audit action", "changed")
         DELETE = "delete", pgettext_lazy("audit action", "deleted")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("at"))
     # Who: null for the system (management commands, scheduled tasks). No foreign-key
     # constraint, so that the trail outlives a deleted account; the username is kept too.
     actor = models.ForeignKey(
@@ -45,11 +45,15 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        verbose_name=_("actor"),
     )
     actor_username = models.CharField(
-        max_length=150, blank=True, help_text=_("Staff only: patients are kept as an id.")
+        max_length=150,
+        blank=True,
+        help_text=_("Staff only: patients are kept as an id."),
+        verbose_name=_("actor username"),
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))
     # Whose data. Again no constraint: the events about a deleted patient stay.
     patient = models.ForeignKey(
         "patients.Patient",
@@ -58,10 +62,11 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        verbose_name=_("patient"),
     )
     # What: a model label ("patients.sessionlog") or a page ("progress page"), and its id.
-    target = models.CharField(max_length=60)
-    target_id = models.CharField(max_length=40, blank=True)
+    target = models.CharField(max_length=60, verbose_name=_("target"))
+    target_id = models.CharField(max_length=40, blank=True, verbose_name=_("target id"))
     fields = models.CharField(
         _("fields changed"), max_length=500, blank=True, help_text=_("Names only, never values.")
     )
@@ -71,8 +76,8 @@ class AuditEvent(models.Model):
     patient_ids = models.TextField(
         _("patients shown"), blank=True, help_text=_("List pages: the ids of the patients shown.")
     )
-    path = models.CharField(max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=200, blank=True, verbose_name=_("path"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -82,6 +87,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["patient", "-at"], name="audit_patient_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
         ]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
         who = self.actor_username or (

@@ -46,17 +46,36 @@ class ClinicVideo(models.Model):
         default="",
         editable=False,
     )
-    video_error = models.CharField(max_length=300, blank=True, editable=False)
+    video_error = models.CharField(
+        max_length=300, blank=True, editable=False, verbose_name=_("video error")
+    )
     video_original = models.FileField(
-        storage=private_storage, upload_to=video_path, max_length=200, blank=True, editable=False
+        storage=private_storage,
+        upload_to=video_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+        verbose_name=_("video original"),
     )
-    video = models.FileField(upload_to=video_path, max_length=200, blank=True, editable=False)
+    video = models.FileField(
+        upload_to=video_path, max_length=200, blank=True, editable=False, verbose_name=_("video")
+    )
     video_poster = models.FileField(
-        upload_to=video_path, max_length=200, blank=True, editable=False
+        upload_to=video_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+        verbose_name=_("video poster"),
     )
-    video_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    video_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    video_seconds = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    video_width = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("video width")
+    )
+    video_height = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("video height")
+    )
+    video_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("video seconds")
+    )
 
     class Meta:
         abstract = True
@@ -82,17 +101,22 @@ class PrecautionTag(TranslatedContent):
 
     TRANSLATED_FIELDS = ("name", "description")
 
-    slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80, unique=True, validators=[one_line])
+    slug = models.SlugField(max_length=40, unique=True, verbose_name=_("slug"))
+    name = models.CharField(
+        max_length=80, unique=True, validators=[one_line], verbose_name=_("name")
+    )
     description = models.CharField(
         max_length=300,
         blank=True,
         help_text=_("Why exercises with this tag need care."),
         validators=[one_line],
+        verbose_name=_("description"),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("precaution tag")
+        verbose_name_plural = _("precaution tags")
 
     def __str__(self) -> str:
         return self.name
@@ -117,27 +141,42 @@ class Exercise(TranslatedContent, ClinicVideo):
 
     TRANSLATED_FIELDS = ("name", "summary", "instructions", "cues", "precautions")
 
-    name = models.CharField(max_length=120, unique=True, validators=[one_line])
-    slug = models.SlugField(max_length=140, unique=True)
+    name = models.CharField(
+        max_length=120, unique=True, validators=[one_line], verbose_name=_("name")
+    )
+    slug = models.SlugField(max_length=140, unique=True, verbose_name=_("slug"))
     summary = models.CharField(
         max_length=200,
         help_text=_("One line in plain words: what it is and what it is for."),
         validators=[one_line],
+        verbose_name=_("summary"),
     )
     instructions = models.TextField(
         _("steps"), help_text=_("One step per line, in order, as the patient should do them.")
     )
     cues = models.TextField(_("coaching cues"), blank=True, help_text=_("One cue per line."))
     precautions = models.TextField(
-        blank=True, help_text=_("One per line: when to stop, what to avoid.")
+        blank=True,
+        help_text=_("One per line: when to stop, what to avoid."),
+        verbose_name=_("precautions"),
     )
-    body_region = models.CharField(max_length=20, choices=BodyRegion.choices)
-    category = models.CharField(max_length=20, choices=Category.choices)
+    body_region = models.CharField(
+        max_length=20, choices=BodyRegion.choices, verbose_name=_("body region")
+    )
+    category = models.CharField(max_length=20, choices=Category.choices, verbose_name=_("category"))
     difficulty = models.CharField(
-        max_length=20, choices=Difficulty.choices, default=Difficulty.BEGINNER
+        max_length=20,
+        choices=Difficulty.choices,
+        default=Difficulty.BEGINNER,
+        verbose_name=_("difficulty"),
     )
-    equipment = models.CharField(max_length=20, choices=Equipment.choices, default=Equipment.NONE)
-    position = models.CharField(max_length=20, choices=Position.choices)
+    equipment = models.CharField(
+        max_length=20,
+        choices=Equipment.choices,
+        default=Equipment.NONE,
+        verbose_name=_("equipment"),
+    )
+    position = models.CharField(max_length=20, choices=Position.choices, verbose_name=_("position"))
 
     default_sets = models.PositiveSmallIntegerField(
         _("sets"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -164,7 +203,9 @@ class Exercise(TranslatedContent, ClinicVideo):
     # The originals (start and end position) and their renditions, all written by
     # exercises.services.exercise_image_set, never directly from a form.
     image = models.ImageField(_("start image"), upload_to=exercise_image_path, blank=True)
-    image_thumbnail = models.ImageField(upload_to=exercise_image_path, blank=True, editable=False)
+    image_thumbnail = models.ImageField(
+        upload_to=exercise_image_path, blank=True, editable=False, verbose_name=_("image thumbnail")
+    )
     # The medium renditions' sizes, stored when they are written (width_field/height_field):
     # the pages give each <img> its real width and height, so the browser keeps the right box
     # before the picture arrives and nothing below it jumps (drawings are about 4:1, photos
@@ -175,12 +216,22 @@ class Exercise(TranslatedContent, ClinicVideo):
         editable=False,
         width_field="image_medium_width",
         height_field="image_medium_height",
+        verbose_name=_("image medium"),
     )
-    image_medium_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_medium_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    end_image = models.ImageField(upload_to=exercise_image_path, blank=True)
+    image_medium_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("image medium width")
+    )
+    image_medium_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("image medium height")
+    )
+    end_image = models.ImageField(
+        upload_to=exercise_image_path, blank=True, verbose_name=_("end image")
+    )
     end_image_thumbnail = models.ImageField(
-        upload_to=exercise_image_path, blank=True, editable=False
+        upload_to=exercise_image_path,
+        blank=True,
+        editable=False,
+        verbose_name=_("end image thumbnail"),
     )
     end_image_medium = models.ImageField(
         upload_to=exercise_image_path,
@@ -188,9 +239,14 @@ class Exercise(TranslatedContent, ClinicVideo):
         editable=False,
         width_field="end_image_medium_width",
         height_field="end_image_medium_height",
+        verbose_name=_("end image medium"),
     )
-    end_image_medium_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    end_image_medium_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    end_image_medium_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("end image medium width")
+    )
+    end_image_medium_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("end image medium height")
+    )
     # The movement as a small looping animated WebP, drawn from the shipped pose data by
     # exercises.animation (start, end and any key poses between them); empty for the clinic's
     # own exercises, whose pages show the still pictures. Its size is stored like the medium
@@ -201,9 +257,14 @@ class Exercise(TranslatedContent, ClinicVideo):
         editable=False,
         width_field="animation_width",
         height_field="animation_height",
+        verbose_name=_("animation"),
     )
-    animation_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    animation_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    animation_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("animation width")
+    )
+    animation_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("animation height")
+    )
     video_url = models.URLField(
         _("video link"),
         blank=True,
@@ -215,6 +276,7 @@ class Exercise(TranslatedContent, ClinicVideo):
         blank=True,
         related_name="exercises",
         help_text=_("Patients with any of these tags get a warning when this is prescribed."),
+        verbose_name=_("precaution tags"),
     )
     easier = models.ForeignKey(
         "self",
@@ -223,6 +285,7 @@ class Exercise(TranslatedContent, ClinicVideo):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The easier variant, offered when a patient should regress."),
+        verbose_name=_("easier"),
     )
     harder = models.ForeignKey(
         "self",
@@ -231,8 +294,11 @@ class Exercise(TranslatedContent, ClinicVideo):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The harder variant, offered when a patient is ready to progress."),
+        verbose_name=_("harder"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     library_key = models.SlugField(
         max_length=80,
         null=True,
@@ -240,15 +306,19 @@ class Exercise(TranslatedContent, ClinicVideo):
         unique=True,
         editable=False,
         help_text=_("Set for exercises shipped with Homeplan; empty for the clinic's own."),
+        verbose_name=_("library key"),
     )
-    library_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    library_checksum = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("library checksum")
+    )
     edited_locally = models.BooleanField(
         default=False,
         editable=False,
         help_text=_("A shipped exercise changed by an editor here: load_library leaves it alone."),
+        verbose_name=_("edited locally"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = ExerciseQuerySet.as_manager()
 
@@ -267,6 +337,8 @@ class Exercise(TranslatedContent, ClinicVideo):
                 violation_error_message=_("Give repetitions, a hold time, or both."),
             ),
         ]
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
 
     def __str__(self) -> str:
         return self.name
@@ -318,7 +390,7 @@ class Dosage(models.Model):
     """Sets, repetitions, hold, side and rest: how much of an exercise, and how."""
 
     sets = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)], verbose_name=_("sets")
     )
     reps = models.PositiveSmallIntegerField(
         _("repetitions"),
@@ -332,7 +404,9 @@ class Dosage(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(600)],
     )
-    side = models.CharField(max_length=10, choices=Side.choices, default=Side.BOTH)
+    side = models.CharField(
+        max_length=10, choices=Side.choices, default=Side.BOTH, verbose_name=_("side")
+    )
     rest_seconds = models.PositiveSmallIntegerField(
         _("rest (s)"), default=30, validators=[MaxValueValidator(600)]
     )
@@ -391,7 +465,9 @@ class ProgramQuerySet(models.QuerySet):
 class Program(models.Model):
     """A reusable program template, e.g. "Hip mobility for low back pain — weeks 1–2"."""
 
-    name = models.CharField(max_length=150, unique=True, validators=[one_line])
+    name = models.CharField(
+        max_length=150, unique=True, validators=[one_line], verbose_name=_("name")
+    )
     description = models.TextField(
         _("goal and description"),
         blank=True,
@@ -404,14 +480,17 @@ class Program(models.Model):
         on_delete=models.PROTECT,
         related_name="programs",
         help_text=_("The clinician who owns this template; empty for a clinic-wide template."),
+        verbose_name=_("owner"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = ProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
 
     def __str__(self) -> str:
         return self.name
@@ -420,12 +499,18 @@ class Program(models.Model):
 class ProgramItem(Dosage):
     """One exercise in a template, with the dose that assigning copies to the patient."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="program_items")
-    order = models.PositiveSmallIntegerField(default=0)
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="items", verbose_name=_("program")
+    )
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="program_items", verbose_name=_("exercise")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
         ordering = ["program", "order", "pk"]
+        verbose_name = _("program item")
+        verbose_name_plural = _("program items")
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.dosage_text()})"
@@ -447,16 +532,23 @@ class FavouriteExercise(models.Model):
     own; nobody else sees their stars."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_exercises"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="favourite_exercises",
+        verbose_name=_("user"),
     )
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="favourites")
-    created_at = models.DateTimeField(auto_now_add=True)
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="favourites", verbose_name=_("exercise")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["user", "exercise"], name="favourite_once_per_user")
         ]
+        verbose_name = _("favourite exercise")
+        verbose_name_plural = _("favourite exercises")
 
     def __str__(self) -> str:
         return f"{self.exercise} ★ {self.user}"
@@ -471,12 +563,16 @@ class SafetyAdvice(TranslatedContent):
     TRANSLATED_FIELDS = ("emergency_signs", "doctor_soon_signs", "stop_rules", "reassurance")
 
     emergency_signs = models.TextField(
-        help_text=_("One per line: signs that mean urgent care now (emergency services).")
+        help_text=_("One per line: signs that mean urgent care now (emergency services)."),
+        verbose_name=_("emergency signs"),
     )
     doctor_soon_signs = models.TextField(
-        help_text=_("One per line: signs that mean seeing a doctor soon.")
+        help_text=_("One per line: signs that mean seeing a doctor soon."),
+        verbose_name=_("doctor soon signs"),
     )
-    stop_rules = models.TextField(help_text=_("One per line: when to stop an exercise."))
+    stop_rules = models.TextField(
+        help_text=_("One per line: when to stop an exercise."), verbose_name=_("stop rules")
+    )
     reassurance = models.TextField(
         _("hurt does not always mean harm"),
         blank=True,
@@ -489,13 +585,15 @@ class SafetyAdvice(TranslatedContent):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("changed by"),
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("changed at"))
 
     class Meta:
         ordering = ["-pk"]
         verbose_name = _("safety advice version")
         get_latest_by = "pk"
+        verbose_name_plural = _("safety advice versions")
 
     def __str__(self) -> str:
         return gettext("Version %(number)s") % {"number": self.pk}
@@ -543,38 +641,55 @@ class EducationPage(TranslatedContent):
         max_length=80,
         unique=True,
         help_text=_("Part of the page's address; keep it once used."),
+        verbose_name=_("slug"),
     )
-    title = models.CharField(max_length=120, unique=True, validators=[one_line])
+    title = models.CharField(
+        max_length=120, unique=True, validators=[one_line], verbose_name=_("title")
+    )
     summary = models.CharField(
         max_length=200,
         help_text=_("One line in plain words: what the page is about."),
         validators=[one_line],
+        verbose_name=_("summary"),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Where it comes in the lists (smaller first).")
+        default=0,
+        help_text=_("Where it comes in the lists (smaller first)."),
+        verbose_name=_("order"),
     )
     precaution_tags = models.ManyToManyField(
         PrecautionTag,
         blank=True,
         related_name="education_pages",
         help_text=_("Suggested first when prescribing for a patient with one of these."),
+        verbose_name=_("precaution tags"),
     )
     archived = models.BooleanField(
         default=False,
         help_text=_("No longer offered when prescribing; patients who have it keep it."),
+        verbose_name=_("archived"),
     )
     # The shipped page it was loaded from (education.toml); None for the clinic's own.
     library_key = models.SlugField(
-        max_length=80, null=True, blank=True, unique=True, editable=False
+        max_length=80,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        verbose_name=_("library key"),
     )
     # An editor changed a shipped page here: load_library leaves it as they made it.
-    edited_locally = models.BooleanField(default=False, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    edited_locally = models.BooleanField(
+        default=False, editable=False, verbose_name=_("edited locally")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = EducationPageQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "title"]
+        verbose_name = _("education page")
+        verbose_name_plural = _("education pages")
 
     def __str__(self) -> str:
         return self.title
@@ -597,15 +712,20 @@ class EducationPageVersion(TranslatedContent):
 
     TRANSLATED_FIELDS = ("body",)
 
-    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="versions")
+    page = models.ForeignKey(
+        EducationPage, on_delete=models.CASCADE, related_name="versions", verbose_name=_("page")
+    )
     body = models.TextField(
         help_text=_(
             "Plain text. A blank line between paragraphs; '## ' starts a heading; lines "
             "starting '- ' make a list (an item may start [green], [amber] or [red])."
-        )
+        ),
+        verbose_name=_("body"),
     )
     published = models.BooleanField(
-        default=True, help_text=_("Shown to patients. Untick to keep it as a draft.")
+        default=True,
+        help_text=_("Shown to patients. Untick to keep it as a draft."),
+        verbose_name=_("published"),
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -614,14 +734,19 @@ class EducationPageVersion(TranslatedContent):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("changed by"),
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("changed at"))
     # The shipped text's checksum when load_library wrote this version ("" for an editor's).
-    library_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    library_checksum = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("library checksum")
+    )
 
     class Meta:
         ordering = ["-pk"]
         get_latest_by = "pk"
+        verbose_name = _("education page version")
+        verbose_name_plural = _("education page versions")
 
     def __str__(self) -> str:
         return gettext("%(page)s · version %(number)s") % {"page": self.page, "number": self.pk}

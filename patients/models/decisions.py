@@ -16,12 +16,22 @@ class AttentionReview(models.Model):
     """A clinician looked at a patient's "needs attention" item. It stays hidden until
     something new happens: a new log or note, or a reason that was not there before."""
 
-    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="review")
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="review", verbose_name=_("patient")
     )
-    reviewed_at = models.DateTimeField(default=timezone.now)
-    reason_codes = models.CharField(max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now, verbose_name=_("reviewed at"))
+    reason_codes = models.CharField(max_length=200, blank=True, verbose_name=_("reason codes"))
+
+    class Meta:
+        verbose_name = _("attention review")
+        verbose_name_plural = _("attention reviews")
 
     def __str__(self) -> str:
         return gettext("Reviewed %(time)s") % {"time": f"{self.reviewed_at:%Y-%m-%d %H:%M}"}
@@ -47,20 +57,29 @@ class Suggestion(models.Model):
         DISMISSED = "dismissed", pgettext_lazy("suggestion status", "Dismissed")
 
     prescribed = models.ForeignKey(
-        PrescribedExercise, on_delete=models.CASCADE, related_name="suggestions"
+        PrescribedExercise,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        verbose_name=_("prescribed"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    reason = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(max_length=10, choices=Status.choices, verbose_name=_("status"))
+    reason = models.CharField(max_length=300, verbose_name=_("reason"))
     change = models.CharField(_("what was proposed"), max_length=300)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(default=timezone.now, verbose_name=_("decided at"))
 
     class Meta:
         ordering = ["-decided_at"]
         indexes = [models.Index(fields=["prescribed", "decided_at"])]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_status_display().lower()}: {self.change}"
@@ -70,17 +89,28 @@ class ContraindicationOverride(models.Model):
     """A clinician prescribed an exercise despite a matching precaution tag, and said why."""
 
     prescribed = models.ForeignKey(
-        PrescribedExercise, on_delete=models.CASCADE, related_name="overrides"
+        PrescribedExercise,
+        on_delete=models.CASCADE,
+        related_name="overrides",
+        verbose_name=_("prescribed"),
     )
-    tags = models.CharField(max_length=300, help_text=_("The matching tags, by name."))
-    reason = models.CharField(max_length=300, validators=[one_line])
+    tags = models.CharField(
+        max_length=300, help_text=_("The matching tags, by name."), verbose_name=_("tags")
+    )
+    reason = models.CharField(max_length=300, validators=[one_line], verbose_name=_("reason"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(default=timezone.now, verbose_name=_("decided at"))
 
     class Meta:
         ordering = ["-decided_at"]
+        verbose_name = _("contraindication override")
+        verbose_name_plural = _("contraindication overrides")
 
     def __str__(self) -> str:
         return gettext("%(exercise)s despite %(tags)s: %(reason)s") % {

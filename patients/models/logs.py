@@ -36,13 +36,18 @@ class SessionLog(models.Model):
     """
 
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.CASCADE, related_name="session_logs"
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="session_logs",
+        verbose_name=_("prescription"),
     )
-    date = models.DateField(help_text=_("The patient's local date."))
+    date = models.DateField(help_text=_("The patient's local date."), verbose_name=_("date"))
     session_number = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        verbose_name=_("session number"),
     )
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
     pain = models.PositiveSmallIntegerField(
         _("pain (0-10)"),
         null=True,
@@ -50,18 +55,24 @@ class SessionLog(models.Model):
         validators=[MaxValueValidator(10)],
         help_text=_("Numeric rating scale: 0 no pain, 10 worst pain imaginable."),
     )
-    effort = models.CharField(max_length=12, choices=Effort.choices, blank=True)
+    effort = models.CharField(
+        max_length=12, choices=Effort.choices, blank=True, verbose_name=_("effort")
+    )
     note = models.TextField(_("note for the clinician"), blank=True, max_length=2000)
     # The share of the prescription's exercises checked off as done, kept up to date by
     # patients.services.exercise_check_off. Stored (not derived at read time) so that adherence
     # over hundreds of patients is one aggregate: a partly done session counts by this share.
-    done_share = models.FloatField(default=0.0, editable=False)
+    done_share = models.FloatField(default=0.0, editable=False, verbose_name=_("done share"))
     # Which write set the pain, effort and note, and when the patient gave them (by the
     # phone's clock for entries sent later from its offline queue). A form carries the
     # result_uuid it showed, so patients.services.session_complete can tell an edit of that
     # result from a write that never saw it (another device, or a phone that was offline).
-    result_uuid = models.UUIDField(null=True, blank=True, editable=False)
-    result_at = models.DateTimeField(null=True, blank=True, editable=False)
+    result_uuid = models.UUIDField(
+        null=True, blank=True, editable=False, verbose_name=_("result uuid")
+    )
+    result_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("result at")
+    )
     # By our clock, not the phone's: an entry made offline is accepted when the phone's time
     # says the day was still open, so the clinician is shown when one arrived days later.
     received_at = models.DateTimeField(
@@ -74,8 +85,8 @@ class SessionLog(models.Model):
             "server, by the server's clock."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = SessionLogQuerySet.as_manager()
 
@@ -92,6 +103,8 @@ class SessionLog(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["date", "prescription"])]
+        verbose_name = _("session log")
+        verbose_name_plural = _("session logs")
 
     def __str__(self) -> str:
         return gettext("%(plan)s on %(date)s (session %(number)s)") % {
@@ -133,15 +146,24 @@ class ExerciseCheck(models.Model):
         DONE = "done", pgettext_lazy("exercise check", "Done")
         SKIPPED = "skipped", pgettext_lazy("exercise check", "Skipped")
 
-    session_log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="checks")
+    session_log = models.ForeignKey(
+        SessionLog, on_delete=models.CASCADE, related_name="checks", verbose_name=_("session log")
+    )
     # RESTRICT: a prescribed exercise with check-offs cannot be removed on its own (the
     # history would vanish); it still goes when its whole prescription or patient is deleted.
     prescribed_exercise = models.ForeignKey(
-        PrescribedExercise, on_delete=models.RESTRICT, related_name="checks"
+        PrescribedExercise,
+        on_delete=models.RESTRICT,
+        related_name="checks",
+        verbose_name=_("prescribed exercise"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
-    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
-    checked_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DONE, verbose_name=_("status")
+    )
+    skip_reason = models.CharField(
+        max_length=20, choices=SkipReason.choices, blank=True, verbose_name=_("skip reason")
+    )
+    checked_at = models.DateTimeField(default=timezone.now, verbose_name=_("checked at"))
     received_at = models.DateTimeField(
         _("received"),
         null=True,
@@ -158,6 +180,8 @@ class ExerciseCheck(models.Model):
                 name="one_check_per_exercise_per_session",
             ),
         ]
+        verbose_name = _("exercise check")
+        verbose_name_plural = _("exercise checks")
 
     def __str__(self) -> str:
         return f"{self.prescribed_exercise.exercise} {self.status}"
@@ -174,15 +198,21 @@ class ExerciseFeedback(models.Model):
     """
 
     prescribed_exercise = models.ForeignKey(
-        PrescribedExercise, on_delete=models.CASCADE, related_name="feedback"
+        PrescribedExercise,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("prescribed exercise"),
     )
-    date = models.DateField(help_text=_("The patient's local date."))
+    date = models.DateField(help_text=_("The patient's local date."), verbose_name=_("date"))
     # The session it was given in (an exercise done twice a day has one answer for the day):
     # the CSV and the day page read answers with their sessions' logs.
-    session_log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="feedback")
-    effort = models.CharField(max_length=12, choices=Effort.choices)
+    session_log = models.ForeignKey(
+        SessionLog, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("session log")
+    )
+    effort = models.CharField(max_length=12, choices=Effort.choices, verbose_name=_("effort"))
     given_at = models.DateTimeField(
-        help_text=_("When the patient answered, by the phone's clock for an entry sent later.")
+        help_text=_("When the patient answered, by the phone's clock for an entry sent later."),
+        verbose_name=_("given at"),
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
 
@@ -217,22 +247,35 @@ class ClientWrite(models.Model):
         MERGED = "merged", _("Merged with a result from elsewhere")
         SUPERSEDED = "superseded", _("Older than what was already stored")
 
-    uuid = models.UUIDField(primary_key=True)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="client_writes")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    day = models.DateField(help_text=_("The patient's local date the write is for."))
-    session_number = models.PositiveSmallIntegerField(default=1)
-    made_at = models.DateTimeField(help_text=_("When the patient made it, by the phone's clock."))
-    received_at = models.DateTimeField(default=timezone.now)
-    payload = models.JSONField(default=dict, blank=True)
-    replaced = models.JSONField(
-        default=dict, blank=True, help_text=_("The stored values this write replaced, if any.")
+    uuid = models.UUIDField(primary_key=True, verbose_name=_("uuid"))
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="client_writes", verbose_name=_("patient")
     )
-    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.APPLIED)
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
+    day = models.DateField(
+        help_text=_("The patient's local date the write is for."), verbose_name=_("day")
+    )
+    session_number = models.PositiveSmallIntegerField(default=1, verbose_name=_("session number"))
+    made_at = models.DateTimeField(
+        help_text=_("When the patient made it, by the phone's clock."), verbose_name=_("made at")
+    )
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+    payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
+    replaced = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("The stored values this write replaced, if any."),
+        verbose_name=_("replaced"),
+    )
+    outcome = models.CharField(
+        max_length=12, choices=Outcome.choices, default=Outcome.APPLIED, verbose_name=_("outcome")
+    )
 
     class Meta:
         ordering = ["received_at"]
         indexes = [models.Index(fields=["patient", "day"])]
+        verbose_name = _("client write")
+        verbose_name_plural = _("client writes")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid} ({self.day})"

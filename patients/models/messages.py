@@ -26,7 +26,9 @@ class MessageQuerySet(models.QuerySet):
 
 
 class Message(models.Model):
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="messages", verbose_name=_("patient")
+    )
     # The patient's own account for their messages, the clinician (or a superuser) for the
     # clinic's; kept if the account goes (SET_NULL), the thread reads "the clinic" then.
     sender = models.ForeignKey(
@@ -35,6 +37,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("sender"),
     )
     from_patient = models.BooleanField(_("from the patient"))
     text = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
@@ -46,23 +49,35 @@ class Message(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="messages",
+        verbose_name=_("prescribed exercise"),
     )
-    exercise_name = models.CharField(max_length=200, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, help_text=_("When it reached us."))
+    exercise_name = models.CharField(
+        max_length=200, blank=True, editable=False, verbose_name=_("exercise name")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text=_("When it reached us."), verbose_name=_("created at")
+    )
     made_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text=_("When the patient wrote it, by the phone's clock, if it was sent later."),
+        verbose_name=_("made at"),
     )
     read_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the other side first saw it.")
+        null=True,
+        blank=True,
+        help_text=_("When the other side first saw it."),
+        verbose_name=_("read at"),
     )
     urgent = models.BooleanField(
         default=False,
         help_text=_("It named a sign that needs urgent care; the patient was shown the advice."),
+        verbose_name=_("urgent"),
     )
-    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("hidden at")
+    )
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -70,15 +85,20 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("hidden by"),
     )
     # The id its form or the phone's offline queue gave it: a message sent twice is stored once.
-    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_uuid = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, verbose_name=_("client uuid")
+    )
 
     objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["patient", "created_at"])]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
 
     def __str__(self) -> str:
         return gettext("Message of %(time)s") % {"time": f"{self.created_at:%Y-%m-%d %H:%M}"}
@@ -98,29 +118,42 @@ class MessageThread(models.Model):
     """What the inbox and the queue read for one patient's thread, kept by the services."""
 
     patient = models.OneToOneField(
-        Patient, on_delete=models.CASCADE, primary_key=True, related_name="message_thread"
+        Patient,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="message_thread",
+        verbose_name=_("patient"),
     )
     # The oldest patient message not yet answered or marked handled; None: nobody waits.
-    waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("waiting since")
+    )
     # A waiting message named an emergency sign (cleared with waiting_since).
-    urgent = models.BooleanField(default=False)
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    last_from_patient = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False, verbose_name=_("urgent"))
+    last_message_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last message at"))
+    last_from_patient = models.BooleanField(default=False, verbose_name=_("last from patient"))
     # Patient messages the clinic has not opened yet.
-    clinic_unread = models.PositiveIntegerField(default=0)
-    handled_at = models.DateTimeField(null=True, blank=True)
+    clinic_unread = models.PositiveIntegerField(default=0, verbose_name=_("clinic unread"))
+    handled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("handled at"))
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("handled by"),
     )
     # When the patient was last emailed "You have a new message": one email until they have
     # read what it announced.
-    patient_notified_at = models.DateTimeField(null=True, blank=True)
+    patient_notified_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("patient notified at")
+    )
 
     objects = MessageThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message thread")
+        verbose_name_plural = _("message threads")
 
     def __str__(self) -> str:
         return gettext("Messages of patient %(id)s") % {"id": self.patient_id}
@@ -130,11 +163,14 @@ class QuickReply(models.Model):
     """A clinician's saved answer, put into the reply box with one tap (and edited there)."""
 
     clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quick_replies"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quick_replies",
+        verbose_name=_("clinician"),
     )
     title = models.CharField(_("title"), max_length=60, validators=[one_line])
     text = models.TextField(_("text"), max_length=MESSAGE_MAX_LENGTH)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["title", "pk"]
@@ -153,16 +189,23 @@ class MessageDigestSent(models.Model):
     unique, so two workers cannot both send it."""
 
     clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("clinician"),
     )
-    hour = models.DateTimeField(help_text=_("The start of the hour (UTC) it was sent in."))
-    sent_at = models.DateTimeField(default=timezone.now)
-    patients = models.PositiveIntegerField(default=0)
+    hour = models.DateTimeField(
+        help_text=_("The start of the hour (UTC) it was sent in."), verbose_name=_("hour")
+    )
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=_("sent at"))
+    patients = models.PositiveIntegerField(default=0, verbose_name=_("patients"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["clinician", "hour"], name="one_message_digest_an_hour")
         ]
+        verbose_name = _("message digest sent")
+        verbose_name_plural = _("message digests sent")
 
     def __str__(self) -> str:
         return gettext("Message digest of %(hour)s") % {"hour": f"{self.hour:%Y-%m-%d %H:00}"}

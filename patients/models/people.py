@@ -57,8 +57,10 @@ class PatientQuerySet(models.QuerySet):
 class Patient(models.Model):
     """A person receiving a home exercise program. Holds the minimum the clinic needs."""
 
-    first_name = models.CharField(max_length=100, validators=[one_line])
-    last_name = models.CharField(max_length=100, validators=[one_line])
+    first_name = models.CharField(
+        max_length=100, validators=[one_line], verbose_name=_("first name")
+    )
+    last_name = models.CharField(max_length=100, validators=[one_line], verbose_name=_("last name"))
     # NULL, not "", for "no email": the case-insensitive unique constraint ignores NULLs.
     email = models.EmailField(  # noqa: DJ001
         null=True,
@@ -67,14 +69,18 @@ class Patient(models.Model):
             "Used for the invitation, sign-in links and reminders. "
             "Leave empty for paper-only patients."
         ),
+        verbose_name=_("email"),
     )
-    phone = models.CharField(max_length=30, blank=True, validators=[one_line])
-    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(
+        max_length=30, blank=True, validators=[one_line], verbose_name=_("phone")
+    )
+    date_of_birth = models.DateField(null=True, blank=True, verbose_name=_("date of birth"))
     timezone = models.CharField(
         max_length=64,
         default=default_timezone,
         validators=[validate_timezone],
         help_text=_("The patient's local time zone: it decides which day is “today” for them."),
+        verbose_name=_("timezone"),
     )
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +88,7 @@ class Patient(models.Model):
         related_name="patients",
         limit_choices_to={"is_staff": True},
         help_text=_("The primary clinician, who sees and edits this patient's plan."),
+        verbose_name=_("clinician"),
     )
     notes = models.TextField(
         _("condition and notes"),
@@ -103,19 +110,21 @@ class Patient(models.Model):
         help_text=_(
             "Prescribing an exercise with a matching tag asks you to confirm, with a reason."
         ),
+        verbose_name=_("precaution tags"),
     )
     safety_acknowledged_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text=_("When the patient confirmed reading “When to stop and get help”."),
+        verbose_name=_("safety acknowledged at"),
     )
     reminders_enabled = models.BooleanField(
         _("email reminders"),
         default=True,
         help_text=_("Set by the patient on their settings page."),
     )
-    reminder_time = models.TimeField(default=datetime.time(18, 0))
+    reminder_time = models.TimeField(default=datetime.time(18, 0), verbose_name=_("reminder time"))
     # Guided mode's cues, the patient's choice: tones and vibration at 3-2-1 and at the end of
     # each hold and rest (on by default: someone on the floor can't watch the phone), and
     # spoken cues with the phone's speech synthesis (off by default: it talks out loud).
@@ -151,7 +160,9 @@ class Patient(models.Model):
     )
     # Kept by the message services and loaded with the signed-in user at no extra query, so
     # every patient page's header shows the unread badge for free.
-    messages_unread = models.PositiveSmallIntegerField(default=0, editable=False)
+    messages_unread = models.PositiveSmallIntegerField(
+        default=0, editable=False, verbose_name=_("messages unread")
+    )
     # The language of the patient's pages, emails, handout and spoken cues: set by the
     # clinician when registering them, changed by the patient in their settings.
     language = models.CharField(
@@ -164,7 +175,11 @@ class Patient(models.Model):
         help_text=_("Empty: the days exercises are due."),
     )
     calendar_token = models.CharField(
-        max_length=43, unique=True, default=new_calendar_token, editable=False
+        max_length=43,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        verbose_name=_("calendar token"),
     )
     checkin_interval_days = models.PositiveSmallIntegerField(
         _("function check-in every (days)"),
@@ -172,15 +187,20 @@ class Patient(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("How often the patient is asked to rate their everyday activities."),
     )
-    invitation_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    invitation_nonce = models.CharField(
+        max_length=32, blank=True, editable=False, verbose_name=_("invitation nonce")
+    )
     # Loaded with the signed-in user at no extra query, so the plan pages can tell whether
     # their rendering kept in memory is still right (patients/plan_cache.py).
     plan_stamp = models.UUIDField(
         default=uuid.uuid4,
         editable=False,
         help_text=_("Changes whenever anything the patient's plan pages show changes."),
+        verbose_name=_("plan stamp"),
     )
-    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    invited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("invited at")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -188,9 +208,10 @@ class Patient(models.Model):
         on_delete=models.SET_NULL,
         related_name="patient",
         help_text=_("The patient's sign-in account, linked when they accept the invitation."),
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = PatientQuerySet.as_manager()
 
@@ -204,6 +225,8 @@ class Patient(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["clinician", "is_active"])]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
 
     def __str__(self) -> str:
         return self.full_name

@@ -41,7 +41,9 @@ class Prescription(models.Model):
         PAUSED = "paused", pgettext_lazy("plan status", "Paused")
         COMPLETED = "completed", pgettext_lazy("plan status", "Completed")
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prescriptions")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="prescriptions", verbose_name=_("patient")
+    )
     program = models.ForeignKey(
         Program,
         null=True,
@@ -51,19 +53,27 @@ class Prescription(models.Model):
         help_text=_(
             "The template it was copied from. Editing the template never changes this plan."
         ),
+        verbose_name=_("program"),
     )
-    name = models.CharField(max_length=150, validators=[one_line])
-    start_date = models.DateField()
+    name = models.CharField(max_length=150, validators=[one_line], verbose_name=_("name"))
+    start_date = models.DateField(verbose_name=_("start date"))
     end_date = models.DateField(
-        null=True, blank=True, help_text=_("Last day of the program; empty for no end date.")
+        null=True,
+        blank=True,
+        help_text=_("Last day of the program; empty for no end date."),
+        verbose_name=_("end date"),
     )
     weekdays = weekdays.WeekdaysField(
         _("days"), default=weekdays.EVERY_DAY, help_text=_("The days of the week it is due.")
     )
     sessions_per_day = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        verbose_name=_("sessions per day"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status")
+    )
     message = models.TextField(
         _("message to the patient"),
         blank=True,
@@ -76,20 +86,25 @@ class Prescription(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # Optimistic locking: every change through the admin or a suggestion raises it, and a
     # form loaded at an older version is refused, so one clinician's save never silently
     # overwrites another's.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     # The prescribing page's own id for one "Save and send": a double tap or a resent form
     # finds the prescription the first one made instead of making a second.
-    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_uuid = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, verbose_name=_("client uuid")
+    )
     # The pauses (PrescriptionPause rows) as plain values, written only by the pause
     # services, so the schedule functions know the paused days without a query:
     # [{"from": "2026-11-10", "until": "2026-11-20" or None, "reason": ..., "message": ...}].
-    pause_periods = models.JSONField(default=list, blank=True, editable=False)
+    pause_periods = models.JSONField(
+        default=list, blank=True, editable=False, verbose_name=_("pause periods")
+    )
 
     objects = PrescriptionQuerySet.as_manager()
 
@@ -113,6 +128,8 @@ class Prescription(models.Model):
                 name="prescription_sessions_per_day_1_to_3",
             ),
         ]
+        verbose_name = _("prescription")
+        verbose_name_plural = _("prescriptions")
 
     def __str__(self) -> str:
         return self.name
@@ -161,17 +178,31 @@ class PrescriptionPause(models.Model):
         ILLNESS = "illness", _("Illness")
         OTHER = "other", pgettext_lazy("pause reason", "Other")
 
-    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="pauses")
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text=_("Empty: until resumed."))
-    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.OTHER)
+    prescription = models.ForeignKey(
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="pauses",
+        verbose_name=_("prescription"),
+    )
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(
+        null=True, blank=True, help_text=_("Empty: until resumed."), verbose_name=_("ends on")
+    )
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, default=Reason.OTHER, verbose_name=_("reason")
+    )
     message = models.CharField(
         _("message to the patient"), max_length=300, blank=True, validators=[one_line]
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["prescription", "starts_on"]
@@ -182,6 +213,8 @@ class PrescriptionPause(models.Model):
                 name="pause_ends_after_it_starts",
             ),
         ]
+        verbose_name = _("prescription pause")
+        verbose_name_plural = _("prescription pauses")
 
     def __str__(self) -> str:
         return gettext("%(plan)s paused from %(date)s") % {
@@ -208,21 +241,39 @@ class PrescribedExercise(Dosage, ClinicVideo):
     ``patients.views.videos`` to the patient and their clinician."""
 
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.CASCADE, related_name="exercises"
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="exercises",
+        verbose_name=_("prescription"),
     )
     exercise = models.ForeignKey(
-        Exercise, on_delete=models.PROTECT, related_name="prescribed_exercises"
+        Exercise,
+        on_delete=models.PROTECT,
+        related_name="prescribed_exercises",
+        verbose_name=_("exercise"),
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     video = models.FileField(
-        storage=private_storage, upload_to=video_path, max_length=200, blank=True, editable=False
+        storage=private_storage,
+        upload_to=video_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+        verbose_name=_("video"),
     )
     video_poster = models.FileField(
-        storage=private_storage, upload_to=video_path, max_length=200, blank=True, editable=False
+        storage=private_storage,
+        upload_to=video_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+        verbose_name=_("video poster"),
     )
 
     class Meta:
         ordering = ["prescription", "order", "pk"]
+        verbose_name = _("prescribed exercise")
+        verbose_name_plural = _("prescribed exercises")
 
     def video_folder(self) -> str:
         # By row id, never by name: nothing in a path says whose video it is.
@@ -252,17 +303,25 @@ class PrescriptionEducation(models.Model):
     marked it read. The page's newest published text is what the patient reads."""
 
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.CASCADE, related_name="education"
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="education",
+        verbose_name=_("prescription"),
     )
-    page = models.ForeignKey(EducationPage, on_delete=models.PROTECT, related_name="prescriptions")
-    order = models.PositiveSmallIntegerField(default=0)
+    page = models.ForeignKey(
+        EducationPage,
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+        verbose_name=_("page"),
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     in_handout = models.BooleanField(
         _("in the printed handout"),
         default=False,
         help_text=_("Print this page with the exercises."),
     )
-    read_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("read at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = PrescriptionEducationQuerySet.as_manager()
 

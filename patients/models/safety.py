@@ -72,29 +72,40 @@ class SymptomReport(models.Model):
     DOCTOR_SOON = frozenset({Symptom.SPREADING_FURTHER})
     NO_LONGER_OFFERED = frozenset({Symptom.WEAKNESS, Symptom.LEG_PAIN})
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_reports")
-    symptoms = models.CharField(max_length=200, help_text=_("Comma-separated symptom codes."))
-    note = models.TextField(blank=True, max_length=2000)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="symptom_reports", verbose_name=_("patient")
+    )
+    symptoms = models.CharField(
+        max_length=200, help_text=_("Comma-separated symptom codes."), verbose_name=_("symptoms")
+    )
+    note = models.TextField(blank=True, max_length=2000, verbose_name=_("note"))
     is_emergency = models.BooleanField(
-        default=False, help_text=_("The patient was told to get urgent help now.")
+        default=False,
+        help_text=_("The patient was told to get urgent help now."),
+        verbose_name=_("is emergency"),
     )
     # When the report reached us: what "reviewed" is measured against, so that a report made
     # offline before a review and sent after it is still new to the clinician.
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     made_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text=_("When the patient made it, by the phone's clock, if it was sent later."),
+        verbose_name=_("made at"),
     )
     # The id its form or the phone's offline queue gave it: a report sent twice is stored once.
-    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_uuid = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, verbose_name=_("client uuid")
+    )
 
     objects = SymptomReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["patient", "created_at"])]
+        verbose_name = _("symptom report")
+        verbose_name_plural = _("symptom reports")
 
     def __str__(self) -> str:
         return gettext("Symptom report of %(time)s") % {"time": f"{self.created_at:%Y-%m-%d %H:%M}"}
