@@ -6,7 +6,6 @@ no migration.
 """
 
 from django.conf import settings
-from django.utils import translation
 
 
 def language_choices():
@@ -20,10 +19,6 @@ def default_language():
 def shipped(code):
     """Whether ``code`` is one of the shipped languages (an old choice may have been removed)."""
     return code in dict(settings.LANGUAGES)
-
-
-def is_right_to_left(code):
-    return translation.get_language_info(code)["bidi"]
 
 
 def usable(code):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic import ratelimit
+from clinic.languages import usable
 from patients import services
 from patients.forms import (
     SetPasswordForm,
@@ -25,7 +26,7 @@ def invitation_accept(request, token):
             request, "patients/invitation_invalid.html", {"reason": str(error)}, status=400
         )
     # The page speaks the language the clinician registered the patient in.
-    translation.activate(patient.language)
+    translation.activate(usable(patient.language))
     form = SetPasswordForm(request.POST if request.method == "POST" else None, patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -39,7 +40,7 @@ def invitation_accept(request, token):
                 request, "patients/invitation_invalid.html", {"reason": str(error)}, status=400
             )
         login(request, user, backend="clinic.backends.UsernameOrEmailBackend")
-        translation.activate(patient.language)
+        translation.activate(usable(patient.language))
         messages.success(
             request,
             _("Welcome, %(name)s! Next time, log in with %(email)s and your password.")
