@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -14,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from exercises import animation, illustration, images, video_services
+from exercises.library.translated import load_shipped_translations, shipped_languages
 from exercises.models import (
     EducationPage,
     EducationPageVersion,
@@ -511,6 +513,17 @@ def content_translation_save(*, obj, language: str, texts: dict[str, str], chang
         page_id = target.pk if isinstance(target, EducationPage) else target.page_id
         education_changed_send([page_id])
     return target
+
+
+def shipped_translations_load() -> dict[str, LibraryReport]:
+    """The shipped translations of every language this site offers (``LANGUAGES``), by
+    language: what ``load_library`` and the demo data run."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    return {
+        language: translations_load(language=language, shipped=load_shipped_translations(language))
+        for language in shipped_languages()
+        if language in offered
+    }
 
 
 @transaction.atomic

@@ -290,6 +290,7 @@ def seed_demo() -> tuple[list[str], str]:
     """Everything ``seed_demo`` creates; returns the usernames and the library summary."""
     report = exercise_services.library_load(entries=load_shipped_library())
     exercise_services.education_load(entries=load_shipped_education())
+    exercise_services.shipped_translations_load()
     usernames = demo_accounts_ensure()
     demo_programs_ensure()
     today = Patient.objects.get(user__username="demo-patient").today()

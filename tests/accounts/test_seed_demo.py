@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from clinic import roles
+from exercises.models import Exercise, SafetyAdvice
 from patients.demo import DEMO_PASSWORD
 from patients.models import Patient
 
@@ -38,6 +39,12 @@ def test_seed_demo_creates_the_design_accounts_and_is_idempotent(settings, capsy
         "demo-clinician-2"
     )
     assert DEMO_PASSWORD in capsys.readouterr().out
+    # The library comes with its shipped translations: try demo-patient in Spanish.
+    bridge = Exercise.objects.get(library_key="glute-bridge")
+    assert bridge.translated("name", "es") != bridge.name
+    assert SafetyAdvice.objects.first().translated("stop_rules", "ar") != (
+        SafetyAdvice.objects.first().stop_rules
+    )
 
 
 def test_seed_demo_refuses_when_debug_is_off(settings):
