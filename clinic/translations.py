@@ -33,8 +33,9 @@ _SKIPPED_BLOCKS = {
 }
 # A class name or an identifier placed by a block (`{% block body_class %}plan-page{% endblock %}`).
 _IDENTIFIER = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
-# Inside these elements the text is code, not words for people.
-_CODE_ELEMENTS = {"script", "style", "svg", "code", "pre", "template"}
+# Inside these elements the text is code, not words for people (an <svg> title or a
+# <template> a script copies into the page is read, so both are checked).
+_CODE_ELEMENTS = {"script", "style", "code", "pre"}
 
 
 @dataclass(frozen=True)
