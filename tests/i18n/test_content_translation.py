@@ -234,3 +234,16 @@ def test_today_and_the_prescribing_page_cost_the_same_in_every_language(
         counts[shown_in] = (patient_count, queries(client, prescribe))
 
     assert counts[language] == counts["en-gb"]
+
+
+def test_the_handout_of_a_spanish_patient_is_in_spanish(client, spanish_patient, bridge):
+    bridge.set_translation("es", SPANISH_BRIDGE, edited_here=False)
+    bridge.save()
+    client.force_login(spanish_patient.user)
+
+    handout = client.get(reverse("patients:print")).content.decode()
+
+    assert '<html lang="es" dir="ltr">' in handout
+    assert SPANISH_BRIDGE["name"] in handout
+    assert "Doble las rodillas." in handout
+    assert "Bend your knees." not in handout
