@@ -178,7 +178,9 @@ def test_a_spanish_speaking_patient_does_everything_in_spanish(phone_page, live_
     page.get_by_text(in_spanish("Mark session done")).click()
     page.locator("label[for='pain-1-2']").click()
     page.get_by_role("button", name=in_spanish("Save"), exact=True).click()
-    expect(page.locator(".alert-success, [role=status]").first).to_be_visible()
+    # Her first session: the Spanish of "Well done, Lucía! Session saved. Every session counts."
+    saved = in_spanish("Well done, %(name)s! Session saved. Every session counts.", name="Lucía")
+    expect(page.get_by_text(saved)).to_be_visible()
     assert SessionLog.objects.get(prescription__patient=patient).pain == 2
     page.screenshot(path=artifacts / "es-today-done.png", full_page=True)
     assert page.console_errors == []
