@@ -145,3 +145,44 @@ class DosageItemForm(forms.ModelForm):
             if data.get(name) in (None, ""):
                 data[name] = fallback
         return data
+
+
+# --- Translations (exercises/translation_views.py) --------------------------------------------
+
+# Long texts get a tall box; the others one or two lines.
+LONG_FIELDS = {"instructions", "cues", "precautions", "body", "emergency_signs"}
+LONG_FIELDS |= {"doctor_soon_signs", "stop_rules", "reassurance"}
+
+
+def field_label(model, field: str) -> str:
+    """A translated field's name as editors know it ("Steps" for ``instructions``)."""
+    return str(model._meta.get_field(field).verbose_name).capitalize()
+
+
+class TranslationForm(forms.Form):
+    """One box per translated text, the English beside it (``rows``: field, English,
+    whether the English changed since). The boxes take the language's own direction."""
+
+    def __init__(self, *args, item, language, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = item.translations.get(language) or {}
+        outdated = set(item.outdated_translations(language))
+        self.rows = []
+        for field in item.TRANSLATED_FIELDS:
+            english = getattr(item, field) or ""
+            attrs = {"lang": language, "dir": "auto"}
+            widget = (
+                forms.Textarea(attrs={**attrs, "rows": max(4, english.count("\n") + 3)})
+                if field in LONG_FIELDS
+                else forms.TextInput(attrs={**attrs, "size": 60})
+            )
+            self.fields[field] = forms.CharField(
+                label=field_label(type(item), field),
+                required=False,
+                initial=current.get(field, ""),
+                widget=widget,
+                max_length=getattr(type(item)._meta.get_field(field), "max_length", None),
+            )
+            self.rows.append(
+                {"field": self[field], "english": english, "outdated": field in outdated}
+            )

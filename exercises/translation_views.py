@@ -11,7 +11,6 @@ library.
 
 from dataclasses import dataclass
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exercises import services
+from exercises.forms import TranslationForm, field_label
 from exercises.models import (
     EducationPage,
     EducationPageVersion,
@@ -38,9 +38,6 @@ KINDS = {
     "tag": (PrecautionTag, gettext_lazy("Precaution tags")),
     "safety": (SafetyAdvice, gettext_lazy("Safety advice")),
 }
-# Long texts get a tall box; the others one or two lines.
-LONG_FIELDS = {"instructions", "cues", "precautions", "body", "emergency_signs"}
-LONG_FIELDS |= {"doctor_soon_signs", "stop_rules", "reassurance"}
 
 
 def translated_languages() -> list[dict]:
@@ -90,7 +87,7 @@ class Missing:
     def field_labels(self) -> list[tuple[str, bool]]:
         """(the field's name as editors know it, whether its English changed since)."""
         model = type(self.item)
-        return [(_field_label(model, field), field in self.outdated) for field in self.fields]
+        return [(field_label(model, field), field in self.outdated) for field in self.fields]
 
 
 def _require_editor(request):
@@ -123,37 +120,6 @@ def overview(request, admin_site):
         "languages": languages,
     }
     return render(request, "admin/exercises/translations.html", context)
-
-
-def _field_label(model, field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name).capitalize()
-
-
-class TranslationForm(forms.Form):
-    """One box per translated text, the English beside it (``english``)."""
-
-    def __init__(self, *args, item, language, **kwargs):
-        super().__init__(*args, **kwargs)
-        current = item.translations.get(language) or {}
-        outdated = set(item.outdated_translations(language))
-        self.rows = []
-        for field in item.TRANSLATED_FIELDS:
-            english = getattr(item, field) or ""
-            widget = (
-                forms.Textarea(attrs={"rows": max(4, english.count("\n") + 3), "lang": language})
-                if field in LONG_FIELDS
-                else forms.TextInput(attrs={"lang": language, "size": 60})
-            )
-            self.fields[field] = forms.CharField(
-                label=_field_label(type(item), field),
-                required=False,
-                initial=current.get(field, ""),
-                widget=widget,
-                max_length=getattr(type(item)._meta.get_field(field), "max_length", None),
-            )
-            self.rows.append(
-                {"field": self[field], "english": english, "outdated": field in outdated}
-            )
 
 
 @require_http_methods(["GET", "POST"])

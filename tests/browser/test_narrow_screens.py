@@ -23,6 +23,16 @@ def test_header_today_and_settings_fit_320_px(browser, live_server):
     page = context.new_page()
     seed_demo_world(with_history=False)
     get_user_model().objects.filter(username="demo-patient").update(username=LONG)
+    # The login page, with the language switcher at its foot, in the longest words we ship.
+    page.goto("/accounts/login/")
+    page.select_option("#language-choice", "es")
+    page.locator(".language-switcher button").click()
+    page.wait_for_selector("html[lang='es']")
+    assert page.evaluate(WIDTH) <= 320
+    page.screenshot(path=f"{SHOTS}/login-es-320.png", full_page=True)
+    page.select_option("#language-choice", "en-gb")
+    page.locator(".language-switcher button").click()
+    page.wait_for_selector("html[lang='en-gb']")
     log_in(page, LONG, DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
     assert page.evaluate(WIDTH) <= 320
