@@ -10,6 +10,7 @@ from clinic.storage import private_storage
 from clinic.validators import one_line
 from exercises import dosage, education
 from exercises.choices import BodyRegion, Category, Difficulty, Equipment, Position, Side
+from exercises.tracking import validate_tracking_rule
 from exercises.translatable import TranslatedContent
 
 
@@ -269,6 +270,18 @@ class Exercise(TranslatedContent, ClinicVideo):
         _("video link"),
         blank=True,
         help_text=_("Optional: an https link to a demonstration video."),
+    )
+    # How the camera coach recognises the movement (exercises/tracking.py). Empty: the
+    # exercise is not tracked and guided mode offers no camera.
+    tracking = models.JSONField(
+        _("camera tracking rule"),
+        default=dict,
+        blank=True,
+        validators=[validate_tracking_rule],
+        help_text=_(
+            "How the camera coach counts this exercise. Leave it empty for no camera. "
+            "See the rules of the shipped exercises for examples."
+        ),
     )
 
     precaution_tags = models.ManyToManyField(

@@ -301,6 +301,7 @@ def _apply_entry(exercise: Exercise, entry: dict) -> None:
     exercise.default_hold_seconds = entry.get("hold_seconds")
     exercise.default_side = entry["side"]
     exercise.default_rest_seconds = entry.get("rest_seconds", 30)
+    exercise.tracking = entry.get("tracking", {})
     exercise.library_key = entry["key"]
     exercise.library_checksum = _checksum(entry)
 

@@ -31,9 +31,11 @@ Values grow or shrink towards the end position; which one follows from ``started
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 VIEWS: dict[str, Any] = {
@@ -44,9 +46,9 @@ JOINTS: tuple[str, ...] = ("head", "shoulder", "elbow", "wrist", "hip", "knee", 
 POINTS: frozenset[str] = frozenset(
     {*JOINTS} | {f"{joint}_{side}" for joint in JOINTS if joint != "head" for side in "lr"}
 )
-# "auto": the side the camera sees better (side view: the near side); "larger"/"smaller":
-# whichever side's value is further along (the moving leg, when the patient may use either).
-SIDES: tuple[str, ...] = ("auto", "left", "right", "larger", "smaller")
+# "auto": the side the camera sees better (side view: the near side); "moving": the side
+# further towards the end position (the leg that moves, when the patient may use either).
+SIDES: tuple[str, ...] = ("auto", "left", "right", "moving")
 KINDS: dict[str, int] = {"angle": 3, "incline": 2, "spread": 2}
 LIMITS: dict[str, tuple[float, float]] = {"angle": (0, 180), "incline": (0, 90), "spread": (0, 10)}
 WHEN: tuple[str, ...] = ("end", "moving", "always")
@@ -74,35 +76,55 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _check_measure(where: str, measure: Any) -> str:
+def _check_measure(where: Callable[[], str], measure: Any) -> str:
     if not isinstance(measure, Mapping):
-        raise RuleError(f"{where}: measure must be a table with kind and points")
+        raise RuleError(
+            gettext("%(where)s: measure must be a table with kind and points") % {"where": where()}
+        )
     unknown = set(measure) - {"kind", "points", "scale"}
     if unknown:
-        raise RuleError(f"{where}: unknown measure field(s) {', '.join(sorted(unknown))}")
+        raise RuleError(
+            gettext("%(where)s: unknown measure field(s) %(fields)s")
+            % {"where": where(), "fields": ", ".join(sorted(unknown))}
+        )
     kind = measure.get("kind")
     if kind not in KINDS:
-        raise RuleError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        raise RuleError(
+            gettext("%(where)s: kind must be one of %(choices)s")
+            % {"where": where(), "choices": ", ".join(KINDS)}
+        )
     points = measure.get("points")
     if not isinstance(points, list) or len(points) != KINDS[kind]:
-        raise RuleError(f"{where}: {kind} needs {KINDS[kind]} points")
+        raise RuleError(
+            gettext("%(where)s: %(kind)s needs %(count)s points")
+            % {"where": where(), "kind": kind, "count": KINDS[kind]}
+        )
     scale = measure.get("scale")
     if kind == "spread":
         if not isinstance(scale, list) or len(scale) != 2:
-            raise RuleError(f"{where}: spread needs a scale of 2 points (e.g. hip_l, hip_r)")
+            raise RuleError(
+                gettext("%(where)s: spread needs a scale of 2 points (e.g. hip_l, hip_r)")
+                % {"where": where()}
+            )
         points = [*points, *scale]
     elif scale is not None:
-        raise RuleError(f"{where}: only spread has a scale")
+        raise RuleError(gettext("%(where)s: only spread has a scale") % {"where": where()})
     for point in points:
         if point not in POINTS:
-            raise RuleError(f"{where}: unknown point {point!r}")
+            raise RuleError(
+                gettext("%(where)s: unknown point %(point)s")
+                % {"where": where(), "point": repr(point)}
+            )
     return kind
 
 
-def _check_range(where: str, kind: str, value: Any, name: str) -> None:
+def _check_range(where: Callable[[], str], kind: str, value: Any, name: str) -> None:
     low, high = LIMITS[kind]
     if not _number(value) or not low <= value <= high:
-        raise RuleError(f"{where}: {name} must be a number from {low} to {high} for {kind}")
+        raise RuleError(
+            gettext("%(where)s: %(name)s must be a number from %(low)s to %(high)s for %(kind)s")
+            % {"where": where(), "name": name, "low": low, "high": high, "kind": kind}
+        )
 
 
 def validate(rule: Any) -> dict:
@@ -113,7 +135,7 @@ def validate(rule: Any) -> dict:
     if rule in (None, {}):
         return {}
     if not isinstance(rule, Mapping):
-        raise RuleError("tracking must be a table (a JSON object)")
+        raise RuleError(gettext("tracking must be a table (a JSON object)"))
     known = {
         "view",
         "measure",
@@ -127,44 +149,62 @@ def validate(rule: Any) -> dict:
     }
     unknown = set(rule) - known
     if unknown:
-        raise RuleError(f"unknown field(s) {', '.join(sorted(unknown))}")
+        raise RuleError(
+            gettext("unknown field(s) %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     for field in ("view", "measure", "rest", "started", "completed", "hysteresis"):
         if field not in rule:
-            raise RuleError(f"missing field {field!r}")
+            raise RuleError(gettext("missing field %(field)s") % {"field": repr(field)})
     if rule["view"] not in VIEWS:
-        raise RuleError(f"view must be one of {', '.join(VIEWS)}")
+        raise RuleError(gettext("view must be one of %(choices)s") % {"choices": ", ".join(VIEWS)})
     if rule.get("side", "auto") not in SIDES:
-        raise RuleError(f"side must be one of {', '.join(SIDES)}")
-    kind = _check_measure("measure", rule["measure"])
+        raise RuleError(gettext("side must be one of %(choices)s") % {"choices": ", ".join(SIDES)})
+    kind = _check_measure(lambda: gettext("measure"), rule["measure"])
     for name in ("rest", "started", "completed"):
-        _check_range("rule", kind, rule[name], name)
+        _check_range(lambda: gettext("rule"), kind, rule[name], name)
     rest, started, completed = rule["rest"], rule["started"], rule["completed"]
     if not (rest < started < completed or rest > started > completed):
-        raise RuleError("started must lie between rest and completed")
+        raise RuleError(gettext("started must lie between rest and completed"))
     hysteresis = rule["hysteresis"]
     if not _number(hysteresis) or not 0 <= hysteresis < abs(completed - started):
-        raise RuleError("hysteresis must be at least 0 and less than the gap from started to completed")
+        raise RuleError(
+            gettext("hysteresis must be at least 0 and less than the gap from started to completed")
+        )
     if "partial_cue" in rule and rule["partial_cue"] not in CUES:
-        raise RuleError(f"unknown partial_cue {rule['partial_cue']!r}")
+        raise RuleError(gettext("unknown partial_cue %(cue)s") % {"cue": repr(rule["partial_cue"])})
     checks = rule.get("checks", [])
     if not isinstance(checks, list) or len(checks) > 3:
-        raise RuleError("checks must be a list of at most 3 form checks")
+        raise RuleError(gettext("checks must be a list of at most 3 form checks"))
     for number, check in enumerate(checks, start=1):
-        where = f"check {number}"
+
+        def where(number=number):
+            return gettext("check %(number)s") % {"number": number}
+
         if not isinstance(check, Mapping):
-            raise RuleError(f"{where}: must be a table")
+            raise RuleError(gettext("%(where)s: must be a table") % {"where": where()})
         unknown = set(check) - {"measure", "when", "above", "below", "cue"}
         if unknown:
-            raise RuleError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise RuleError(
+                gettext("%(where)s: unknown field(s) %(fields)s")
+                % {"where": where(), "fields": ", ".join(sorted(unknown))}
+            )
         check_kind = _check_measure(where, check.get("measure"))
         if check.get("when", "end") not in WHEN:
-            raise RuleError(f"{where}: when must be one of {', '.join(WHEN)}")
+            raise RuleError(
+                gettext("%(where)s: when must be one of %(choices)s")
+                % {"where": where(), "choices": ", ".join(WHEN)}
+            )
         bounds = [name for name in ("above", "below") if name in check]
         if len(bounds) != 1:
-            raise RuleError(f"{where}: give exactly one of above or below")
+            raise RuleError(
+                gettext("%(where)s: give exactly one of above or below") % {"where": where()}
+            )
         _check_range(where, check_kind, check[bounds[0]], bounds[0])
         if check.get("cue") not in CUES:
-            raise RuleError(f"{where}: unknown cue {check.get('cue')!r}")
+            raise RuleError(
+                gettext("%(where)s: unknown cue %(cue)s")
+                % {"where": where(), "cue": repr(check.get("cue"))}
+            )
     return dict(rule)
 
 
@@ -175,3 +215,13 @@ def cues_used(rule: Mapping) -> list[str]:
     keys = [rule.get("partial_cue", "go_further"), "hold_longer"]
     keys += [check["cue"] for check in rule.get("checks", [])]
     return list(dict.fromkeys(keys))
+
+
+def validate_tracking_rule(value) -> None:
+    """The model field's validator: the admin shows the problem next to the rule."""
+    try:
+        validate(value)
+    except RuleError as exc:
+        raise ValidationError(
+            gettext("This tracking rule is not valid: %(problem)s") % {"problem": exc}
+        ) from exc

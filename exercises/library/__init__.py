@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from exercises import choices
+from exercises import choices, tracking
 from exercises.animation import MOTIONS
 from exercises.illustration import KEYPOINTS, PROPS, VIEWS
 
@@ -81,7 +81,7 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "precaution_tags",
     "illustration",
 )
-OPTIONAL_FIELDS: tuple[str, ...] = ("reps", "hold_seconds", "easier", "harder")
+OPTIONAL_FIELDS: tuple[str, ...] = ("reps", "hold_seconds", "easier", "harder", "tracking")
 _VIEW_FIELDS = ("view", "props", "arrows", "start", "keyframes", "end")
 _ILLUSTRATION_FIELDS = (*_VIEW_FIELDS, "motion", "second_view")
 
@@ -184,6 +184,10 @@ def _validate_entry(label: str, entry: Mapping[str, Any]) -> None:
         fail(f"its precautions or position call for the tag(s) {', '.join(sorted(missing))}")
 
     _validate_illustration(fail, entry["illustration"])
+    try:
+        tracking.validate(entry.get("tracking"))
+    except tracking.RuleError as exc:
+        fail(f"tracking: {exc}")
 
 
 def _validate_illustration(fail: Callable[[str], NoReturn], illustration: Any) -> None:
