@@ -77,53 +77,58 @@ class ProxiedClientAddressMiddleware:
 
 
 # Browser features our pages may use. Everything is off except two, for our own pages only:
-# the screen wake lock (guided mode keeps the phone awake during timers) and the camera, for
-# a patient recording an exercise in a later version (the browser still asks them first).
-# Embedded frames get nothing (and X-Frame-Options forbids framing us anyway). Only features
-# Chromium recognises: it warns about unknown names.
-PERMISSIONS_POLICY = ", ".join(
-    [
-        "camera=(self)",
-        "screen-wake-lock=(self)",
-        *(
-            f"{feature}=()"
-            for feature in (
-                "accelerometer",
-                "autoplay",
-                "browsing-topics",
-                "clipboard-read",
-                "clipboard-write",
-                "compute-pressure",
-                "display-capture",
-                "encrypted-media",
-                "fullscreen",
-                "gamepad",
-                "geolocation",
-                "gyroscope",
-                "hid",
-                "identity-credentials-get",
-                "idle-detection",
-                "keyboard-map",
-                "local-fonts",
-                "magnetometer",
-                "microphone",
-                "midi",
-                "otp-credentials",
-                "payment",
-                "picture-in-picture",
-                "publickey-credentials-create",
-                "publickey-credentials-get",
-                "serial",
-                "speaker-selection",
-                "storage-access",
-                "sync-xhr",
-                "usb",
-                "window-management",
-                "xr-spatial-tracking",
-            )
-        ),
-    ]
+# the screen wake lock (guided mode keeps the phone awake during timers) and, on the guided
+# pages that offer the camera coach only, the camera (patients/camera.py; the browser still
+# asks the patient first). Embedded frames get nothing (and X-Frame-Options forbids framing
+# us anyway). Only features Chromium recognises: it warns about unknown names.
+_FEATURES_OFF = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "clipboard-read",
+    "clipboard-write",
+    "compute-pressure",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "identity-credentials-get",
+    "idle-detection",
+    "keyboard-map",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "otp-credentials",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-create",
+    "publickey-credentials-get",
+    "serial",
+    "speaker-selection",
+    "storage-access",
+    "sync-xhr",
+    "usb",
+    "window-management",
+    "xr-spatial-tracking",
 )
+
+
+def permissions_policy(*, camera: bool = False) -> str:
+    """The Permissions-Policy header: the camera for our own origin only when asked."""
+    return ", ".join(
+        [
+            "camera=(self)" if camera else "camera=()",
+            "screen-wake-lock=(self)",
+            *(f"{feature}=()" for feature in _FEATURES_OFF),
+        ]
+    )
+
+
+PERMISSIONS_POLICY = permissions_policy()
 NO_STORE = "private, no-store"
 
 

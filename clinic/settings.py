@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -359,6 +360,9 @@ def _static_headers(headers, path, url):
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
+# The camera coach's pose models (static/vendor/mediapipe-pose/) gain under 10 % from gzip:
+# not worth a second copy on disk.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "tflite")
 # Patients' own files (clinic videos of one patient) and every video waiting to be prepared:
 # never under MEDIA_ROOT, never a /media/ URL. Served only by patients.views.videos, which
 # checks who is asking; in production the web server sends the bytes (docs/deploy.md).

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic import roles
-from exercises import services, translation_views
+from exercises import services, tracking, translation_views
 from exercises.dosage import dose_mentioned
 from exercises.forms import DosageItemForm, ExerciseAdminForm
 from exercises.models import (
@@ -163,6 +163,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         "edited_here",
         "created_at",
         "updated_at",
+        "camera_cues",
     )
     fieldsets = (
         (None, {"fields": ("name", "slug", "summary", "status")}),
@@ -218,6 +219,16 @@ class ExerciseAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Camera coach"),
+            {
+                "description": _(
+                    "How the phone's camera counts repetitions and times holds in guided mode. "
+                    "Leave it empty ({}) and the exercise offers no camera."
+                ),
+                "fields": ("tracking", "camera_cues"),
+            },
+        ),
+        (
             _("Origin"),
             {
                 "classes": ("collapse",),
@@ -243,6 +254,13 @@ class ExerciseAdmin(admin.ModelAdmin):
     @admin.display(description=_("Shipped with Homeplan as"))
     def shipped_as(self, exercise):
         return exercise.library_key or gettext("Not shipped: the clinic's own exercise")
+
+    @admin.display(description=_("Cues a rule may use"))
+    def camera_cues(self, exercise):
+        """The cue names editors can put in a rule, each with what the patient hears."""
+        return render_to_string(
+            "admin/exercises/camera_cues.html", {"cues": tracking.CUES, "rule": exercise.tracking}
+        )
 
     @admin.display(description=_("Changed here"))
     def edited_here(self, exercise):

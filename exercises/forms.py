@@ -70,6 +70,12 @@ class ExerciseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["video_upload"].help_text = video_help_text()
+        if "tracking" in self.fields:  # not on a clinician's read-only view
+            self.fields["tracking"].widget.attrs.update(rows=12, cols=80, spellcheck="false")
+
+    def clean_tracking(self):
+        # An emptied box means "no camera" ({}), not a missing value.
+        return self.cleaned_data.get("tracking") or {}
 
     class Meta:
         model = Exercise
@@ -96,6 +102,7 @@ class ExerciseAdminForm(forms.ModelForm):
             "default_hold_seconds",
             "default_side",
             "default_rest_seconds",
+            "tracking",
         ]
         formfield_callback = https_urls
         labels = {"slug": _("Web address")}

@@ -22,6 +22,10 @@
 // - A symptom report ("My symptoms got worse") made offline, or failed by the server, waits
 //   in the same queue and is sent the same way; the page has already shown its advice
 //   (static/js/symptoms.js).
+// - The camera coach's model (static/vendor/mediapipe-pose/) is not saved with the app: only
+//   when the patient chooses "Keep the camera ready for offline use" does the guided page put
+//   it in its own cache (CAMERA_CACHE, static/js/camera/coach.js); from then on it is served
+//   from there, and kept when the worker's version changes.
 // - A patient page that is not saved gets the offline fallback page (CONFIG.offlinePage,
 //   rendered by the server): the emergency signs and the numbers to call.
 // - The scripts' words (the JavaScript catalogue, CONFIG.catalogUrl, in the patient's
@@ -33,6 +37,8 @@
 const CONFIG = self.HOMEPLAN;
 const SHELL_CACHE = `homeplan-shell-${CONFIG.version}`;
 const PAGES_PREFIX = `homeplan-pages-${CONFIG.version}-`;
+const CAMERA_CACHE = "homeplan-camera";
+const CAMERA_FILES = "/vendor/mediapipe-pose/";
 const DB_NAME = "homeplan-offline";
 const SYNC_TAG = "homeplan-queue";
 const SAVED_AT_HEADER = "X-Homeplan-Saved-At";
@@ -119,7 +125,7 @@ function pagesCache(owner) {
 }
 
 async function dropCachesExcept(owner) {
-  const keep = new Set([SHELL_CACHE, owner ? PAGES_PREFIX + owner : ""]);
+  const keep = new Set([SHELL_CACHE, CAMERA_CACHE, owner ? PAGES_PREFIX + owner : ""]);
   const names = await caches.keys();
   await Promise.all(
     names.filter((n) => n.startsWith("homeplan-") && !keep.has(n)).map((n) => caches.delete(n)),
@@ -183,6 +189,8 @@ self.addEventListener("fetch", (event) => {
     if (url.pathname.startsWith(CONFIG.scope)) event.respondWith(page(event));
   } else if (url.pathname === CONFIG.catalogUrl) {
     event.respondWith(catalog(request));
+  } else if (url.pathname.includes(CAMERA_FILES)) {
+    event.respondWith(caches.match(request, { cacheName: CAMERA_CACHE }).then((r) => r || fetch(request)));
   } else if (CONFIG.shell.includes(url.pathname)) {
     event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((r) => r || fetch(request)));
   } else if (request.destination === "image") {

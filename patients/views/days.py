@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from exercises.dosage import ACTIVITY_SECONDS
 from exercises.models import SafetyAdvice
-from patients import charts, offline, plan, plan_cache, reading, services
+from patients import camera, charts, offline, plan, plan_cache, reading, services
 from patients.access import get_prescribed_for_patient, patient_required
 from patients.forms import (
     SessionDoneForm,
@@ -97,7 +97,8 @@ def day(request, value, *, patient):
 @patient_required
 @offline_owner
 def guided(request, value, number, *, patient):
-    """Guided mode: one exercise at a time, with a set counter and hold/rest timers."""
+    """Guided mode: one exercise at a time, with a set counter and hold/rest timers, and the
+    camera coach for the exercises that have a tracking rule."""
     parsed, number = parse_day(value), int(number)
     if parsed is None:
         return bad_date(request, value)
@@ -105,7 +106,8 @@ def guided(request, value, number, *, patient):
     session = next((s for s in day_plan.sessions if s.number == number), None)
     if session is None:
         raise Http404("No such session on that day.")
-    return render(
+    coach = camera.guided_camera(session.items)
+    response = render(
         request,
         "patients/guided.html",
         {
@@ -114,8 +116,10 @@ def guided(request, value, number, *, patient):
             "session": session,
             "done_form": SessionDoneForm(),
             "activity_seconds": ACTIVITY_SECONDS,
+            "camera": coach,
         },
     )
+    return camera.allow_camera(response) if coach else response
 
 
 @require_GET

@@ -12,6 +12,9 @@
 //   the ones logged already, and never changes one unless the patient acts on it (finishes
 //   its sets, or skips it); its automatic check-off asks the server to keep whatever another
 //   page or phone logged meanwhile (if_open).
+// - The camera coach (static/js/camera/coach.js), where an exercise has a tracking rule,
+//   hears where the patient is (guided:set, guided:rest, guided:exercise-done, guided:show)
+//   and may end a set by itself (camera:set-done); its numbers go with the check-off.
 // - Its words, shown and spoken, come from the JavaScript catalogue (gettext, ngettext,
 //   interpolate; /jsi18n/, saved by the service worker for offline use), in the page's
 //   language; the voice speaks that language too.
@@ -127,6 +130,8 @@
     timer = null;
     cuesStop();
     current = index;
+    // The camera coach (static/js/camera/coach.js) stops when the exercise changes.
+    root.dispatchEvent(new CustomEvent("guided:show"));
     steps.forEach((step, i) => step.classList.toggle("is-current", i === index));
     finish.classList.toggle("is-current", index >= steps.length);
     progress.textContent = index < steps.length
@@ -189,6 +194,8 @@
     const controls = step.querySelector("[data-controls]");
     controls.hidden = false;
     step.state = { set: 1, side: 1, sets: Number(step.dataset.sets) || 1 };
+    step.camera = null;
+    setReady(step);
     updateCounter(step);
     button(step, "start").hidden = false;
     button(step, "start").textContent = startLabel(step);
@@ -356,6 +363,8 @@
       const rest = Number(step.dataset.rest);
       if (rest > 0) {
         updateCounter(step);
+        step.dataset.phase = "rest";
+        step.dispatchEvent(new CustomEvent("guided:rest"));
         countdown(step, rest, "rest", () => ready(step));
         return;
       }
@@ -366,7 +375,14 @@
     ready(step);
   }
 
+  // Where the patient is in an exercise, for the camera coach: a set to do, or a rest.
+  function setReady(step) {
+    step.dataset.phase = "set";
+    step.dispatchEvent(new CustomEvent("guided:set"));
+  }
+
   function ready(step) {
+    setReady(step);
     updateCounter(step);
     const start = button(step, "start");
     start.hidden = false;
@@ -374,6 +390,9 @@
   }
 
   function exerciseFinished(step) {
+    step.dataset.phase = "done";
+    // The camera coach adds up its numbers and turns the camera off.
+    step.dispatchEvent(new CustomEvent("guided:exercise-done"));
     step.querySelector("[data-set-counter]").textContent = gettext("✓ All sets done");
     button(step, "start").hidden = true;
     const next = button(step, "next");
@@ -389,7 +408,34 @@
     showLogged(step);
     step.querySelector("[data-feedback]").hidden = false;
     step.querySelector("[data-skip]").hidden = true;
-    send(step, { action: "done", if_open: ifOpen ? "1" : "" });
+    send(step, { action: "done", if_open: ifOpen ? "1" : "", ...cameraFields(step) });
+  }
+
+  // What the camera coach counted in this exercise, as numbers only (none when it was off):
+  // the sets it ended by itself, repetitions, seconds held and the tips it gave.
+  function cameraFields(step) {
+    const counted = step.camera;
+    if (!counted || (!counted.units && !counted.reps && !counted.seconds)) return {};
+    return {
+      camera_sets: String(Math.min(Math.floor(counted.units / perSide(step)), step.state.sets)),
+      camera_reps: String(counted.reps),
+      camera_seconds: String(Math.round(counted.seconds)),
+      camera_warnings: Object.entries(counted.warnings).map(([key, times]) => `${key}:${times}`).join(","),
+    };
+  }
+
+  // The camera coach ended a set (its count or hold time reached): as if the patient had
+  // tapped, with any hold timer they started stopped first.
+  function cameraSetDone(step) {
+    if (step.dataset.phase !== "set") return;
+    if (timer !== null) {
+      clearInterval(timer);
+      timer = null;
+      cuesStop();
+      step.querySelector("[data-timer]").hidden = true;
+      button(step, "skip-timer").hidden = true;
+    }
+    setFinished(step);
   }
 
   // "How did it feel?": one optional tap, stored for this exercise and day; tapping another
@@ -453,6 +499,7 @@
       else setFinished(step);
     });
     button(step, "next").addEventListener("click", () => show(firstOpen(current + 1)));
+    step.addEventListener("camera:set-done", () => cameraSetDone(step));
     button(step, "back").addEventListener("click", () => show(Math.max(current - 1, 0)));
     button(step, "finish").addEventListener("click", () => show(steps.length));
     button(step, "skip").addEventListener("click", () => skip(step));

@@ -112,7 +112,7 @@
   //   {type: "lost"} / {type: "found"}        tracking lost for LOST_AFTER / back again
   //   {type: "started"}                        the movement left the start position
   //   {type: "reached"}                        the end position was reached (hold starts)
-  //   {type: "holding", seconds}               the hold clock, each time it advances
+  //   {type: "holding", seconds, rep}          the hold clock (in all, in this repetition)
   //   {type: "released", seconds}              left the end position after holding so long
   //   {type: "rep", count, seconds}            a repetition counted (seconds held in it)
   //   {type: "partial"}                        turned back before the end position: not counted
@@ -234,7 +234,11 @@
             const step = t - lastHeldAt;
             heldInRep += step;
             heldTotal += step;
-            events.push({ type: "holding", seconds: Math.round(heldTotal * 10) / 10 });
+            events.push({
+              type: "holding",
+              seconds: Math.round(heldTotal * 10) / 10,
+              rep: Math.round(heldInRep * 10) / 10,
+            });
             if (!reps && holdSeconds && heldTotal >= holdSeconds && !done) {
               done = true;
               events.push({ type: "done" });
