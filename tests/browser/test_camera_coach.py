@@ -19,9 +19,15 @@ from playwright.sync_api import expect
 
 from patients import services
 from patients.demo import DEMO_PASSWORD
-from patients.models import Patient, PrescribedExercise
+from patients.models import ClientWrite, ExerciseCheck, Patient, PrescribedExercise
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.helpers import PHONE, axe_violations, log_in, seed_demo_world
+from tests.browser.helpers import (
+    OFFLINE_READY_MS,
+    PHONE,
+    axe_violations,
+    log_in,
+    seed_demo_world,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,4 +195,108 @@ def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
         assert b"image/" not in body
         assert b"data:" not in body
     assert not [e for e in console_errors if "Content Security Policy" in e]
+    context.close()
+
+
+QUEUED_ENTRIES = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.open("homeplan-offline");
+  request.onsuccess = () => {
+    const all = request.result.transaction("queue").objectStore("queue").getAll();
+    all.onsuccess = () => { request.result.close(); resolve(all.result); };
+  };
+  request.onerror = () => reject(request.error);
+})"""
+CAMERA_CACHE = """async () => {
+  const cache = await caches.open("homeplan-camera");
+  return (await cache.keys()).map((request) => new URL(request.url).pathname);
+}"""
+
+
+def test_offline_the_saved_model_counts_and_only_numbers_wait_in_the_queue(
+    camera_browser, live_server
+):
+    seed_demo_world(with_history=False)
+    patient = Patient.objects.get(user__username="demo-patient")
+    stretch = PrescribedExercise.objects.get(
+        prescription__patient=patient, exercise__library_key="standing-hip-flexor-stretch"
+    )
+    stretch.exercise.tracking = UPRIGHT
+    stretch.exercise.save()
+    stretch.hold_seconds, stretch.sets, stretch.side = 3, 1, "both"
+    stretch.save()
+    for prescribed in stretch.prescription.exercises.exclude(pk=stretch.pk):
+        services.exercise_check_off(
+            patient=patient,
+            prescribed=prescribed,
+            day=patient.today(),
+            session_number=1,
+            status="done",
+        )
+    context = camera_browser.new_context(
+        base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True
+    )
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    log_in(page, "demo-patient", DEMO_PASSWORD)
+    page.wait_for_url("**/plan/")
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=OFFLINE_READY_MS)
+    # The offline copy of the plan has nothing of the model until the patient asks.
+    assert page.evaluate(CAMERA_CACHE) == []
+
+    page.get_by_role("link", name="Start guided session").click()
+    page.wait_for_url("**/guided/")
+    step = page.locator("[data-step].is-current")
+    step.get_by_role("button", name="Use the camera to count").click()
+    coach = step.locator("[data-camera-coach]")
+    coach.get_by_role("button", name="Turn the camera on").click()
+    expect(page.locator("[data-guided]")).to_have_attribute(
+        "data-camera-load-ms", re.compile(r"\d+"), timeout=60_000
+    )
+    coach.get_by_role("button", name="Keep the camera ready for offline use").click()
+    expect(coach.locator("[data-camera-status]")).to_have_text(
+        "The camera will work offline on this phone.", timeout=60_000
+    )
+    saved = page.evaluate(CAMERA_CACHE)
+    assert any("pose_landmark_lite" in path for path in saved)
+    assert not any("pose_landmark_full" in path for path in saved)  # only this phone's model
+    coach.get_by_role("button", name="Turn the camera off").click()
+
+    # Offline: the guided page and the model come from the phone; the camera ends the set.
+    context.set_offline(True)
+    page.reload()
+    step = page.locator("[data-step].is-current")
+    step.get_by_role("button", name="Use the camera to count").click()
+    step.get_by_role("button", name="Turn the camera on").click()
+    expect(
+        step.get_by_role("button", name=re.compile("Finish the session|Next exercise"))
+    ).to_be_visible(timeout=90_000)
+    expect(page.get_by_test_id("offline-status")).to_contain_text("1 saved entry")
+    (entry,) = page.evaluate(QUEUED_ENTRIES)
+    fields = dict(entry["fields"])
+    # Numbers and flags only: no picture, no landmark, nothing but these fields.
+    assert set(fields) <= {
+        "exercise",
+        "session",
+        "action",
+        "if_open",
+        "client_uuid",
+        "made_at",
+        "camera_sets",
+        "camera_reps",
+        "camera_seconds",
+        "camera_warnings",
+    }
+    assert fields["camera_sets"] == "1"
+    assert int(fields["camera_seconds"]) >= 3
+    assert all(len(value) < 64 for value in fields.values())
+
+    context.set_offline(False)
+    expect(page.get_by_test_id("offline-status")).to_contain_text(
+        "1 entry sent to your clinic", timeout=30_000
+    )
+    (check,) = ExerciseCheck.objects.filter(prescribed_exercise=stretch)
+    assert check.camera_sets == 1
+    assert check.camera_seconds >= 3
+    assert check.counted_by_camera
+    assert ClientWrite.objects.filter(uuid=fields["client_uuid"]).count() == 1
     context.close()

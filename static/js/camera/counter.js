@@ -27,8 +27,9 @@
     toe: [31, 32],
   };
   const MIN_VISIBILITY = 0.5;
-  const LOST_AFTER = 1.0; // seconds without a measure: "I can't see you"
-  const MAX_GAP = 0.5; // seconds: a longer gap between frames does not count as held
+  const LOST_AFTER = 1.5; // seconds without a measure: "I can't see you"
+  const MAX_GAP = 1.2; // seconds: a longer gap between frames does not count as held (a slow
+  // phone without a GPU gives about 2 frames a second)
   const FORM_AFTER = 0.4; // seconds a form check must fail before its cue is said
   const HOLD_SLACK = 0.5; // seconds: a hold this much short still counts as held
 
