@@ -2,7 +2,9 @@
 period: sets counted by the camera against those the patient ticked off, seconds held per
 repetition against the prescribed hold, and the form cues said, in their own words."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
@@ -183,3 +185,20 @@ def test_camera_data_costs_the_page_no_query(
     assert response.status_code == 200
     assert 'class="camera-counts"' in response.content.decode()
     assert len(with_camera) == len(by_hand)
+
+
+def test_the_export_names_the_sets_the_camera_counted(client, clinician, patient, plan):
+    camera_history(plan)
+    client.force_login(clinician)
+    response = client.get(reverse("admin:patients_patient_export", args=[patient.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    done = rows[0].index("exercises done")
+    yesterday = next(
+        row for row in rows if row[2] == (TODAY - datetime.timedelta(days=1)).isoformat()
+    )
+    assert yesterday[done] == "Bridge (camera: 3 of 3 sets); Clamshell"
+    by_hand = next(
+        row for row in rows if row[2] == (TODAY - datetime.timedelta(days=3)).isoformat()
+    )
+    assert by_hand[done] == "Bridge; Clamshell"
