@@ -6,7 +6,7 @@ import heapq
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from patients import schedule
@@ -73,6 +73,19 @@ def _missed_sessions(patient: Patient, prescriptions, logged: set, today) -> lis
     return rows
 
 
+def _done_text(check: ExerciseCheck) -> str:
+    """A done exercise's name, with the sets guided mode's camera counted of it, if any."""
+    name = check.prescribed_exercise.exercise.name
+    if not check.counted_by_camera:
+        return name
+    sets = check.prescribed_exercise.sets
+    return ngettext(
+        "%(exercise)s (camera: %(counted)d of %(sets)d set)",
+        "%(exercise)s (camera: %(counted)d of %(sets)d sets)",
+        sets,
+    ) % {"exercise": name, "counted": check.camera_sets, "sets": sets}
+
+
 def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
     """Every session of one patient, oldest first: each logged one with its check-offs, and
     each due one that was missed; the patient's name and id on every row."""
@@ -102,11 +115,7 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
                 "" if log.pain is None else log.pain,
                 log.get_effort_display() if log.effort else "",
                 log.note,
-                "; ".join(
-                    c.prescribed_exercise.exercise.name
-                    for c in checks
-                    if c.status == ExerciseCheck.Status.DONE
-                ),
+                "; ".join(_done_text(c) for c in checks if c.status == ExerciseCheck.Status.DONE),
                 "; ".join(
                     f"{c.prescribed_exercise.exercise.name} ({c.get_skip_reason_display()})"
                     for c in checks

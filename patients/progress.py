@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
+from exercises.tracking import CUES
 from patients import adherence, charts, plan, schedule
 from patients.models import (
     ContraindicationOverride,
@@ -24,6 +25,20 @@ WEEKS = 12
 
 
 @dataclass
+class CameraSummary:
+    """What guided mode's camera coach counted for one exercise over the page's period."""
+
+    sets: int  # sets the camera counted to the end
+    total_sets: int  # the prescribed sets of every check-off done in the period
+    seconds_per_rep: float | None  # seconds held per repetition the camera counted
+    warnings: list[tuple[str, int]]  # each form cue's words and how many times it was said
+
+    @property
+    def self_reported(self) -> int:
+        return self.total_sets - self.sets
+
+
+@dataclass
 class ExerciseRow:
     prescribed: PrescribedExercise
     done: int
@@ -32,6 +47,36 @@ class ExerciseRow:
     too_hard: int
     too_easy: int
     about_right: int = 0
+    camera: CameraSummary | None = None
+
+
+def camera_summary(prescribed: PrescribedExercise, done: int, counted: list[dict]):
+    """The camera's numbers for one exercise, from its ``done`` check-offs in the period and
+    the rows of those the camera counted (``counted``); None if it never counted a set.
+    Self-reported sets are the prescribed sets of each check-off less the camera's."""
+    if not counted:
+        return None
+    sets = sum(min(row["camera_sets"], prescribed.sets) for row in counted)
+    reps = sum(row["camera_reps"] for row in counted)
+    seconds = sum(row["camera_seconds"] for row in counted)
+    said: Counter[str] = Counter()
+    for row in counted:
+        said.update(
+            {
+                key: count
+                for key, count in (row["form_warnings"] or {}).items()
+                if isinstance(count, int)
+            }
+        )
+    return CameraSummary(
+        sets=sets,
+        total_sets=max(done * prescribed.sets, sets),
+        seconds_per_rep=seconds / reps if reps and prescribed.hold_seconds else None,
+        warnings=[
+            (str(CUES.get(key, key)), count)
+            for key, count in sorted(said.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    )
 
 
 @dataclass
@@ -70,15 +115,21 @@ def weekly_adherence(patient: Patient, prescriptions, first: datetime.date, last
     return weeks
 
 
-def exercise_rows(patient: Patient) -> list[ExerciseRow]:
-    """Per prescribed exercise: done and skipped counts, skip reasons, and how it felt as the
-    patient answered after that exercise (never the session's answer spread onto it)."""
+def exercise_rows(patient: Patient, *, since: datetime.date | None = None) -> list[ExerciseRow]:
+    """Per prescribed exercise: done and skipped counts, skip reasons, how it felt as the
+    patient answered after that exercise (never the session's answer spread onto it), and
+    from ``since`` on, what the camera counted (sets against self-reported, seconds held,
+    form cues): read with the skips, in the same number of queries."""
+    since = since or datetime.date.min
+    done = Q(status=ExerciseCheck.Status.DONE)
+    in_period = Q(session_log__date__gte=since)
     checks = ExerciseCheck.objects.filter(session_log__prescription__patient=patient)
     totals = {
         row["prescribed_exercise"]: row
         for row in checks.values("prescribed_exercise").annotate(
-            done=Count("pk", filter=Q(status=ExerciseCheck.Status.DONE)),
+            done=Count("pk", filter=done),
             skipped=Count("pk", filter=Q(status=ExerciseCheck.Status.SKIPPED)),
+            done_in_period=Count("pk", filter=done & in_period),
         )
     }
     felt = {
@@ -93,12 +144,25 @@ def exercise_rows(patient: Patient) -> list[ExerciseRow]:
             about_right=Count("pk", filter=Q(effort=Effort.ABOUT_RIGHT)),
         )
     }
-    reasons = Counter(
-        (row["prescribed_exercise"], row["skip_reason"])
-        for row in checks.filter(status=ExerciseCheck.Status.SKIPPED).values(
-            "prescribed_exercise", "skip_reason"
-        )
-    )
+    # The skips (for their reasons) and the period's check-offs the camera counted, in one
+    # query: the page's query count stays the same whatever the history holds.
+    reasons: Counter = Counter()
+    counted: dict[int, list[dict]] = {}
+    for row in checks.filter(
+        Q(status=ExerciseCheck.Status.SKIPPED) | (done & in_period & Q(camera_sets__gt=0))
+    ).values(
+        "prescribed_exercise",
+        "status",
+        "skip_reason",
+        "camera_sets",
+        "camera_reps",
+        "camera_seconds",
+        "form_warnings",
+    ):
+        if row["status"] == ExerciseCheck.Status.SKIPPED:
+            reasons[(row["prescribed_exercise"], row["skip_reason"])] += 1
+        else:
+            counted.setdefault(row["prescribed_exercise"], []).append(row)
     labels = dict(SkipReason.choices)
     rows = []
     for prescribed in PrescribedExercise.objects.filter(
@@ -118,6 +182,9 @@ def exercise_rows(patient: Patient) -> list[ExerciseRow]:
                 too_hard=felt.get(prescribed.pk, {}).get("too_hard", 0),
                 too_easy=felt.get(prescribed.pk, {}).get("too_easy", 0),
                 about_right=felt.get(prescribed.pk, {}).get("about_right", 0),
+                camera=camera_summary(
+                    prescribed, total.get("done_in_period", 0), counted.get(prescribed.pk, [])
+                ),
             )
         )
     return rows
@@ -175,6 +242,7 @@ def progress(patient: Patient, *, today: datetime.date) -> dict:
     history = plan.history(patient, today=today)
     prescriptions = list(patient.prescriptions.all())
     pain = [(day, value) for day, value in history.pain_by_day if day >= first]
+    rows = exercise_rows(patient, since=first)
     return {
         "history": history,
         "heatmap": charts.heatmap(first, today, history.statuses),
@@ -182,7 +250,9 @@ def progress(patient: Patient, *, today: datetime.date) -> dict:
         "weeks": weekly_adherence(
             patient, prescriptions, first, today - datetime.timedelta(days=1)
         ),
-        "exercise_rows": exercise_rows(patient),
+        "exercise_rows": rows,
+        # Only the exercises the camera counted a set of; none: one short line.
+        "camera_rows": [row for row in rows if row.camera],
         "notes": list(
             SessionLog.objects.for_patient(patient)
             .exclude(note="")

@@ -2,8 +2,11 @@
 that each write carries (for the phone's offline queue)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from exercises.tracking import CUES
 from patients.models import Effort, SkipReason
 
 PAIN_CHOICES = [(score, str(score)) for score in range(11)]
@@ -110,8 +113,63 @@ class FeedbackForm(forms.Form):
     )
 
 
+# What guided mode's camera coach may send with a check-off, and its limits.
+CAMERA_SETS_MAX = 50
+CAMERA_REPS_MAX = 2000
+CAMERA_SECONDS_MAX = 36000
+CAMERA_WARNING_KEYS_MAX = 9
+CAMERA_WARNING_COUNT_MAX = 999
+
+
+def _camera_number(maximum: int, message) -> forms.IntegerField:
+    messages = {"invalid": message, "min_value": message, "max_value": message}
+    return forms.IntegerField(
+        required=False, min_value=0, max_value=maximum, error_messages=messages
+    )
+
+
+def parse_form_warnings(text: str) -> dict[str, int]:
+    """``"hips_higher:2,hold_longer:1"`` as ``{"hips_higher": 2, "hold_longer": 1}``; an empty
+    text is no warnings. Every key must be a cue the coach knows (``exercises.tracking.CUES``),
+    each once, counted 1 to 999 times, at most 9 of them; otherwise ``ValidationError``."""
+    warnings: dict[str, int] = {}
+    text = text.strip()
+    if not text:
+        return warnings
+    for part in text.split(","):
+        key, sep, count = (piece.strip() for piece in part.partition(":"))
+        if not sep or key not in CUES or key in warnings:
+            raise ValidationError(
+                _("The camera's form cues are not valid: each must be a known cue, once."),
+                code="camera_warnings",
+            )
+        if not count.isdigit() or not 1 <= int(count) <= CAMERA_WARNING_COUNT_MAX:
+            raise ValidationError(
+                _("The camera's form cues are not valid: each is counted from 1 to 999 times."),
+                code="camera_warnings",
+            )
+        warnings[key] = int(count)
+    if len(warnings) > CAMERA_WARNING_KEYS_MAX:
+        raise ValidationError(
+            ngettext_lazy(
+                "The camera's form cues are not valid: at most %(count)d cue.",
+                "The camera's form cues are not valid: at most %(count)d different cues.",
+                CAMERA_WARNING_KEYS_MAX,
+            ),
+            code="camera_warnings",
+            params={"count": CAMERA_WARNING_KEYS_MAX},
+        )
+    return warnings
+
+
 class CheckOffForm(forms.Form):
-    """Check an exercise off, skip it with a reason, or undo: one small POST."""
+    """Check an exercise off, skip it with a reason, or undo: one small POST.
+
+    Guided mode's camera coach adds what it counted (all optional, absent when ticked by
+    hand): sets counted to the end, repetitions and seconds held (all sets together), and the
+    form cues it said with how many times (``hips_higher:2,hold_longer:1``). The most sets it
+    may claim is the exercise's prescribed sets, which the service checks.
+    """
 
     ACTIONS = (("done", "Done"), ("skip", "Skip"), ("undo", "Undo"))
 
@@ -122,9 +180,45 @@ class CheckOffForm(forms.Form):
     # Sent by guided mode's automatic check-off: keep whatever is logged already (a skip made
     # on another page or phone after guided mode was opened) instead of overwriting it.
     if_open = forms.BooleanField(required=False)
+    camera_sets = _camera_number(
+        CAMERA_SETS_MAX,
+        _("The camera's count of sets is not valid: it must be a whole number from 0 to 50."),
+    )
+    camera_reps = _camera_number(
+        CAMERA_REPS_MAX,
+        _(
+            "The camera's count of repetitions is not valid: it must be a whole number from "
+            "0 to 2000."
+        ),
+    )
+    camera_seconds = _camera_number(
+        CAMERA_SECONDS_MAX,
+        _(
+            "The camera's time held is not valid: it must be a whole number of seconds from "
+            "0 to 36000."
+        ),
+    )
+    camera_warnings = forms.CharField(required=False, max_length=400, strip=True)
+
+    def clean_camera_warnings(self) -> dict[str, int]:
+        return parse_form_warnings(self.cleaned_data["camera_warnings"])
 
     def clean(self):
         data = super().clean()
         if data.get("action") == "skip" and not data.get("reason"):
             self.add_error("reason", _("Choose why you skipped it."))
+        if data.get("action") in ("skip", "undo") and any(self.camera_kwargs().values()):
+            self.add_error(
+                None, _("What the camera counted can only come with an exercise marked done.")
+            )
         return data
+
+    def camera_kwargs(self) -> dict:
+        """What the camera counted, for ``exercise_check_off`` (zeros when ticked by hand)."""
+        data = self.cleaned_data
+        return {
+            "camera_sets": data.get("camera_sets") or 0,
+            "camera_reps": data.get("camera_reps") or 0,
+            "camera_seconds": data.get("camera_seconds") or 0,
+            "form_warnings": data.get("camera_warnings") or {},
+        }

@@ -172,6 +172,29 @@ class ExerciseCheck(models.Model):
             "When it reached the server (checked_at is the phone's time for an entry made offline)."
         ),
     )
+    # What guided mode's camera coach counted, sent with a "done" check-off (zero for one
+    # ticked by hand). Numbers only: no pictures, frames or body landmarks ever reach us.
+    camera_sets = models.PositiveSmallIntegerField(
+        default=0,
+        verbose_name=_("sets counted by the camera"),
+        help_text=_("How many of the exercise's sets the camera counted to the end."),
+    )
+    camera_reps = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("repetitions counted by the camera"),
+        help_text=_("All sets together."),
+    )
+    camera_seconds = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("seconds held, timed by the camera"),
+        help_text=_("How long the end position was held, all sets together."),
+    )
+    form_warnings = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("form warnings"),
+        help_text=_("The camera coach's cues said, with how many times: {cue key: count}."),
+    )
 
     class Meta:
         constraints = [
@@ -185,6 +208,18 @@ class ExerciseCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prescribed_exercise.exercise} {self.status}"
+
+    @property
+    def counted_by_camera(self) -> bool:
+        """At least one set was counted to the end by guided mode's camera coach."""
+        return self.camera_sets > 0
+
+    @property
+    def has_camera_numbers(self) -> bool:
+        """Anything at all came from the camera coach (a set, a repetition, a hold or a cue)."""
+        return bool(
+            self.camera_sets or self.camera_reps or self.camera_seconds or self.form_warnings
+        )
 
 
 class ExerciseFeedback(models.Model):

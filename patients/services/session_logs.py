@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from exercises.tracking import CUES
 from patients import changes, plan, schedule
 from patients.models import (
     ClientWrite,
@@ -115,6 +116,62 @@ def _locked_log_with_check(prescription, day, number, prescribed) -> SessionLog 
     )
 
 
+# What guided mode's camera coach counted, as ExerciseCheck stores it.
+CAMERA_FIELDS = ("camera_sets", "camera_reps", "camera_seconds", "form_warnings")
+CAMERA_LIMITS = {"camera_sets": 50, "camera_reps": 2000, "camera_seconds": 36000}
+
+
+def _camera_counts(
+    prescribed: PrescribedExercise,
+    status: str | None,
+    *,
+    camera_sets: int,
+    camera_reps: int,
+    camera_seconds: int,
+    form_warnings: dict | None,
+) -> dict:
+    """What the camera counted, checked, as ExerciseCheck's fields; ``{}`` when it counted
+    nothing (an exercise ticked by hand). ``ValidationError`` for numbers it cannot have
+    counted: more sets than prescribed, or camera numbers with anything but "done"."""
+    counts = {
+        "camera_sets": camera_sets,
+        "camera_reps": camera_reps,
+        "camera_seconds": camera_seconds,
+        "form_warnings": dict(form_warnings or {}),
+    }
+    if not any(counts.values()):
+        return {}
+    if status != ExerciseCheck.Status.DONE:
+        raise ValidationError(
+            _("What the camera counted can only come with an exercise marked done."),
+            code="camera_not_done",
+        )
+    warnings = counts["form_warnings"]
+    if (
+        any(
+            not isinstance(counts[name], int) or not 0 <= counts[name] <= limit
+            for name, limit in CAMERA_LIMITS.items()
+        )
+        or len(warnings) > len(CUES)
+        or any(
+            key not in CUES or not isinstance(count, int) or not 1 <= count <= 999
+            for key, count in warnings.items()
+        )
+    ):
+        raise ValidationError(_("What the camera counted is not valid."), code="camera_invalid")
+    if camera_sets > prescribed.sets:
+        raise ValidationError(
+            ngettext(
+                "The camera counted more sets than prescribed: this exercise has %(sets)d set.",
+                "The camera counted more sets than prescribed: this exercise has %(sets)d sets.",
+                prescribed.sets,
+            ),
+            code="camera_sets",
+            params={"sets": prescribed.sets},
+        )
+    return counts
+
+
 @transaction.atomic
 def exercise_check_off(
     *,
@@ -127,6 +184,10 @@ def exercise_check_off(
     keep_logged: bool = False,
     client_uuid: uuid.UUID | None = None,
     made_at: datetime.datetime | None = None,
+    camera_sets: int = 0,
+    camera_reps: int = 0,
+    camera_seconds: int = 0,
+    form_warnings: dict[str, int] | None = None,
 ) -> ExerciseCheck | None:
     """Check an exercise off (``status="done"``), skip it with a reason, or undo (``None``).
 
@@ -144,11 +205,26 @@ def exercise_check_off(
     ``keep_logged`` (guided mode's automatic check-off) changes an exercise only if nothing is
     logged for it yet: a skip, with its reason, is never turned into "done" behind the
     patient's back.
+
+    ``camera_sets``, ``camera_reps``, ``camera_seconds`` and ``form_warnings`` are what guided
+    mode's camera coach counted (only with "done"; at most the prescribed sets). They are
+    stored when this write leaves the check done; a "done" without them (ticked by hand)
+    keeps the numbers a check already done holds, and a skip clears them. When the stored
+    check is kept instead of this write (``keep_logged``, or a later entry from elsewhere)
+    and it is done with no camera numbers, this write's numbers are added to it.
     """
     check_exercise_loggable(patient, prescribed, day, session_number, made_at=made_at)
     prescription = prescribed.prescription
     if status == ExerciseCheck.Status.SKIPPED and skip_reason not in SkipReason.values:
         raise ValidationError(_("Choose why you skipped it."), code="skip_reason")
+    camera = _camera_counts(
+        prescribed,
+        status,
+        camera_sets=camera_sets,
+        camera_reps=camera_reps,
+        camera_seconds=camera_seconds,
+        form_warnings=form_warnings,
+    )
     write = None
     if client_uuid is not None:
         write = client_write_claim(
@@ -158,7 +234,12 @@ def exercise_check_off(
             day=day,
             session_number=session_number,
             made_at=made_at or timezone.now(),
-            payload={"exercise": prescribed.pk, "status": status or "", "reason": skip_reason},
+            payload={
+                "exercise": prescribed.pk,
+                "status": status or "",
+                "reason": skip_reason,
+                **camera,
+            },
         )
         if write is None:
             return ExerciseCheck.objects.filter(
@@ -201,10 +282,21 @@ def exercise_check_off(
     if log.check_pk is not None and (
         keep_logged or (made_at is not None and log.check_checked_at > made_at)
     ):
+        stored = ExerciseCheck.objects.get(pk=log.check_pk)
+        # The exercise was done elsewhere too: what the camera counted is added to the
+        # stored check if it has nothing from the camera, never over numbers it has.
+        merged = bool(
+            camera and stored.status == ExerciseCheck.Status.DONE and not stored.has_camera_numbers
+        )
+        if merged:
+            for name, value in camera.items():
+                setattr(stored, name, value)
+            stored.save(update_fields=list(camera))
+            changes.record(patient.pk, [changes.changed(stored, list(camera))])
         if write is not None:
-            write.outcome = ClientWrite.Outcome.SUPERSEDED
+            write.outcome = ClientWrite.Outcome.MERGED if merged else ClientWrite.Outcome.SUPERSEDED
             write.save(update_fields=["outcome"])
-        return ExerciseCheck.objects.get(pk=log.check_pk)
+        return stored
     check = None
     if status is None:
         if log.check_pk is None:
@@ -220,21 +312,31 @@ def exercise_check_off(
             skip_reason=skip_reason if status == ExerciseCheck.Status.SKIPPED else "",
             checked_at=made_at or received,
             received_at=received,
+            **camera,
         )
+        fields = ["status", "skip_reason", "checked_at", "received_at"]
+        # The camera's numbers are written when this write brings them, and cleared by a
+        # skip; a "done" ticked by hand leaves those of a check already done as they are
+        # (the returned check then shows zeros for them).
+        if camera or status == ExerciseCheck.Status.SKIPPED:
+            fields += CAMERA_FIELDS
         # One statement whether the check is new or changed (and safe against the same
         # check arriving twice at once); the audit event says which it was.
         (check,) = ExerciseCheck.objects.bulk_create(
             [check],
             update_conflicts=True,
             unique_fields=["session_log", "prescribed_exercise"],
-            update_fields=["status", "skip_reason", "checked_at", "received_at"],
+            update_fields=fields,
         )
         if log.check_pk is None:
             recorded.append(changes.created(check))
         else:
             check.pk = log.check_pk
+            written = list(camera)
             if log.check_status != status:
-                recorded.append(changes.changed(check, ["status", "skip_reason"]))
+                written += ["status", "skip_reason"]
+            if written:
+                recorded.append(changes.changed(check, written))
     if not created:
         session_log_update_share(log, received_at=received)
     changes.record(patient.pk, recorded)

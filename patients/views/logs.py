@@ -56,6 +56,7 @@ def check_off(request, value, *, patient):
                 skip_reason=data["reason"],
                 keep_logged=data["if_open"],
                 **client.write_kwargs(),
+                **form.camera_kwargs(),
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
