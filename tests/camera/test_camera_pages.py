@@ -5,6 +5,7 @@ with a message."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -104,7 +105,9 @@ def test_the_page_gives_the_cues_in_the_patients_language(client, patient, sessi
     patient.save()
     page = guided(client, patient).content.decode()
     assert "Usar la cámara para contar" in page
-    assert "Levanta un poco más las caderas." in page
+    texts = json.loads(re.search(r'id="camera-texts"[^>]*>(.*?)</script>', page).group(1))
+    assert texts["cues"]["hips_higher"] == "Levanta un poco más las caderas."
+    assert texts["lost"].startswith("No te veo bien.")
 
 
 def test_an_editor_sees_and_changes_a_rule_and_a_bad_rule_is_refused(client, editor):
