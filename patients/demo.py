@@ -210,10 +210,26 @@ def demo_history_ensure(*, today: datetime.date) -> None:
                 checked_at=finished,
                 status=ExerciseCheck.Status.SKIPPED if partly and n == 2 else "done",
                 skip_reason="no_time" if partly and n == 2 else "",
+                **({} if partly else _demo_camera_counts(item, days_ago)),
             )
             for n, item in enumerate(exercises[: 3 if partly else None])
         )
         services.session_log_update_share(log)
+
+
+def _demo_camera_counts(item, days_ago: int) -> dict:
+    """What the camera coach counted when demo-patient used it: the hip lift on every other
+    day of the last two weeks, holds a little short at first, one tip now and then."""
+    if item.exercise.library_key != "glute-bridge" or days_ago > 14 or days_ago % 2:
+        return {}
+    reps = item.sets * (item.reps or 0)
+    held = reps * (item.hold_seconds or 0) - (6 if days_ago > 7 else 1)
+    return {
+        "camera_sets": item.sets,
+        "camera_reps": reps,
+        "camera_seconds": max(held, 0),
+        "form_warnings": {"hips_higher": 2, "hold_longer": 1} if days_ago > 7 else {},
+    }
 
 
 # demo-patient's everyday activities, rated four and two weeks ago (0 = unable, 10 = as before).

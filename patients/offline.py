@@ -35,6 +35,9 @@ SHELL = (
     "css/guided.css",
     "js/forms.js",
     "js/guided.js",
+    # The camera coach's scripts (small); its model is saved only when the patient asks.
+    "js/camera/counter.js",
+    "js/camera/coach.js",
     "js/offline.js",
     "js/symptoms.js",
     "js/messages.js",

@@ -70,7 +70,9 @@ def _shipped_content(transactional_db):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """One Playwright per test process: its sync API cannot run twice in one thread, so every
+    browser (the shared one, and the fake camera's) is launched from this."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {CHROMIUM} is missing: install Debian's chromium.")
@@ -78,11 +80,16 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -137,6 +137,11 @@ def test_today_on_a_phone_weighs_under_the_budget(
     # The exercises' animations are for the exercise page and guided mode, loaded there and
     # then: Today's first load carries none of them.
     assert [row["url"] for row in rows if "/animation-" in row["url"]] == []
+    # Nor anything of the camera coach: its scripts are for guided mode, its model for when
+    # a patient turns the camera on.
+    assert [
+        row["url"] for row in rows if "/camera/" in row["url"] or "mediapipe" in row["url"]
+    ] == []
     assert {row["status"] for row in rows} == {200}
 
     report = {"total_bytes": total, "budget_bytes": BUDGET, "by_kind": dict(by_kind)}

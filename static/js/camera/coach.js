@@ -36,6 +36,7 @@
   const holdLine = part("hold");
   const status = part("status");
   const cueLine = part("cue");
+  const offlineStatus = part("offline-status");
   const soundOn = root.dataset.cueSound === "1";
   const voiceOn = root.dataset.cueVoice === "1";
 
@@ -349,7 +350,10 @@
 
   async function keepOffline(quietly) {
     if (!("caches" in window)) return;
-    if (!quietly) tell(texts.offline_saving);
+    const say = (text) => {
+      if (!quietly) offlineStatus.textContent = text;
+    };
+    say(texts.offline_saving);
     try {
       const wanted = [...RUNTIME, modelFile].map((name) => files[name]);
       const cache = await caches.open(OFFLINE_CACHE);
@@ -358,9 +362,9 @@
         if (!wanted.includes(new URL(request.url).pathname)) await cache.delete(request);
       }
       localStorage.setItem(OFFLINE_FLAG, "1");
-      if (!quietly) tell(texts.offline_saved);
+      say(texts.offline_saved);
     } catch (error) {
-      if (!quietly) tell(texts.offline_failed);
+      say(texts.offline_failed);
     }
   }
 
