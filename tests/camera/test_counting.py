@@ -166,3 +166,16 @@ def test_a_form_check_says_its_cue_once_a_repetition():
     )
     assert [event["count"] for event in kinds(result, "rep")] == [1, 2]
     assert [event["cue"] for event in kinds(result, "cue")] == ["stand_tall", "stand_tall"]
+
+
+def test_nobody_in_the_picture_from_the_start_is_said_and_nothing_counts():
+    entry = RULES["glute-bridge"]
+    frames = [{"t": round(i / 15, 4), "landmarks": None} for i in range(1, 60)]
+    frames += sequence(entry, repetition(key_poses(entry), hold=5), start_t=4.0)
+    (result,) = run([{"rule": entry["tracking"], "dose": {"reps": 10}, "frames": frames}])
+    lost, found = kinds(result, "lost"), kinds(result, "found")
+    assert len(lost) == 1
+    assert 1.5 <= lost[0]["t"] <= 1.7
+    assert len(found) == 1
+    assert found[0]["t"] > 4.0
+    assert [event["count"] for event in kinds(result, "rep")] == [1]

@@ -135,6 +135,7 @@
     let count = 0;
     let heldInRep = 0;
     let heldTotal = 0;
+    let firstAt = null; // time of the first update: nobody seen since then is "lost" too
     let lastSeen = null; // time of the last frame with a measure
     let lastHeldAt = null; // time of the last frame counted as held
     let lost = false;
@@ -188,8 +189,9 @@
 
     function updateValue(t, value, landmarks = null) {
       const events = [];
+      if (firstAt === null) firstAt = t;
       if (value === null || value === undefined || !Number.isFinite(value)) {
-        if (!lost && (lastSeen === null ? false : t - lastSeen >= LOST_AFTER)) {
+        if (!lost && t - (lastSeen === null ? firstAt : lastSeen) >= LOST_AFTER) {
           lost = true;
           events.push({ type: "lost" });
         }
