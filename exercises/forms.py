@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext
@@ -47,6 +49,15 @@ def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)
+
+
+class RuleField(forms.JSONField):
+    """A tracking rule as indented JSON, one field a line, so an editor can read and change it."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 class ExerciseAdminForm(forms.ModelForm):
@@ -105,6 +116,7 @@ class ExerciseAdminForm(forms.ModelForm):
             "tracking",
         ]
         formfield_callback = https_urls
+        field_classes = {"tracking": RuleField}
         labels = {"slug": _("Web address")}
         help_texts = {"slug": _("The exercise's name in web addresses; made from its name.")}
 

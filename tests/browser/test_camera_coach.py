@@ -144,6 +144,9 @@ def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
 
     guided = page.locator("[data-guided]")
     expect(guided).to_have_attribute("data-camera-load-ms", re.compile(r"\d+"), timeout=60_000)
+    # The count is announced politely (a hold here: the time held is shown, not announced
+    # every second).
+    expect(coach.locator("[data-camera-count]")).to_have_attribute("aria-live", "polite")
     hold = coach.locator("[data-camera-hold]")
     expect(hold).to_have_text(re.compile(r"Held [2-9] of 40 seconds"), timeout=60_000)
     # Landmarks found: most of the 33 (the legs are out of the photo).
