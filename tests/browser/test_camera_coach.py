@@ -85,9 +85,9 @@ def camera_browser(playwright, tmp_path_factory):
     browser.close()
 
 
-def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
-    camera_browser, live_server, artifacts
-):
+def hold_left_to_do(*, seconds: int) -> PrescribedExercise:
+    """demo-patient's session today with everything done but the standing hip flexor
+    stretch: one hold of ``seconds``, tracked by the upright-body rule."""
     seed_demo_world(with_history=False)
     patient = Patient.objects.get(user__username="demo-patient")
     stretch = PrescribedExercise.objects.get(
@@ -95,7 +95,7 @@ def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
     )
     stretch.exercise.tracking = UPRIGHT
     stretch.exercise.save()
-    stretch.hold_seconds, stretch.sets, stretch.side = 40, 1, "both"
+    stretch.hold_seconds, stretch.sets, stretch.side = seconds, 1, "both"
     stretch.save()
     for prescribed in stretch.prescription.exercises.exclude(pk=stretch.pk):
         services.exercise_check_off(
@@ -105,11 +105,22 @@ def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
             session_number=1,
             status="done",
         )
+    return stretch
 
-    context = camera_browser.new_context(
+
+def phone_with_camera(browser, live_server):
+    context = browser.new_context(
         base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True
     )
     context.grant_permissions(["camera"], origin=live_server.url)
+    return context
+
+
+def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
+    camera_browser, live_server, artifacts
+):
+    hold_left_to_do(seconds=40)
+    context = phone_with_camera(camera_browser, live_server)
     # The network is off: only the live server answers; anything else is refused and noted.
     ours = urlsplit(live_server.url).netloc
     refused, requests = [], []
@@ -223,27 +234,8 @@ CAMERA_CACHE = """async () => {
 def test_offline_the_saved_model_counts_and_only_numbers_wait_in_the_queue(
     camera_browser, live_server
 ):
-    seed_demo_world(with_history=False)
-    patient = Patient.objects.get(user__username="demo-patient")
-    stretch = PrescribedExercise.objects.get(
-        prescription__patient=patient, exercise__library_key="standing-hip-flexor-stretch"
-    )
-    stretch.exercise.tracking = UPRIGHT
-    stretch.exercise.save()
-    stretch.hold_seconds, stretch.sets, stretch.side = 3, 1, "both"
-    stretch.save()
-    for prescribed in stretch.prescription.exercises.exclude(pk=stretch.pk):
-        services.exercise_check_off(
-            patient=patient,
-            prescribed=prescribed,
-            day=patient.today(),
-            session_number=1,
-            status="done",
-        )
-    context = camera_browser.new_context(
-        base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True
-    )
-    context.grant_permissions(["camera"], origin=live_server.url)
+    stretch = hold_left_to_do(seconds=3)
+    context = phone_with_camera(camera_browser, live_server)
     page = context.new_page()
     log_in(page, "demo-patient", DEMO_PASSWORD)
     page.wait_for_url("**/plan/")
@@ -297,7 +289,7 @@ def test_offline_the_saved_model_counts_and_only_numbers_wait_in_the_queue(
 
     context.set_offline(False)
     expect(page.get_by_test_id("offline-status")).to_contain_text(
-        "1 entry sent to your clinic", timeout=30_000
+        "1 entry sent to your clinic", timeout=OFFLINE_READY_MS
     )
     (check,) = ExerciseCheck.objects.filter(prescribed_exercise=stretch)
     assert check.camera_sets == 1

@@ -42,16 +42,8 @@
 
   const OFFLINE_CACHE = "homeplan-camera";
   const OFFLINE_FLAG = "homeplan-camera-offline";
-  const RUNTIME = [
-    "pose.js",
-    "pose_solution_packed_assets_loader.js",
-    "pose_solution_packed_assets.data",
-    "pose_solution_simd_wasm_bin.js",
-    "pose_solution_simd_wasm_bin.wasm",
-    "pose_solution_wasm_bin.js",
-    "pose_solution_wasm_bin.wasm",
-    "pose_web.binarypb",
-  ];
+  // The files every phone needs; of the two models, only the one this phone uses.
+  const RUNTIME = Object.keys(files).filter((name) => !name.endsWith(".tflite"));
   const DARK = 30; // mean brightness (0-255) under which the picture is too dark to track
   const BONES = [
     [11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24],
