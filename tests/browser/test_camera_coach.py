@@ -1,6 +1,6 @@
 """The camera coach end to end, in Debian's Chromium with its fake camera: a Y4M video made
 here from a photo of a person (scikit-image's public-domain "astronaut", shipped inside the
-package, no download), fifteen seconds of the person, then four seconds of black, looped.
+package, no download), eight seconds of the person, then three seconds of black, looped.
 
 The model loads from our own static files with every other address refused; landmarks are
 found and the overlay drawn; the hold timer runs while the person is in view and stops while
@@ -31,7 +31,7 @@ from tests.browser.helpers import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PERSON_FRAMES, BLANK_FRAMES, FPS = 150, 40, 10
+PERSON_FRAMES, BLANK_FRAMES, FPS = 80, 30, 10
 # The person in the photo stands upright: a hold "keep your body upright" is what it shows.
 UPRIGHT = {
     "view": "front",
@@ -54,7 +54,7 @@ def astronaut() -> Path:
 
 def make_y4m(path: Path) -> Path:
     """Chromium's fake camera reads YUV4MPEG2 (4:2:0): the person, then black, at 10 fps."""
-    # 384 px square: the model looks at 256 px anyway, and the file stays small (42 MB).
+    # 384 px square: the model looks at 256 px anyway, and the file stays small (24 MB).
     image = Image.open(astronaut()).convert("RGB").resize((384, 384))
     width, height = image.size
     luma, blue, red = image.convert("YCbCr").split()
@@ -186,7 +186,7 @@ def test_the_camera_counts_a_hold_only_while_the_person_is_in_view(
         "It is too dark for the camera. Turn on a light, or use the buttons.", timeout=30_000
     )
     held_when_dark = hold.inner_text()
-    page.wait_for_timeout(2500)
+    page.wait_for_timeout(2000)
     if "too dark" in status.inner_text():
         assert hold.inner_text() == held_when_dark
     expect(hold).not_to_have_text(held_when_dark, timeout=30_000)
