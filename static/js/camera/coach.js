@@ -264,7 +264,9 @@
       } else if (event.type === "lost") {
         tell(dark ? texts.dark : texts.lost);
       } else if (event.type === "found") {
-        tell(texts.seen);
+        // Back in the picture, still in the held position: the clock runs again.
+        const holding = !reps && counter && counter.summary().state === "end";
+        tell(holding ? texts.holding : texts.seen);
       } else if (event.type === "done") {
         fold(true);
         tell(texts.set_done);
