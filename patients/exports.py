@@ -4,6 +4,7 @@ import csv
 import datetime
 import heapq
 
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
@@ -93,7 +94,15 @@ def patient_logs_csv(patient: Patient) -> StreamingHttpResponse:
         SessionLog.objects.for_patient(patient)
         .select_related("prescription")
         .prefetch_related(
-            "checks__prescribed_exercise__exercise", "feedback__prescribed_exercise__exercise"
+            # In the plan's order: a check-off has no order of its own, and a database may
+            # return them in any.
+            Prefetch(
+                "checks",
+                queryset=ExerciseCheck.objects.select_related(
+                    "prescribed_exercise__exercise"
+                ).order_by("prescribed_exercise__order", "prescribed_exercise_id"),
+            ),
+            "feedback__prescribed_exercise__exercise",
         )
         .order_by("date", "session_number", "prescription_id")
     )

@@ -502,7 +502,17 @@
   });
 
   window.addEventListener("offline", () => refresh());
-  window.addEventListener("online", () => ask({ type: "replay", csrf: csrfToken() }));
+  // Back online: send what waits. The "online" event can come before the connection carries
+  // anything (a phone joining a network, its service worker a moment behind the page), so
+  // entries still waiting are tried again after 3, 6 and 12 seconds.
+  window.addEventListener("online", async () => {
+    for (const seconds of [0, 3, 6, 12]) {
+      if (seconds) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      if (!navigator.onLine) return;
+      const pending = await ask({ type: "replay", csrf: csrfToken() });
+      if (!pending || !pending.length) return;
+    }
+  });
 
   // Offline, or on a saved copy, the worker in charge is already there: checking sw.js for an
   // update would only fail.
