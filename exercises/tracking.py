@@ -208,15 +208,6 @@ def validate(rule: Any) -> dict:
     return dict(rule)
 
 
-def cues_used(rule: Mapping) -> list[str]:
-    """The cue keys a rule can say, the automatic ones included, in a stable order."""
-    if not rule:
-        return []
-    keys = [rule.get("partial_cue", "go_further"), "hold_longer"]
-    keys += [check["cue"] for check in rule.get("checks", [])]
-    return list(dict.fromkeys(keys))
-
-
 def validate_tracking_rule(value) -> None:
     """The model field's validator: the admin shows the problem next to the rule."""
     try:

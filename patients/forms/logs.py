@@ -4,10 +4,9 @@ that each write carries (for the phone's offline queue)."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from exercises.tracking import CUES
-from patients.models import Effort, SkipReason
+from patients.models import CAMERA_LIMITS, CAMERA_WARNING_COUNT_MAX, Effort, SkipReason
 
 PAIN_CHOICES = [(score, str(score)) for score in range(11)]
 UNTICKED_CHOICES = [
@@ -113,14 +112,6 @@ class FeedbackForm(forms.Form):
     )
 
 
-# What guided mode's camera coach may send with a check-off, and its limits.
-CAMERA_SETS_MAX = 50
-CAMERA_REPS_MAX = 2000
-CAMERA_SECONDS_MAX = 36000
-CAMERA_WARNING_KEYS_MAX = 9
-CAMERA_WARNING_COUNT_MAX = 999
-
-
 def _camera_number(maximum: int, message) -> forms.IntegerField:
     messages = {"invalid": message, "min_value": message, "max_value": message}
     return forms.IntegerField(
@@ -131,7 +122,7 @@ def _camera_number(maximum: int, message) -> forms.IntegerField:
 def parse_form_warnings(text: str) -> dict[str, int]:
     """``"hips_higher:2,hold_longer:1"`` as ``{"hips_higher": 2, "hold_longer": 1}``; an empty
     text is no warnings. Every key must be a cue the coach knows (``exercises.tracking.CUES``),
-    each once, counted 1 to 999 times, at most 9 of them; otherwise ``ValidationError``."""
+    each once, counted 1 to 999 times; otherwise ``ValidationError``."""
     warnings: dict[str, int] = {}
     text = text.strip()
     if not text:
@@ -149,16 +140,6 @@ def parse_form_warnings(text: str) -> dict[str, int]:
                 code="camera_warnings",
             )
         warnings[key] = int(count)
-    if len(warnings) > CAMERA_WARNING_KEYS_MAX:
-        raise ValidationError(
-            ngettext_lazy(
-                "The camera's form cues are not valid: at most %(count)d cue.",
-                "The camera's form cues are not valid: at most %(count)d different cues.",
-                CAMERA_WARNING_KEYS_MAX,
-            ),
-            code="camera_warnings",
-            params={"count": CAMERA_WARNING_KEYS_MAX},
-        )
     return warnings
 
 
@@ -181,18 +162,18 @@ class CheckOffForm(forms.Form):
     # on another page or phone after guided mode was opened) instead of overwriting it.
     if_open = forms.BooleanField(required=False)
     camera_sets = _camera_number(
-        CAMERA_SETS_MAX,
+        CAMERA_LIMITS["camera_sets"],
         _("The camera's count of sets is not valid: it must be a whole number from 0 to 50."),
     )
     camera_reps = _camera_number(
-        CAMERA_REPS_MAX,
+        CAMERA_LIMITS["camera_reps"],
         _(
             "The camera's count of repetitions is not valid: it must be a whole number from "
             "0 to 2000."
         ),
     )
     camera_seconds = _camera_number(
-        CAMERA_SECONDS_MAX,
+        CAMERA_LIMITS["camera_seconds"],
         _(
             "The camera's time held is not valid: it must be a whole number of seconds from "
             "0 to 36000."

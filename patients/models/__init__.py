@@ -3,6 +3,8 @@
 from patients.models.checkins import FunctionActivity, FunctionCheckIn, FunctionScore
 from patients.models.decisions import AttentionReview, ContraindicationOverride, Suggestion
 from patients.models.logs import (
+    CAMERA_LIMITS,
+    CAMERA_WARNING_COUNT_MAX,
     ClientWrite,
     Effort,
     ExerciseCheck,
@@ -28,6 +30,8 @@ from patients.models.reminders import ReminderSent, WeeklySummarySent
 from patients.models.safety import SymptomReport
 
 __all__ = [
+    "CAMERA_LIMITS",
+    "CAMERA_WARNING_COUNT_MAX",
     "MESSAGE_MAX_LENGTH",
     "AttentionReview",
     "ClientWrite",

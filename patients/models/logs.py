@@ -139,6 +139,13 @@ class SkipReason(models.TextChoices):
     OTHER = "other", _("Other reason")
 
 
+# The most guided mode's camera coach may report with one check-off: the check-off form
+# and the service hold to the same numbers. (Tips are keys of exercises.tracking.CUES, each
+# once, so there are never more of them than the coach knows.)
+CAMERA_LIMITS = {"camera_sets": 50, "camera_reps": 2000, "camera_seconds": 36000}
+CAMERA_WARNING_COUNT_MAX = 999
+
+
 class ExerciseCheck(models.Model):
     """An exercise checked off, or skipped with a reason, within one session."""
 

@@ -23,6 +23,8 @@ from django.utils.translation import ngettext
 from exercises.tracking import CUES
 from patients import changes, plan, schedule
 from patients.models import (
+    CAMERA_LIMITS,
+    CAMERA_WARNING_COUNT_MAX,
     ClientWrite,
     Effort,
     ExerciseCheck,
@@ -118,7 +120,6 @@ def _locked_log_with_check(prescription, day, number, prescribed) -> SessionLog 
 
 # What guided mode's camera coach counted, as ExerciseCheck stores it.
 CAMERA_FIELDS = ("camera_sets", "camera_reps", "camera_seconds", "form_warnings")
-CAMERA_LIMITS = {"camera_sets": 50, "camera_reps": 2000, "camera_seconds": 36000}
 
 
 def _camera_counts(
@@ -147,16 +148,12 @@ def _camera_counts(
             code="camera_not_done",
         )
     warnings = counts["form_warnings"]
-    if (
-        any(
-            not isinstance(counts[name], int) or not 0 <= counts[name] <= limit
-            for name, limit in CAMERA_LIMITS.items()
-        )
-        or len(warnings) > len(CUES)
-        or any(
-            key not in CUES or not isinstance(count, int) or not 1 <= count <= 999
-            for key, count in warnings.items()
-        )
+    if any(
+        not isinstance(counts[name], int) or not 0 <= counts[name] <= limit
+        for name, limit in CAMERA_LIMITS.items()
+    ) or any(
+        key not in CUES or not isinstance(count, int) or not 1 <= count <= CAMERA_WARNING_COUNT_MAX
+        for key, count in warnings.items()
     ):
         raise ValidationError(_("What the camera counted is not valid."), code="camera_invalid")
     if camera_sets > prescribed.sets:

@@ -344,10 +344,10 @@
 
   async function keepOffline(quietly) {
     if (!("caches" in window)) return;
-    const say = (text) => {
+    const show = (text) => {
       if (!quietly) offlineStatus.textContent = text;
     };
-    say(texts.offline_saving);
+    show(texts.offline_saving);
     try {
       const wanted = [...RUNTIME, modelFile].map((name) => files[name]);
       const cache = await caches.open(OFFLINE_CACHE);
@@ -356,9 +356,9 @@
         if (!wanted.includes(new URL(request.url).pathname)) await cache.delete(request);
       }
       localStorage.setItem(OFFLINE_FLAG, "1");
-      say(texts.offline_saved);
+      show(texts.offline_saved);
     } catch (error) {
-      say(texts.offline_failed);
+      show(texts.offline_failed);
     }
   }
 
