@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from exercises import animation, illustration, images, video_services
 from exercises.library.translated import load_shipped_translations, shipped_languages
@@ -89,11 +90,17 @@ def exercise_animation_set(
     old_name = exercise.animation.name
     if data is None:
         exercise.animation = ""
+        exercise.animation_width = exercise.animation_height = None
     else:
         name = f"animation-{hashlib.sha256(data).hexdigest()[:12]}.webp"
         if old_name.rsplit("/", 1)[-1] == name:
             return  # the same drawing: its file, and every phone's cached copy, stay
         exercise.animation.save(name, ContentFile(data), save=False)
+        # Stored here, not left to Django: it reads the size from the file it has just
+        # written (read to its end, so no size), and then from storage on every load of the
+        # row, one file opened per exercise on every page that lists them.
+        with Image.open(io.BytesIO(data)) as moving:
+            exercise.animation_width, exercise.animation_height = moving.size
     exercise.save()
     if announce:
         library_changed_send([exercise.pk])

@@ -192,3 +192,38 @@ def test_the_new_precaution_tags_exist_with_plain_names():
     names = dict(PrecautionTag.objects.values_list("slug", "name"))
     assert names["anterior_hip_replacement"] == "Hip replacement by the front (anterior) approach"
     assert names["floor_unsafe"] == "Can’t get down to or up from the floor safely"
+
+
+def test_the_animation_size_is_stored_so_loading_an_exercise_opens_no_file():
+    """Django fills an image's width and height fields from the file whenever a row is loaded
+    with them empty: every page listing exercises opened each animation (on S3, a GET each)."""
+    (entry,) = load_shipped_library()[:1]
+    services.library_load(entries=[entry])
+    exercise = Exercise.objects.get(library_key=entry["key"])
+    with Image.open(exercise.animation.path) as moving:
+        size = moving.size
+    stored = Exercise.objects.values_list("animation_width", "animation_height").get(pk=exercise.pk)
+    assert stored == size
+    exercise.animation.storage.delete(exercise.animation.name)
+    assert Exercise.objects.get(pk=exercise.pk).animation_width == size[0]  # no file read
+
+
+def test_an_existing_installation_gets_its_animation_sizes_when_it_migrates():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("exercises.migrations.0016_animation_sizes_stored")
+    entries = load_shipped_library()[:2]
+    services.library_load(entries=entries)
+    drawn, lost = Exercise.objects.filter(library_key__in=[e["key"] for e in entries])
+    expected = Exercise.objects.values_list("animation_width", "animation_height").get(pk=drawn.pk)
+    # As an installation drawn before the sizes were stored; one file has gone missing.
+    Exercise.objects.update(animation_width=None, animation_height=None)
+    lost.animation.storage.delete(lost.animation.name)
+
+    migration.animation_sizes_store(apps, None)
+
+    sizes = dict(Exercise.objects.values_list("pk", "animation_width"))
+    assert sizes == {drawn.pk: expected[0], lost.pk: None}
+    assert Exercise.objects.values_list("animation_height").get(pk=drawn.pk) == (expected[1],)
