@@ -367,6 +367,11 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "tf
 # never under MEDIA_ROOT, never a /media/ URL. Served only by patients.views.videos, which
 # checks who is asking; in production the web server sends the bytes (docs/deploy.md).
 PRIVATE_MEDIA_ROOT = Path(env_str("HOMEPLAN_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+# A folder where load_library keeps the library's drawings between processes, named by the
+# pose data and the drawing code, so a reset or a second process draws nothing twice (about a
+# second of CPU an exercise). Empty: each process keeps what it drew in memory only. The test
+# suite gives its processes one folder for the run (tests/conftest.py).
+LIBRARY_DRAWINGS_DIR = env_str("HOMEPLAN_LIBRARY_DRAWINGS_DIR")
 # e.g. "/protected-media/": the view answers with X-Accel-Redirect to this internal nginx
 # location instead of the bytes. Empty: the app sends the file itself (with Range support).
 PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("HOMEPLAN_PRIVATE_MEDIA_ACCEL_REDIRECT")

@@ -5,8 +5,13 @@ import functools
 import hashlib
 import io
 import json
+import os
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import PIL
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -272,6 +277,52 @@ def _renditions(image, stem: str) -> Renditions:
     return Renditions.of(images.process_image(source, stem=stem))
 
 
+@functools.cache
+def _renderer_fingerprint() -> str:
+    """The drawing code and Pillow's version: kept drawings made by any other are not used."""
+    digest = hashlib.sha256(PIL.__version__.encode())
+    for module in (illustration, animation, images):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _kept_drawings_path(pose_table_json: str, holds: bool) -> Path | None:
+    if not settings.LIBRARY_DRAWINGS_DIR:
+        return None
+    key = hashlib.sha256(f"{_renderer_fingerprint()}|{holds}|{pose_table_json}".encode())
+    return Path(settings.LIBRARY_DRAWINGS_DIR) / f"{key.hexdigest()}.zip"
+
+
+def _kept_drawings_read(path: Path) -> LibraryDrawings | None:
+    """A zip of ``animation.webp`` and the start and end renditions, in their order."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            slots = {"start": [], "end": []}
+            for name in archive.namelist():
+                slot, _, file_name = name.partition("/")
+                if slot in slots:
+                    slots[slot].append((file_name, archive.read(name)))
+            return LibraryDrawings(
+                start=Renditions(files=tuple(slots["start"])),
+                end=Renditions(files=tuple(slots["end"])),
+                animation=archive.read("animation.webp"),
+            )
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None  # not kept yet (or half written by a process that died): draw it
+
+
+def _kept_drawings_write(path: Path, drawings: LibraryDrawings) -> None:
+    """Written beside its place and renamed into it: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+        for slot, renditions in (("start", drawings.start), ("end", drawings.end)):
+            for name, content in renditions.files:
+                archive.writestr(f"{slot}/{name}", content)
+        archive.writestr("animation.webp", drawings.animation)
+    os.replace(temporary, path)
+
+
 @functools.lru_cache(maxsize=64)
 def _library_drawings(pose_table_json: str, holds: bool) -> LibraryDrawings:
     """The start and end drawings (with their renditions) and the animation of one
@@ -280,15 +331,22 @@ def _library_drawings(pose_table_json: str, holds: bool) -> LibraryDrawings:
     They depend on nothing but the pose table, whether the exercise holds its end position,
     and the renderer, and take about a second of CPU to draw and a third of one to make the
     renditions; a process that loads the library more than once (the test suite, a seed
-    after a reset) makes each exercise's files once. 43 exercises keep about 5 MB here.
+    after a reset) makes each exercise's files once. 43 exercises keep about 5 MB here, and
+    as much in ``LIBRARY_DRAWINGS_DIR`` when it is set, for the processes after this one.
     """
+    kept = _kept_drawings_path(pose_table_json, holds)
+    if kept is not None and (drawings := _kept_drawings_read(kept)) is not None:
+        return drawings
     table = json.loads(pose_table_json)
     start, end = illustration.render_stills(table)
-    return LibraryDrawings(
+    drawings = LibraryDrawings(
         start=_renditions(start, IMAGE_SLOTS["start"][3]),
         end=_renditions(end, IMAGE_SLOTS["end"][3]),
         animation=animation.render_animation(table, holds=holds),
     )
+    if kept is not None:
+        _kept_drawings_write(kept, drawings)
+    return drawings
 
 
 def _apply_entry(exercise: Exercise, entry: dict) -> None:

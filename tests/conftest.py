@@ -2,11 +2,14 @@
 clinician, the editor and a superuser, so each view test can ask what the outsider gets."""
 
 import os
+import shutil
+import tempfile
 
 import hypothesis
 import pytest
 import time_machine
 from django.core.cache import caches
+from django.test import override_settings
 from zeal import zeal_context
 from zeal.constants import initialize_app_registry
 from zeal.patch import patch as zeal_patch
@@ -32,6 +35,29 @@ if os.environ.get("CI") == "true":
 # tests only: production has no use for the patching.)
 initialize_app_registry()
 zeal_patch()
+
+
+DRAWINGS_DIR = "HOMEPLAN_LIBRARY_DRAWINGS_DIR"
+
+
+def pytest_configure(config):
+    """One folder of kept library drawings for the run, made before the xdist workers start
+    (they inherit it): the library is drawn once for the whole suite, not once per process."""
+    if hasattr(config, "workerinput") or os.environ.get(DRAWINGS_DIR):
+        return
+    config.drawings_dir = os.environ[DRAWINGS_DIR] = tempfile.mkdtemp(prefix="homeplan-drawings-")
+
+
+def pytest_unconfigure(config):
+    if folder := getattr(config, "drawings_dir", None):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _kept_library_drawings():
+    """Django's settings may be read before pytest_configure: the folder is set here too."""
+    with override_settings(LIBRARY_DRAWINGS_DIR=os.environ.get(DRAWINGS_DIR, "")):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):
