@@ -175,7 +175,7 @@ def _render_panel(table: Mapping, pose: Pose, all_poses: Sequence[Pose]) -> Imag
     drawing._draw_props_behind(cv, view, props, table["start"])
     drawing._draw_figure(cv, pose, view, drawing.NEAR, drawing.FAR, halo=BACKGROUND)
     drawing._draw_props_front(cv, props, pose)
-    return image.convert("RGB").resize(PANEL, Image.Resampling.LANCZOS)
+    return image.convert("RGB").reduce(SUPERSAMPLE)  # averaged, as the stills are
 
 
 def render_frames(illustration: Mapping, *, holds: bool) -> tuple[list[Image.Image], list[int]]:
