@@ -368,8 +368,8 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "tf
 # checks who is asking; in production the web server sends the bytes (docs/deploy.md).
 PRIVATE_MEDIA_ROOT = Path(env_str("HOMEPLAN_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 # A folder where load_library keeps the library's drawings between processes, named by the
-# pose data and the drawing code, so a reset or a second process draws nothing twice (about a
-# second of CPU an exercise). Empty: each process keeps what it drew in memory only. The test
+# pose data and the drawing code, so a reset or a second process draws nothing twice (about half
+# a second of CPU an exercise). Empty: each process keeps what it drew in memory only. The test
 # suite gives its processes one folder for the run (tests/conftest.py).
 LIBRARY_DRAWINGS_DIR = env_str("HOMEPLAN_LIBRARY_DRAWINGS_DIR")
 # e.g. "/protected-media/": the view answers with X-Accel-Redirect to this internal nginx

@@ -6,8 +6,8 @@ exercise's ``illustration`` table into a picture; it knows nothing about Django.
 
 Everything is drawn at ``SUPERSAMPLE`` times the requested size and averaged down (each pixel
 the mean of the SUPERSAMPLE x SUPERSAMPLE drawn under it), because Pillow draws aliased shapes
-and thick strokes look ragged otherwise. No randomness and
-no system fonts are involved, so the same input always gives the same pixels.
+and thick strokes look ragged otherwise. No randomness and no system fonts are involved, so
+the same input always gives the same pixels.
 """
 
 from __future__ import annotations

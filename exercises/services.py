@@ -329,10 +329,10 @@ def _library_drawings(pose_table_json: str, holds: bool) -> LibraryDrawings:
     exercise's pose table.
 
     They depend on nothing but the pose table, whether the exercise holds its end position,
-    and the renderer, and take about a second of CPU to draw and a third of one to make the
-    renditions; a process that loads the library more than once (the test suite, a seed
-    after a reset) makes each exercise's files once. 43 exercises keep about 5 MB here, and
-    as much in ``LIBRARY_DRAWINGS_DIR`` when it is set, for the processes after this one.
+    and the renderer, and take about half a second of CPU (bench/README.md); a process that
+    loads the library more than once (the test suite, a seed after a reset) makes each
+    exercise's files once. 43 exercises keep about 5 MB here, and as much in
+    ``LIBRARY_DRAWINGS_DIR`` when it is set, for the processes after this one.
     """
     kept = _kept_drawings_path(pose_table_json, holds)
     if kept is not None and (drawings := _kept_drawings_read(kept)) is not None:

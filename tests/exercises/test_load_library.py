@@ -1,5 +1,5 @@
 """load_library with the real shipped data: idempotent, drawings on disk, the clinic's own
-work left alone. (Draws every exercise and its animation once: about a minute.)"""
+work left alone. (Draws every exercise and its animation once, unless the run has kept them.)"""
 
 import json
 
