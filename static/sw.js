@@ -401,6 +401,9 @@ async function doSaveComingWeek(force) {
     metaGet("timezone"),
   ]);
   if (!force && savedAt && Date.now() - savedAt < REFRESH_MS && savedDay === localToday(zone)) {
+    // Saved a moment ago: a page opened since hears it too (the message of that save went to
+    // the pages open then, and a page that never hears it would wait for ever).
+    await tell({ type: "saved", at: new Date(savedAt).toISOString() });
     return;
   }
   let response;
@@ -435,9 +438,10 @@ async function doSaveComingWeek(force) {
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   await prune(plan, new Set(wanted));
-  await metaSet("savedAt", Date.now());
+  const now = Date.now();
+  await metaSet("savedAt", now);
   await metaSet("savedDay", plan.today);
-  await tell({ type: "saved", at: new Date().toISOString() });
+  await tell({ type: "saved", at: new Date(now).toISOString() });
 }
 
 // Days gone by (beyond the days that can still be changed), and pictures and videos no longer

@@ -246,3 +246,14 @@ def test_logout_empties_the_phones_copy_of_the_plan(patient_page):
         page.goto("/plan/")
     page.context.set_offline(False)
     assert [e for e in page.console_errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
+
+
+def test_a_page_opened_after_the_week_was_saved_says_it_is_saved(patient_page):
+    """The worker saves the week at most every 10 minutes; a page opened in between still
+    hears that the week is saved (and when), instead of never (a reload right after a save
+    waited for a message that had gone to the page before it)."""
+    page = patient_page
+    saved_at = page.locator("body").get_attribute("data-offline-ready")
+    page.reload()
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=15_000)
+    assert page.locator("body").get_attribute("data-offline-ready") == saved_at
