@@ -1,7 +1,8 @@
 """load_library with the real shipped data: idempotent, drawings on disk, the clinic's own
 work left alone. (Draws every exercise and its animation once, unless the run has kept them.)"""
 
-import json
+import io
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -236,6 +237,12 @@ def _drawn_files(exercise) -> list[bytes]:
     return [file.read() for file in files]
 
 
+def _as_the_next_process() -> None:
+    """Nothing drawn in memory and no library rows: what another process starts from."""
+    services._library_drawings.cache_clear()
+    Exercise.objects.all().delete()
+
+
 def test_drawings_kept_in_the_folder_are_used_by_the_next_process(settings, tmp_path):
     """What a second process (another test worker, a seed after a reset) finds in
     LIBRARY_DRAWINGS_DIR it stores as drawn; a file it cannot read is drawn again."""
@@ -246,15 +253,13 @@ def test_drawings_kept_in_the_folder_are_used_by_the_next_process(settings, tmp_
     (kept,) = (tmp_path / "kept").iterdir()
     first = _drawn_files(Exercise.objects.get(library_key=entry["key"]))
 
-    # The next process: nothing in memory, the rows gone; the kept file is used as it is.
-    services._library_drawings.cache_clear()
-    Exercise.objects.all().delete()
+    # The kept file is used as it is.
+    _as_the_next_process()
     services.library_load(entries=[entry])
     assert _drawn_files(Exercise.objects.get(library_key=entry["key"])) == first
 
     # Half written by a process that died: drawn again, the same pictures, kept again.
-    services._library_drawings.cache_clear()
-    Exercise.objects.all().delete()
+    _as_the_next_process()
     kept.write_bytes(kept.read_bytes()[:100])
     services.library_load(entries=[entry])
     assert _drawn_files(Exercise.objects.get(library_key=entry["key"])) == first
@@ -263,24 +268,20 @@ def test_drawings_kept_in_the_folder_are_used_by_the_next_process(settings, tmp_
 
 def test_a_kept_drawing_is_what_gets_stored(settings, tmp_path):
     """The folder really is read: a kept animation replaced by another is the one stored."""
-    settings.LIBRARY_DRAWINGS_DIR = str(tmp_path)
-    first, second = load_shipped_library()[:2]
+    settings.LIBRARY_DRAWINGS_DIR = str(tmp_path / "kept")
+    (entry,) = load_shipped_library()[:1]
     services._library_drawings.cache_clear()
-    services.library_load(entries=[first, second])
-    kept_first = services._kept_drawings_path(
-        json.dumps(first["illustration"], sort_keys=True), bool(first.get("hold_seconds"))
-    )
-    other = services._kept_drawings_read(
-        services._kept_drawings_path(
-            json.dumps(second["illustration"], sort_keys=True), bool(second.get("hold_seconds"))
-        )
-    )
-    drawings = services._kept_drawings_read(kept_first)
-    services._kept_drawings_write(
-        kept_first, services.LibraryDrawings(drawings.start, drawings.end, other.animation)
-    )
-    services._library_drawings.cache_clear()
-    Exercise.objects.all().delete()
-    services.library_load(entries=[first])
-    stored = Exercise.objects.get(library_key=first["key"]).animation.read()
-    assert stored == other.animation
+    services.library_load(entries=[entry])
+    (kept,) = (tmp_path / "kept").iterdir()
+    other = io.BytesIO()
+    Image.new("RGB", (48, 32), "red").save(other, format="WEBP")
+    with zipfile.ZipFile(kept) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["animation.webp"] = other.getvalue()
+    with zipfile.ZipFile(kept, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+
+    _as_the_next_process()
+    services.library_load(entries=[entry])
+    assert Exercise.objects.get(library_key=entry["key"]).animation.read() == other.getvalue()
